@@ -1,0 +1,369 @@
+//! Sending the login and refresh calls of a profile.
+
+use std::time::Duration;
+
+use reqwest::{Url, header::HeaderMap};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::answer::Answer;
+use super::extract::{TokenKind, find_token, require_token};
+use super::token::TokenSet;
+use crate::error::{Error, Result};
+use crate::profile::{BodyEncoding, Method, Profile, RefreshPlacement};
+use crate::secret::{Secret, redact};
+
+/// Settings of the HTTP client.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Limit for a whole call, connection included.
+    pub timeout: Duration,
+    /// Largest body read from an answer.
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(15),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// An API to talk to: its profile and the account's base URL.
+#[derive(Debug, Clone)]
+pub struct Target {
+    profile: Profile,
+    base_url: Url,
+}
+
+impl Target {
+    /// Checks the base URL: `https`, or plain `http` only on loopback unless
+    /// `allow_plain_http` says the account opted in.
+    pub fn new(profile: Profile, base_url: &str, allow_plain_http: bool) -> Result<Self> {
+        let invalid = |problem: &str| Error::InvalidBaseUrl {
+            url: base_url.into(),
+            problem: problem.into(),
+        };
+        let url = Url::parse(base_url.trim()).map_err(|e| invalid(&e.to_string()))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if allow_plain_http || is_loopback(&url) => {}
+            "http" => {
+                return Err(invalid(
+                    "plain http is only allowed for loopback addresses; use https or opt in",
+                ));
+            }
+            other => return Err(invalid(&format!("scheme `{other}` is not http or https"))),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("credentials do not belong in the URL"));
+        }
+        Ok(Self {
+            profile,
+            base_url: url,
+        })
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Performs logins and refreshes; cheap to clone, one per process is enough.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    http: reqwest::Client,
+    options: HttpOptions,
+}
+
+impl Authenticator {
+    /// A client with TLS verification on, no redirects followed and no cookie jar
+    /// (each call carries exactly the cookies the profile names).
+    pub fn new(options: HttpOptions) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("tokenvault/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Tls {
+                url: String::new(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self { http, options })
+    }
+
+    /// Logs in with an identity and password.
+    pub async fn login(
+        &self,
+        target: &Target,
+        identity: &str,
+        password: &Secret,
+        now: OffsetDateTime,
+    ) -> Result<TokenSet> {
+        let login = &target.profile.login;
+        let mut fields: Map<String, Value> = login
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        fields.insert(
+            login.identity_field.clone(),
+            Value::String(identity.to_owned()),
+        );
+        fields.insert(
+            login.password_field.clone(),
+            Value::String(password.expose().to_owned()),
+        );
+        let url = target.url(&login.path);
+        let mut request = self.request(login.method, &url);
+        for (name, value) in &login.headers {
+            request = request.header(name, value);
+        }
+        let request = with_body(request, login.body, &fields);
+        let answer = self.send(request, &url, &[password]).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(match answer.status {
+                400 | 401 | 422 => Error::CredentialsRejected {
+                    identity: identity.to_owned(),
+                    status: answer.status,
+                    detail: server_detail(&answer, &[password]),
+                },
+                _ => status_error(&answer, &[password]),
+            });
+        }
+        self.tokens_from(target, &answer, now)
+    }
+
+    /// Renews the access token with a refresh token.
+    pub async fn refresh(
+        &self,
+        target: &Target,
+        refresh_token: &Secret,
+        now: OffsetDateTime,
+    ) -> Result<TokenSet> {
+        let Some(spec) = &target.profile.refresh else {
+            return Err(Error::InvalidProfile {
+                origin: format!("preset:{}", target.profile.id),
+                field: "refresh".into(),
+                problem: "this API has no refresh call".into(),
+            });
+        };
+        let url = target.url(&spec.path);
+        let mut request = self.request(spec.method, &url);
+        let mut fields: Map<String, Value> = spec
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        match &spec.send {
+            RefreshPlacement::Header { name } => {
+                request = request.header(name, refresh_token.expose());
+            }
+            RefreshPlacement::Cookie { name } => {
+                request = request.header(
+                    reqwest::header::COOKIE,
+                    format!("{name}={}", refresh_token.expose()),
+                );
+            }
+            RefreshPlacement::Body { field } => {
+                fields.insert(
+                    field.clone(),
+                    Value::String(refresh_token.expose().to_owned()),
+                );
+            }
+        }
+        if !fields.is_empty() {
+            request = with_body(request, spec.body, &fields);
+        }
+        let answer = self.send(request, &url, &[refresh_token]).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(match answer.status {
+                400 | 401 | 403 => Error::RefreshRejected {
+                    status: answer.status,
+                    detail: server_detail(&answer, &[refresh_token]),
+                },
+                _ => status_error(&answer, &[refresh_token]),
+            });
+        }
+        self.tokens_from(target, &answer, now)
+    }
+
+    fn tokens_from(
+        &self,
+        target: &Target,
+        answer: &Answer,
+        now: OffsetDateTime,
+    ) -> Result<TokenSet> {
+        let profile = &target.profile;
+        let access = require_token(answer, &profile.access_token, TokenKind::Access, now)?;
+        let refresh = match &profile.refresh_token {
+            Some(source) => find_token(answer, source, TokenKind::Refresh, now)?,
+            None => None,
+        };
+        Ok(TokenSet { access, refresh })
+    }
+
+    fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        let method = match method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        self.http
+            .request(method, url)
+            .header(reqwest::header::ACCEPT, "application/json")
+    }
+
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &str,
+        secrets: &[&Secret],
+    ) -> Result<Answer> {
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(url, &e, secrets))?;
+        let status = response.status().as_u16();
+        let headers: HeaderMap = response.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(url, &e, secrets))?
+        {
+            if body.len() + chunk.len() > self.options.max_body_bytes {
+                return Err(Error::UnexpectedResponse {
+                    url: url.to_owned(),
+                    expected: format!("a body under {} bytes", self.options.max_body_bytes),
+                    got: format!("HTTP {status} with a larger body"),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            url: url.to_owned(),
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn transport_error(&self, url: &str, error: &reqwest::Error, secrets: &[&Secret]) -> Error {
+        if error.is_timeout() {
+            return Error::Timeout {
+                url: url.to_owned(),
+                after: self.options.timeout,
+            };
+        }
+        let reason = redact(&root_cause(error), secrets);
+        let lower = reason.to_ascii_lowercase();
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            Error::Tls {
+                url: url.to_owned(),
+                reason,
+            }
+        } else {
+            Error::Unreachable {
+                url: url.to_owned(),
+                reason,
+            }
+        }
+    }
+}
+
+fn with_body(
+    request: reqwest::RequestBuilder,
+    encoding: BodyEncoding,
+    fields: &Map<String, Value>,
+) -> reqwest::RequestBuilder {
+    match encoding {
+        BodyEncoding::Json => request.json(fields),
+        BodyEncoding::Form => {
+            let pairs: Vec<(&str, &str)> = fields
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                .collect();
+            request.form(&pairs)
+        }
+    }
+}
+
+/// The innermost cause of a transport error, which is the specific one
+/// ("connection refused", "connection reset by peer").
+fn root_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = cause.to_string();
+    if text.is_empty() {
+        error.to_string()
+    } else {
+        text
+    }
+}
+
+fn status_error(answer: &Answer, secrets: &[&Secret]) -> Error {
+    let detail = server_detail(answer, secrets);
+    match answer.status {
+        403 => Error::Forbidden {
+            url: answer.url.clone(),
+            detail,
+        },
+        300..=399 => Error::UnexpectedResponse {
+            url: answer.url.clone(),
+            expected: "an answer, not a redirect (redirects are never followed with credentials)"
+                .into(),
+            got: format!(
+                "HTTP {} to {}",
+                answer.status,
+                answer.header("location").unwrap_or("?")
+            ),
+        },
+        _ => Error::ServerError {
+            url: answer.url.clone(),
+            status: answer.status,
+            detail,
+            retry_after: answer.retry_after(),
+        },
+    }
+}
+
+/// What the server said about a failure: a short message field, or the body's shape.
+fn server_detail(answer: &Answer, secrets: &[&Secret]) -> Option<String> {
+    let message = answer.json().ok().and_then(|json| {
+        ["detail", "message", "error_description", "error", "msg"]
+            .iter()
+            .find_map(|key| json.get(key).and_then(Value::as_str).map(str::to_owned))
+    });
+    let text = match message {
+        Some(m) => m.chars().take(200).collect(),
+        None if answer.body.is_empty() => return None,
+        None => answer.describe(),
+    };
+    Some(redact(&text, secrets))
+}

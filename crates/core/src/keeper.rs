@@ -1,0 +1,245 @@
+//! Keeps every account's access token fresh in the background: each account renews
+//! on its own schedule (ahead of expiry, as the freshness policy says), failures back
+//! off, and every change is published as a list of statuses that a window or an
+//! agent can show.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use time::{Duration, OffsetDateTime};
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::session::{RenewalOutcome, Session};
+
+/// What an account is, apart from its secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// Stable id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Environment label (`UAT`, `Production`, `Demo`).
+    pub environment: String,
+    /// Profile id.
+    pub profile: String,
+    /// Base URL.
+    pub base_url: String,
+    /// Login identity.
+    pub identity: String,
+}
+
+/// Where an account's token stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    /// No token yet; the first login is under way.
+    LoggingIn,
+    /// A valid token is held.
+    Fresh,
+    /// A renewal is under way (the held token is still served).
+    Renewing,
+    /// The last renewal failed; the held token, if still valid, is kept.
+    Failing,
+    /// No valid token is held.
+    Expired,
+}
+
+/// A renewal failure as shown to users: a stable code and a message with no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// [`Error::code`].
+    pub code: &'static str,
+    /// [`Error`]'s message.
+    pub message: String,
+}
+
+impl From<&Error> for Failure {
+    fn from(error: &Error) -> Self {
+        Self {
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// One account's status: everything a countdown needs, and no secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountStatus {
+    /// The account.
+    pub account: AccountInfo,
+    /// Token state.
+    pub state: TokenState,
+    /// When the access token expires.
+    pub access_expires_at: Option<OffsetDateTime>,
+    /// When the access token was obtained.
+    pub access_obtained_at: Option<OffsetDateTime>,
+    /// When the refresh token expires, where there is one and it is known.
+    pub refresh_expires_at: Option<OffsetDateTime>,
+    /// When the next renewal is planned.
+    pub renew_at: Option<OffsetDateTime>,
+    /// How the last renewal went.
+    pub last_renewal: Option<RenewalOutcome>,
+    /// The last failure, until a renewal succeeds.
+    pub failure: Option<Failure>,
+}
+
+struct Kept {
+    session: Session,
+    status: Mutex<AccountStatus>,
+}
+
+/// The background renewer of a set of accounts.
+pub struct Keeper {
+    accounts: Vec<Arc<Kept>>,
+    clock: Arc<dyn Clock>,
+    publish: watch::Sender<Vec<AccountStatus>>,
+}
+
+impl std::fmt::Debug for Keeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keeper")
+            .field("accounts", &self.accounts.len())
+            .finish()
+    }
+}
+
+/// First and longest wait between retries after a failed renewal.
+const BACKOFF: (StdDuration, StdDuration) = (StdDuration::from_secs(2), StdDuration::from_secs(60));
+
+impl Keeper {
+    /// A keeper of no accounts.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            accounts: Vec::new(),
+            clock,
+            publish: watch::Sender::new(Vec::new()),
+        }
+    }
+
+    /// Adds an account and its session (before [`Keeper::start`]).
+    pub fn add(&mut self, account: AccountInfo, session: Session) {
+        let status = AccountStatus {
+            account,
+            state: TokenState::LoggingIn,
+            access_expires_at: None,
+            access_obtained_at: None,
+            refresh_expires_at: None,
+            renew_at: None,
+            last_renewal: None,
+            failure: None,
+        };
+        self.accounts.push(Arc::new(Kept {
+            session,
+            status: Mutex::new(status),
+        }));
+        self.publish();
+    }
+
+    /// The statuses now, and every later change.
+    pub fn subscribe(&self) -> watch::Receiver<Vec<AccountStatus>> {
+        self.publish.subscribe()
+    }
+
+    /// The statuses now.
+    pub fn statuses(&self) -> Vec<AccountStatus> {
+        self.accounts
+            .iter()
+            .map(|k| lock(&k.status).clone())
+            .collect()
+    }
+
+    /// Starts one renewal task per account on the current Tokio runtime.
+    pub fn start(self: &Arc<Self>) {
+        for index in 0..self.accounts.len() {
+            let keeper = Arc::clone(self);
+            tokio::spawn(async move { keeper.keep(index).await });
+        }
+    }
+
+    async fn keep(&self, index: usize) {
+        let kept = Arc::clone(&self.accounts[index]);
+        let mut backoff = BACKOFF.0;
+        loop {
+            self.update(&kept, |s| {
+                if s.state != TokenState::LoggingIn {
+                    s.state = TokenState::Renewing;
+                }
+            });
+            let wait = match kept.session.renew().await {
+                Ok(outcome) => {
+                    backoff = BACKOFF.0;
+                    let tokens = kept.session.tokens().await;
+                    let renew_at = kept.session.renew_at().await;
+                    self.update(&kept, |s| {
+                        s.state = TokenState::Fresh;
+                        s.failure = None;
+                        s.last_renewal = Some(outcome);
+                        s.access_expires_at = tokens.as_ref().and_then(|t| t.access.expires_at);
+                        s.access_obtained_at = tokens.as_ref().map(|t| t.access.obtained_at);
+                        s.refresh_expires_at = tokens
+                            .as_ref()
+                            .and_then(|t| t.refresh.as_ref())
+                            .and_then(|r| r.expires_at);
+                        s.renew_at = renew_at;
+                    });
+                    match renew_at {
+                        Some(at) => until(at, self.clock.now()),
+                        // Unknown expiry: check back in a while rather than never.
+                        None => StdDuration::from_secs(15 * 60),
+                    }
+                }
+                Err(error) => {
+                    let now = self.clock.now();
+                    let retry = match &error {
+                        Error::ServerError {
+                            retry_after: Some(s),
+                            ..
+                        } => StdDuration::from_secs(*s).max(backoff),
+                        _ => backoff,
+                    };
+                    backoff = (backoff * 2).min(BACKOFF.1);
+                    tracing::warn!(account = %lock(&kept.status).account.id, code = error.code(), "renewal failed: {error}");
+                    self.update(&kept, |s| {
+                        let still_valid = s.access_expires_at.is_none_or(|at| at > now)
+                            && s.access_obtained_at.is_some();
+                        s.state = if still_valid {
+                            TokenState::Failing
+                        } else {
+                            TokenState::Expired
+                        };
+                        s.failure = Some(Failure::from(&error));
+                        s.renew_at = Some(now + Duration::try_from(retry).unwrap_or_default());
+                    });
+                    if matches!(
+                        error,
+                        Error::CredentialsRejected { .. } | Error::InvalidProfile { .. }
+                    ) {
+                        // Retrying a refused password could lock the account: wait for the user.
+                        self.update(&kept, |s| s.renew_at = None);
+                        return;
+                    }
+                    retry
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn update(&self, kept: &Kept, change: impl FnOnce(&mut AccountStatus)) {
+        change(&mut lock(&kept.status));
+        self.publish();
+    }
+
+    fn publish(&self) {
+        self.publish.send_replace(self.statuses());
+    }
+}
+
+fn until(at: OffsetDateTime, now: OffsetDateTime) -> StdDuration {
+    StdDuration::try_from(at - now).unwrap_or(StdDuration::ZERO)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,24 @@
+//! Tokenvault's core: everything that is not window or command-line glue.
+//!
+//! - [`profile`]: TOML descriptions of API login dialects, and the built-in presets.
+//! - [`auth`]: logging in and refreshing over HTTP as a profile says.
+//! - [`freshness`]: when a token may be served and when it is renewed.
+//! - [`session`]: one account's live tokens, renewed one at a time.
+//! - [`keeper`]: renews every account in the background and publishes their status.
+//! - [`jwt`]: reading a JWT's claims (unverified, and named so).
+//! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
+//!
+//! This crate deliberately has no desktop dependency: the app and the CLI are thin layers over it.
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod freshness;
+pub mod jwt;
+pub mod keeper;
+pub mod profile;
+pub mod secret;
+pub mod session;
+
+pub use error::{Error, Result};
+pub use secret::Secret;

@@ -1,0 +1,241 @@
+//! API profiles: a TOML description of one API's login dialect (how to log in,
+//! where the tokens and their expiry come from, how to refresh), so a new API
+//! needs a file, not code.
+
+mod preset;
+mod validate;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use preset::{Preset, preset, presets};
+
+use crate::error::Error;
+
+/// One API's auth dialect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Short stable identifier, such as `prive`.
+    pub id: String,
+    /// Human name, such as `Privé`.
+    pub name: String,
+    /// One sentence on what this dialect is.
+    #[serde(default)]
+    pub description: String,
+    /// The login call.
+    pub login: LoginRequest,
+    /// Where the access token comes from in a login or refresh answer.
+    #[serde(default)]
+    pub access_token: TokenSource,
+    /// Where the refresh token comes from, if the API has one.
+    #[serde(default)]
+    pub refresh_token: Option<TokenSource>,
+    /// The refresh call; absent means the API has none and tokens are renewed by logging in again.
+    #[serde(default)]
+    pub refresh: Option<RefreshRequest>,
+}
+
+/// HTTP methods a profile may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    #[default]
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyEncoding {
+    /// `application/json`
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`
+    Form,
+}
+
+/// The login request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// HTTP method (default `POST`).
+    #[serde(default)]
+    pub method: Method,
+    /// Path below the account's base URL, starting with `/`.
+    pub path: String,
+    /// Body encoding (default `json`).
+    #[serde(default)]
+    pub body: BodyEncoding,
+    /// The body field that carries the login identity (`username`, `email`, `login`).
+    pub identity_field: String,
+    /// The body field that carries the password.
+    pub password_field: String,
+    /// Fixed extra body fields (`grant_type = "password"`).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Fixed extra request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// Where a token and its expiry are found in a response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenSource {
+    /// The part of the response that holds the token.
+    #[serde(flatten)]
+    pub location: TokenLocation,
+    /// Where its expiry comes from (default: the JWT `exp` claim).
+    #[serde(default)]
+    pub expiry: Expiry,
+}
+
+impl Default for TokenSource {
+    fn default() -> Self {
+        Self {
+            location: TokenLocation::Json { path: None },
+            expiry: Expiry::default(),
+        }
+    }
+}
+
+/// The part of a response that holds a token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum TokenLocation {
+    /// A field of the JSON body: a dotted path (`data.accessToken`), or when absent the
+    /// first common spelling (`access_token`, `accessToken`, `token`, ...) or JWT-shaped string.
+    Json {
+        /// Dotted path to the field.
+        #[serde(default)]
+        path: Option<String>,
+    },
+    /// A `Set-Cookie` of this name.
+    Cookie {
+        /// Cookie name.
+        name: String,
+    },
+    /// A response header of this name.
+    Header {
+        /// Header name.
+        name: String,
+    },
+}
+
+/// Where a token's expiry comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "from", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Expiry {
+    /// The JWT `exp` claim (tokens that are not JWTs then have an unknown expiry).
+    #[default]
+    Jwt,
+    /// A JSON field of the response, read in the given unit.
+    Json {
+        /// Dotted path to the field.
+        path: String,
+        /// How the number or string is read.
+        unit: ExpiryUnit,
+    },
+    /// The `Max-Age` (or `Expires`) of the cookie that carried the token.
+    CookieMaxAge,
+}
+
+/// How an expiry field is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpiryUnit {
+    /// Seconds from now (`expires_in`).
+    SecondsFromNow,
+    /// Milliseconds from now.
+    MillisFromNow,
+    /// An absolute Unix time in seconds.
+    UnixSeconds,
+    /// An absolute Unix time in milliseconds.
+    UnixMillis,
+    /// An ISO-8601 / RFC 3339 instant.
+    Iso8601,
+}
+
+/// The refresh request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// HTTP method.
+    #[serde(default)]
+    pub method: Method,
+    /// Path below the account's base URL.
+    pub path: String,
+    /// Where the refresh token is put in the request.
+    pub send: RefreshPlacement,
+    /// Body encoding for fixed fields and a body-placed token.
+    #[serde(default)]
+    pub body: BodyEncoding,
+    /// Fixed extra body fields (`grant_type = "refresh_token"`).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Whether each refresh answers with a new refresh token that replaces the old one.
+    #[serde(default)]
+    pub rotates: bool,
+}
+
+/// Where a refresh request carries the refresh token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "in", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum RefreshPlacement {
+    /// A request header of this name, holding the bare token.
+    Header {
+        /// Header name, such as `token`.
+        name: String,
+    },
+    /// A cookie of this name.
+    Cookie {
+        /// Cookie name.
+        name: String,
+    },
+    /// A body field (encoded as the request's `body`).
+    Body {
+        /// Field name.
+        field: String,
+    },
+}
+
+impl Profile {
+    /// Parses and validates a profile; `origin` (a file name or `preset:<id>`) goes into errors.
+    pub fn from_toml(origin: &str, text: &str) -> Result<Self, Error> {
+        let profile: Profile = toml::from_str(text).map_err(|e| Error::InvalidProfile {
+            origin: origin.to_owned(),
+            problem: e.message().to_owned(),
+            field: field_of(&e, text),
+        })?;
+        validate::check(&profile).map_err(|(field, problem)| Error::InvalidProfile {
+            origin: origin.to_owned(),
+            field,
+            problem,
+        })?;
+        Ok(profile)
+    }
+
+    /// Whether renewal goes through a refresh call (otherwise it logs in again).
+    pub fn has_refresh(&self) -> bool {
+        self.refresh.is_some() && self.refresh_token.is_some()
+    }
+}
+
+/// Names the line of a TOML error, the closest thing to a field that toml reports.
+fn field_of(error: &toml::de::Error, text: &str) -> String {
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}")
+        }
+        None => "(document)".to_owned(),
+    }
+}

@@ -1,0 +1,82 @@
+//! Checks a parsed profile for mistakes that TOML types cannot express.
+
+use super::{Profile, RefreshPlacement, TokenLocation};
+
+/// The first problem found, as `(field, what is wrong)`.
+pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
+    if profile.id.is_empty()
+        || !profile
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err((
+            "id".into(),
+            format!(
+                "`{}` must be lower-case letters, digits and dashes",
+                profile.id
+            ),
+        ));
+    }
+    check_path("login.path", &profile.login.path)?;
+    for (field, value) in [
+        ("login.identity_field", &profile.login.identity_field),
+        ("login.password_field", &profile.login.password_field),
+    ] {
+        if value.trim().is_empty() {
+            return Err((field.into(), "must name a body field".into()));
+        }
+    }
+    check_location("access_token", &profile.access_token.location)?;
+    if let Some(source) = &profile.refresh_token {
+        check_location("refresh_token", &source.location)?;
+    }
+    match (&profile.refresh, &profile.refresh_token) {
+        (Some(_), None) => {
+            return Err((
+                "refresh_token".into(),
+                "a profile with a [refresh] call must say where the refresh token comes from"
+                    .into(),
+            ));
+        }
+        (Some(refresh), Some(_)) => {
+            check_path("refresh.path", &refresh.path)?;
+            let name = match &refresh.send {
+                RefreshPlacement::Header { name } | RefreshPlacement::Cookie { name } => name,
+                RefreshPlacement::Body { field } => field,
+            };
+            if name.trim().is_empty() {
+                return Err((
+                    "refresh.send".into(),
+                    "must name the header, cookie or field".into(),
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn check_path(field: &str, path: &str) -> Result<(), (String, String)> {
+    if !path.starts_with('/') {
+        return Err((field.into(), format!("`{path}` must start with `/`")));
+    }
+    if path.contains("://") {
+        return Err((field.into(), format!("`{path}` must be a path, not a URL")));
+    }
+    Ok(())
+}
+
+fn check_location(field: &str, location: &TokenLocation) -> Result<(), (String, String)> {
+    let empty = match location {
+        TokenLocation::Json { path } => path.as_deref().is_some_and(|p| p.trim().is_empty()),
+        TokenLocation::Cookie { name } | TokenLocation::Header { name } => name.trim().is_empty(),
+    };
+    if empty {
+        return Err((
+            field.into(),
+            "names an empty field, cookie or header".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! The four dialects' routes, and what they share.
+
+mod finvera;
+mod private_tokens;
+mod prive;
+mod traderevolution;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use crate::connection::ConnectionKill;
+use crate::faults::Fault;
+use crate::state::{Begin, DemoState};
+use crate::tokens::{Claims, Kind};
+use crate::{DEMO_USERS, DemoUser, Dialect, Endpoint};
+
+/// A handler's answer: `Err` carries an early error response.
+type Reply = Result<Response, Response>;
+
+/// Every dialect under its prefix.
+pub fn router(state: Arc<DemoState>) -> Router {
+    Router::new()
+        .nest("/prive", prive::routes())
+        .nest("/finvera", finvera::routes())
+        .nest("/traderevolution", traderevolution::routes())
+        .nest("/private-tokens", private_tokens::routes())
+        .with_state(state)
+}
+
+/// Counts the call and applies a generic fault; returns a handler-specific fault if one is on.
+async fn gate(
+    state: &DemoState,
+    dialect: Dialect,
+    endpoint: Endpoint,
+    kill: &ConnectionKill,
+) -> Result<Option<Fault>, Response> {
+    match state.begin(dialect, endpoint, Some(kill)).await {
+        Begin::Normal => Ok(None),
+        Begin::Special(fault) => Ok(Some(fault)),
+        Begin::Respond(response) => Err(response),
+    }
+}
+
+/// The request's fields, from a JSON object or a form body.
+fn fields(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, Response> {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let parsed = if form {
+        form_pairs(body).map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect::<Map<_, _>>()
+        })
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => Some(map),
+            _ => None,
+        }
+    };
+    parsed.ok_or_else(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"detail": "the body must be a JSON object"}),
+        )
+    })
+}
+
+/// `a=1&b=two` into pairs, percent-decoded.
+fn form_pairs(body: &Bytes) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(k)?, percent_decode(v)?))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The demo user of `dialect` if `identity` and `password` match.
+fn authenticate(dialect: Dialect, fields: &Map<String, Value>, id_field: &str) -> Option<DemoUser> {
+    let identity = fields.get(id_field)?.as_str()?;
+    let password = fields.get("password")?.as_str()?;
+    DEMO_USERS
+        .iter()
+        .find(|u| u.dialect == dialect && u.identity == identity && u.password == password)
+        .copied()
+}
+
+/// The demo user called `identity` in `dialect`.
+fn user(dialect: Dialect, identity: &str) -> Option<DemoUser> {
+    DEMO_USERS
+        .iter()
+        .find(|u| u.dialect == dialect && u.identity == identity)
+        .copied()
+}
+
+/// The Bearer token of the request, checked.
+fn bearer(
+    state: &DemoState,
+    headers: &HeaderMap,
+    dialect: Dialect,
+    kinds: &[Kind],
+    refuse: impl Fn(&str) -> Response,
+) -> Result<Claims, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| refuse("authorization header with a Bearer token is missing"))?;
+    state
+        .issuer
+        .check(token.trim(), dialect, kinds)
+        .map_err(|r| refuse(r.describe()))
+}
+
+fn json(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn error(status: StatusCode, body: Value) -> Response {
+    json(status, body)
+}
+
+fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

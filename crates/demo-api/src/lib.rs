@@ -1,0 +1,246 @@
+//! A demo API on one loopback port that speaks the four login dialects Tokenvault
+//! starts from, each under its own path prefix:
+//!
+//! | prefix              | dialect                                                            |
+//! |---------------------|--------------------------------------------------------------------|
+//! | `/prive`            | login only, no refresh (re-login before expiry)                    |
+//! | `/finvera`          | tokens as cookies, refresh cookie, validate call                   |
+//! | `/traderevolution`  | login/refresh pair, refresh token in a `token` header, OTT verify  |
+//! | `/private-tokens`   | short login token that creates, lists and revokes private tokens   |
+//!
+//! Tokens are real HS256 JWTs with short, configurable lifetimes. Faults can be
+//! switched on per dialect and endpoint, and every call is counted, so tests can
+//! assert how many logins and refreshes a server saw. Control endpoints live under
+//! `/_demo/` (see [`control`]).
+//!
+//! It is the desktop app's built-in demo and the test suites' fake server; it is
+//! not a model of any vendor's full API.
+
+pub mod connection;
+pub mod control;
+mod dialects;
+pub mod faults;
+mod state;
+pub mod tokens;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use faults::{Fault, FaultRule};
+pub use state::{Counts, DemoState};
+
+/// The four dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dialect {
+    /// Privé.
+    Prive,
+    /// Finvera.
+    Finvera,
+    /// TraderEvolution.
+    Traderevolution,
+    /// The private-token API.
+    PrivateTokens,
+}
+
+impl Dialect {
+    /// Every dialect.
+    pub const ALL: [Dialect; 4] = [
+        Dialect::Prive,
+        Dialect::Finvera,
+        Dialect::Traderevolution,
+        Dialect::PrivateTokens,
+    ];
+
+    /// The path prefix and preset id (`prive`, `private-tokens`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Prive => "prive",
+            Dialect::Finvera => "finvera",
+            Dialect::Traderevolution => "traderevolution",
+            Dialect::PrivateTokens => "private-tokens",
+        }
+    }
+}
+
+/// The kinds of call a dialect serves, for faults and counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Endpoint {
+    /// Log in with identity and password.
+    Login,
+    /// Renew with a refresh token.
+    Refresh,
+    /// Check an access token (Finvera's validate).
+    Validate,
+    /// A protected resource that needs a Bearer token.
+    Resource,
+    /// Issue a one-time token (demo only).
+    OttIssue,
+    /// Verify a one-time token.
+    OttVerify,
+    /// Create a private token.
+    PrivateTokenCreate,
+    /// List private tokens.
+    PrivateTokenList,
+    /// Revoke a private token.
+    PrivateTokenRevoke,
+}
+
+/// Token lifetimes and delays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Access token lifetime for every dialect...
+    pub access_ttl: Duration,
+    /// ...except these.
+    pub access_ttl_overrides: Vec<(Dialect, Duration)>,
+    /// Refresh token lifetime.
+    pub refresh_ttl: Duration,
+    /// One-time token lifetime.
+    pub ott_ttl: Duration,
+    /// How long the timeout fault keeps a call waiting.
+    pub timeout_delay: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::from_secs(300),
+            access_ttl_overrides: Vec::new(),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            ott_ttl: Duration::from_secs(60),
+            timeout_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Config {
+    /// Lifetimes that make the demo lively: every token renews within a few minutes.
+    pub fn lively() -> Self {
+        Self {
+            access_ttl: Duration::from_secs(180),
+            access_ttl_overrides: vec![
+                (Dialect::Finvera, Duration::from_secs(120)),
+                (Dialect::Traderevolution, Duration::from_secs(150)),
+                (Dialect::PrivateTokens, Duration::from_secs(240)),
+            ],
+            ..Self::default()
+        }
+    }
+
+    /// The access token lifetime for a dialect.
+    pub fn access_ttl(&self, dialect: Dialect) -> Duration {
+        self.access_ttl_overrides
+            .iter()
+            .find(|(d, _)| *d == dialect)
+            .map_or(self.access_ttl, |(_, ttl)| *ttl)
+    }
+}
+
+/// A demo user: who can log in to which dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoUser {
+    /// The dialect, which is also the preset id and path prefix.
+    pub dialect: Dialect,
+    /// A display name for the demo account.
+    pub account_name: &'static str,
+    /// The login identity.
+    pub identity: &'static str,
+    /// The password (public: it is a demo).
+    pub password: &'static str,
+    /// Roles put in the tokens.
+    pub roles: &'static [&'static str],
+}
+
+/// One user per dialect.
+pub const DEMO_USERS: [DemoUser; 4] = [
+    DemoUser {
+        dialect: Dialect::Prive,
+        account_name: "Privé advisor",
+        identity: "advisor@prive.demo",
+        password: "prive-demo-password",
+        roles: &["ADVISOR"],
+    },
+    DemoUser {
+        dialect: Dialect::Finvera,
+        account_name: "Finvera analyst",
+        identity: "analyst@finvera.demo",
+        password: "finvera-demo-password",
+        roles: &["analyst"],
+    },
+    DemoUser {
+        dialect: Dialect::Traderevolution,
+        account_name: "TraderEvolution back office",
+        identity: "bo.trader",
+        password: "traderevolution-demo-password",
+        roles: &["BO_ADMIN", "OTT_VERIFY"],
+    },
+    DemoUser {
+        dialect: Dialect::PrivateTokens,
+        account_name: "Private-token ops",
+        identity: "ops@private-tokens.demo",
+        password: "private-tokens-demo-password",
+        roles: &["owner"],
+    },
+];
+
+/// A running demo server; it stops when dropped.
+#[derive(Debug)]
+pub struct DemoServer {
+    addr: SocketAddr,
+    state: Arc<DemoState>,
+    task: JoinHandle<()>,
+}
+
+impl DemoServer {
+    /// Starts on `127.0.0.1:port` (0 picks a free port).
+    pub async fn start(config: Config, port: u16) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(DemoState::new(config));
+        let router = dialects::router(state.clone()).merge(control::router(state.clone()));
+        let task = tokio::spawn(connection::serve(listener, router));
+        Ok(Self { addr, state, task })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/<dialect>`: the base URL of one dialect.
+    pub fn base_url(&self, dialect: Dialect) -> String {
+        format!("http://{}/{}", self.addr, dialect.as_str())
+    }
+
+    /// Switches a fault on.
+    pub fn inject(&self, rule: FaultRule) {
+        self.state.faults.add(rule);
+    }
+
+    /// Switches every fault off.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
+    }
+
+    /// How many calls each endpoint of a dialect has seen.
+    pub fn count(&self, dialect: Dialect, endpoint: Endpoint) -> u64 {
+        self.state.counts.get(dialect, endpoint)
+    }
+
+    /// The shared state, for issuing one-time tokens and other test set-up.
+    pub fn state(&self) -> &Arc<DemoState> {
+        &self.state
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,165 @@
+//! What the server remembers: issued tokens, one-time tokens, private tokens,
+//! faults in force and call counts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::connection::ConnectionKill;
+use crate::faults::{Fault, Faults};
+use crate::tokens::Issuer;
+use crate::{Config, Dialect, Endpoint};
+
+/// Call counts per dialect and endpoint.
+#[derive(Debug, Default)]
+pub struct Counts(Mutex<BTreeMap<(Dialect, Endpoint), u64>>);
+
+impl Counts {
+    fn bump(&self, dialect: Dialect, endpoint: Endpoint) {
+        *self.lock().entry((dialect, endpoint)).or_default() += 1;
+    }
+
+    /// Calls seen by one endpoint of one dialect.
+    pub fn get(&self, dialect: Dialect, endpoint: Endpoint) -> u64 {
+        self.lock().get(&(dialect, endpoint)).copied().unwrap_or(0)
+    }
+
+    /// Every count, as `{"prive": {"login": 2}}`.
+    pub fn snapshot(&self) -> BTreeMap<Dialect, BTreeMap<Endpoint, u64>> {
+        let mut out: BTreeMap<Dialect, BTreeMap<Endpoint, u64>> = BTreeMap::new();
+        for ((dialect, endpoint), n) in self.lock().iter() {
+            out.entry(*dialect).or_default().insert(*endpoint, *n);
+        }
+        out
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(Dialect, Endpoint), u64>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A one-time token: its owner and whether it was used.
+#[derive(Debug, Clone)]
+pub struct Ott {
+    /// The user it logs in.
+    pub login: String,
+    /// Unix seconds after which it is invalid.
+    pub expires_at: i64,
+    /// Set once verified.
+    pub used: bool,
+}
+
+/// A long-living private token's listing entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivateToken {
+    /// Its id, used to revoke it.
+    pub id: u64,
+    /// The label given at creation.
+    pub name: String,
+    /// Owner.
+    #[serde(skip)]
+    pub owner: String,
+    /// The JWT id, for revocation.
+    #[serde(skip)]
+    pub jti: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// Everything the server holds.
+#[derive(Debug)]
+pub struct DemoState {
+    /// Lifetimes and delays.
+    pub config: Config,
+    /// Token signing and memory.
+    pub issuer: Issuer,
+    /// Faults in force.
+    pub faults: Faults,
+    /// Call counts.
+    pub counts: Counts,
+    /// Issued one-time tokens.
+    pub otts: Mutex<HashMap<String, Ott>>,
+    /// Created private tokens.
+    pub private_tokens: Mutex<Vec<PrivateToken>>,
+}
+
+/// What a handler does after [`DemoState::begin`].
+#[derive(Debug)]
+pub enum Begin {
+    /// Answer normally.
+    Normal,
+    /// Answer normally but apply this handler-specific fault.
+    Special(Fault),
+    /// Send this instead (a generic fault).
+    Respond(Response),
+}
+
+impl DemoState {
+    /// A fresh server state.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            issuer: Issuer::default(),
+            faults: Faults::default(),
+            counts: Counts::default(),
+            otts: Mutex::new(HashMap::new()),
+            private_tokens: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Counts the call and applies a fault if one is switched on for it.
+    pub async fn begin(
+        &self,
+        dialect: Dialect,
+        endpoint: Endpoint,
+        kill: Option<&ConnectionKill>,
+    ) -> Begin {
+        self.counts.bump(dialect, endpoint);
+        let Some(fault) = self.faults.take(dialect, endpoint) else {
+            return Begin::Normal;
+        };
+        tracing::info!(?dialect, ?endpoint, ?fault, "demo fault");
+        match fault {
+            Fault::Http500 => Begin::Respond(
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::Json(serde_json::json!({"error": "internal_error", "message": "demo fault: internal server error"})),
+                )
+                    .into_response(),
+            ),
+            Fault::HtmlErrorPage => Begin::Respond(
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>\
+                     <body><h1>Service Unavailable</h1><p>The gateway could not reach the API.</p></body></html>",
+                )
+                    .into_response(),
+            ),
+            Fault::Timeout => {
+                tokio::time::sleep(self.config.timeout_delay).await;
+                Begin::Respond(StatusCode::GATEWAY_TIMEOUT.into_response())
+            }
+            Fault::MalformedJson => Begin::Respond(
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    r#"{"accessToken": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0cnVuY2F0ZWQi"#,
+                )
+                    .into_response(),
+            ),
+            Fault::ResetConnection => {
+                if let Some(kill) = kill {
+                    kill.reset();
+                }
+                Begin::Respond(StatusCode::OK.into_response())
+            }
+            Fault::MissingTokenField | Fault::RefreshTokenReused => Begin::Special(fault),
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Real HS256-signed JWTs, and the server's memory of what it issued.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::Dialect;
+
+/// The HMAC secret every demo token is signed with; public on purpose, so the
+/// JWT inspector can be shown verifying a signature.
+pub const SIGNING_SECRET: &str = "tokenvault-demo-signing-secret";
+
+/// What a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An access token.
+    Access,
+    /// A refresh token.
+    Refresh,
+    /// A long-living private token.
+    Private,
+}
+
+/// The claims of a demo token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's identity.
+    pub sub: String,
+    /// `tokenvault-demo/<dialect>`.
+    pub iss: String,
+    /// Issued at (Unix seconds).
+    pub iat: i64,
+    /// Expires at (Unix seconds).
+    pub exp: i64,
+    /// Unique token id.
+    pub jti: String,
+    /// What the token is for.
+    pub typ: Kind,
+    /// The user's roles.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// Signs and checks tokens, and remembers refresh tokens and revocations.
+#[derive(Debug, Default)]
+pub struct Issuer {
+    next_id: AtomicU64,
+    state: std::sync::Mutex<Memory>,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    /// Refresh token ids that may still be used, per user.
+    live_refresh: HashMap<String, HashSet<String>>,
+    /// Refresh token ids already rotated away.
+    used_refresh: HashSet<String>,
+    /// Revoked token ids (private tokens).
+    revoked: HashSet<String>,
+}
+
+/// Why a presented token is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Bad signature, bad shape, wrong dialect or kind.
+    Invalid,
+    /// Past its `exp`.
+    Expired,
+    /// Revoked by the user.
+    Revoked,
+    /// A refresh token that was already rotated away.
+    Reused,
+}
+
+impl Refusal {
+    /// A short explanation for error bodies.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Refusal::Invalid => "token is invalid",
+            Refusal::Expired => "token has expired",
+            Refusal::Revoked => "token was revoked",
+            Refusal::Reused => "refresh token was already used",
+        }
+    }
+}
+
+impl Issuer {
+    /// Issues a token for `user` of `dialect` valid for `ttl`.
+    pub fn issue(
+        &self,
+        dialect: Dialect,
+        user: &str,
+        roles: &[&str],
+        kind: Kind,
+        ttl: Duration,
+    ) -> (String, Claims) {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let claims = Claims {
+            sub: user.to_owned(),
+            iss: format!("tokenvault-demo/{}", dialect.as_str()),
+            iat: now,
+            exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 4),
+            jti: format!("{}-{id}", dialect.as_str()),
+            typ: kind,
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SIGNING_SECRET.as_bytes()),
+        )
+        .unwrap_or_default();
+        if kind == Kind::Refresh {
+            self.memory()
+                .live_refresh
+                .entry(user.to_owned())
+                .or_default()
+                .insert(claims.jti.clone());
+        }
+        (token, claims)
+    }
+
+    /// Checks a token's signature, expiry, dialect, kind and revocation.
+    pub fn check(&self, token: &str, dialect: Dialect, kinds: &[Kind]) -> Result<Claims, Refusal> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_issuer(&[format!("tokenvault-demo/{}", dialect.as_str())]);
+        let claims = jsonwebtoken::decode::<Claims>(
+            token,
+            &DecodingKey::from_secret(SIGNING_SECRET.as_bytes()),
+            &validation,
+        )
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => Refusal::Expired,
+            _ => Refusal::Invalid,
+        })?
+        .claims;
+        if !kinds.contains(&claims.typ) {
+            return Err(Refusal::Invalid);
+        }
+        if self.memory().revoked.contains(&claims.jti) {
+            return Err(Refusal::Revoked);
+        }
+        Ok(claims)
+    }
+
+    /// Uses a refresh token once: it is rotated away, and presenting it again revokes
+    /// every refresh token of its user (reuse detection, as OAuth 2.0 security advice says).
+    pub fn rotate(&self, claims: &Claims) -> Result<(), Refusal> {
+        let mut memory = self.memory();
+        let live = memory.live_refresh.entry(claims.sub.clone()).or_default();
+        if live.remove(&claims.jti) {
+            memory.used_refresh.insert(claims.jti.clone());
+            return Ok(());
+        }
+        if memory.used_refresh.contains(&claims.jti) {
+            memory.live_refresh.remove(&claims.sub);
+            return Err(Refusal::Reused);
+        }
+        Err(Refusal::Revoked)
+    }
+
+    /// Whether a token id is still live (not revoked).
+    pub fn is_live(&self, jti: &str) -> bool {
+        !self.memory().revoked.contains(jti)
+    }
+
+    /// Marks a token id revoked.
+    pub fn revoke(&self, jti: &str) {
+        self.memory().revoked.insert(jti.to_owned());
+    }
+
+    fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

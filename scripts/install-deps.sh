@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Tokenvault needs on a Debian 12 machine.
+# Idempotent: every step checks first, so a warm machine skips straight through.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential pkg-config file curl wget libssl-dev
+  libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
+  webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools keyutils
+  imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip
+)
+TAURI_DRIVER_VERSION=2.1.0
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+missing_apt=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing_apt+=("$pkg")
+  fi
+done
+if ((${#missing_apt[@]})); then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  say "installing system packages: ${missing_apt[*]}"
+  if ! apt-cache policy libwebkit2gtk-4.1-dev 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    "${sudo_cmd[@]}" apt-get update -q
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing_apt[@]}"
+fi
+
+if ! command -v tauri-driver >/dev/null 2>&1 || ! tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+  say "installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
+fi
+
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+
+if [ -f ui/package.json ]; then
+  if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    say "installing UI packages"
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -1,0 +1,64 @@
+//! Demo mode: the demo API in-process, and one account per dialect logged in to it.
+
+use std::sync::Arc;
+
+use tokenvault_core::auth::{Authenticator, HttpOptions, Target};
+use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::freshness::FreshnessPolicy;
+use tokenvault_core::keeper::{AccountInfo, Keeper};
+use tokenvault_core::profile::preset;
+use tokenvault_core::session::Session;
+use tokenvault_core::{Error, Secret};
+use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer};
+
+use crate::Shell;
+
+/// The running demo API, kept alive as long as the app.
+#[derive(Debug)]
+pub struct Demo {
+    /// The server; dropping it stops it.
+    pub server: DemoServer,
+}
+
+/// Starts the demo API on a free loopback port and a keeper of its four accounts.
+pub async fn start() -> Result<Shell, Box<dyn std::error::Error>> {
+    let server = DemoServer::start(Config::lively(), 0).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let authenticator = Authenticator::new(HttpOptions::default())?;
+    let mut keeper = Keeper::new(Arc::clone(&clock));
+    for user in DEMO_USERS {
+        let id = user.dialect.as_str();
+        let profile = preset(id)
+            .ok_or_else(|| Error::InvalidProfile {
+                origin: format!("preset:{id}"),
+                field: "id".into(),
+                problem: "no such preset".into(),
+            })?
+            .profile
+            .clone();
+        let base_url = server.base_url(user.dialect);
+        let target = Target::new(profile, &base_url, false)?;
+        let session = Session::new(
+            target,
+            user.identity,
+            Secret::new(user.password),
+            authenticator.clone(),
+            FreshnessPolicy::default(),
+            Arc::clone(&clock),
+        );
+        let account = AccountInfo {
+            id: format!("demo-{id}"),
+            name: user.account_name.to_owned(),
+            environment: "Demo".to_owned(),
+            profile: id.to_owned(),
+            base_url,
+            identity: user.identity.to_owned(),
+        };
+        keeper.add(account, session);
+    }
+    tracing::info!("demo API listening on http://{}", server.addr());
+    Ok(Shell {
+        keeper: Arc::new(keeper),
+        demo: Some(Demo { server }),
+    })
+}

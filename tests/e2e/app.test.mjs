@@ -1,0 +1,65 @@
+// End-to-end: the real app window on the built-in demo, driven through tauri-driver.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { Driver } from "./webdriver.mjs";
+
+const application =
+  process.env.TOKENVAULT_APP ??
+  fileURLToPath(new URL("../../target/debug/tokenvault-desktop", import.meta.url));
+
+/** "2:59" or "1:02:03" as seconds. */
+function seconds(text) {
+  return text
+    .trim()
+    .split(":")
+    .reduce((total, part) => total * 60 + Number(part), 0);
+}
+
+describe("the demo app window", () => {
+  let driver;
+
+  before(async () => {
+    driver = await Driver.start({
+      application,
+      args: ["--demo"],
+      env: { WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
+    });
+  });
+
+  after(async () => {
+    await driver?.stop();
+  });
+
+  it("lists one fresh account per login dialect", async () => {
+    const rows = await driver.waitFor(
+      async () => {
+        const found = await driver.findAll('[data-testid="account-row"][data-state="fresh"]');
+        return found.length === 4 ? found : null;
+      },
+      20_000,
+      "four fresh demo accounts",
+    );
+    const ids = await Promise.all(rows.map((row) => driver.attribute(row, "data-account-id")));
+    assert.deepEqual(ids.sort(), [
+      "demo-finvera",
+      "demo-prive",
+      "demo-private-tokens",
+      "demo-traderevolution",
+    ]);
+  });
+
+  it("counts an account's access token down as time passes", async () => {
+    const [row] = await driver.findAll('[data-account-id="demo-prive"]');
+    const [countdown] = await driver.within(row, '[data-testid="countdown"]');
+    const first = seconds(await driver.text(countdown));
+    assert.ok(first > 60 && first <= 180, `a fresh 3-minute token shows ${first} s`);
+    await sleep(2_500);
+    const second = seconds(await driver.text(countdown));
+    assert.ok(
+      second < first && second >= first - 4,
+      `the countdown went down by 2-3 s: ${first} -> ${second}`,
+    );
+  });
+});

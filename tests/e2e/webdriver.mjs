@@ -1,0 +1,102 @@
+// A small W3C WebDriver client over fetch: enough to drive the real app through
+// tauri-driver (find elements, read text, take screenshots) with no dependencies.
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
+
+export class Driver {
+  constructor(base, sessionId) {
+    this.base = base;
+    this.sessionId = sessionId;
+  }
+
+  /** Starts tauri-driver on `port` and opens a session of the app at `application`. */
+  static async start({ application, args = [], port = 4444, env = {} }) {
+    const driver = spawn("tauri-driver", ["--port", String(port)], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try {
+        const status = await fetch(`${base}/status`);
+        if (status.ok) break;
+      } catch {
+        if (i > 100) throw new Error("tauri-driver did not start within 10 s");
+      }
+      await sleep(100);
+    }
+    const capabilities = {
+      capabilities: {
+        alwaysMatch: { "tauri:options": { application, args } },
+      },
+    };
+    const created = await call(`${base}/session`, "POST", capabilities);
+    const session = new Driver(base, created.sessionId);
+    session.process = driver;
+    return session;
+  }
+
+  async stop() {
+    try {
+      await call(`${this.base}/session/${this.sessionId}`, "DELETE");
+    } finally {
+      this.process?.kill();
+    }
+  }
+
+  command(method, path, body) {
+    return call(`${this.base}/session/${this.sessionId}${path}`, method, body);
+  }
+
+  async findAll(css) {
+    const found = await this.command("POST", "/elements", { using: "css selector", value: css });
+    return found.map((element) => element[ELEMENT]);
+  }
+
+  async text(elementId) {
+    return this.command("GET", `/element/${elementId}/text`);
+  }
+
+  async attribute(elementId, name) {
+    return this.command("GET", `/element/${elementId}/attribute/${name}`);
+  }
+
+  async within(elementId, css) {
+    const found = await this.command("POST", `/element/${elementId}/elements`, {
+      using: "css selector",
+      value: css,
+    });
+    return found.map((element) => element[ELEMENT]);
+  }
+
+  /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
+  async waitFor(probe, timeoutMs, what) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      last = await probe();
+      if (last) return last;
+      await sleep(200);
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+
+  async screenshotPng() {
+    return Buffer.from(await this.command("GET", "/screenshot"), "base64");
+  }
+}
+
+async function call(url, method, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) {
+    throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value)}`);
+  }
+  return json.value;
+}

@@ -1,0 +1,163 @@
+//! Every fault mode of the demo API, and how the engine reports it. A failed
+//! renewal never throws away the token held.
+
+use time::OffsetDateTime;
+use tokenvault_core::Error;
+use tokenvault_core::Secret;
+use tokenvault_core::session::RenewalOutcome;
+use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
+use tokenvault_tests::{authenticator, demo_api, session, target, user};
+
+fn once(fault: Fault, dialect: Dialect, endpoint: Endpoint) -> FaultRule {
+    FaultRule {
+        fault,
+        dialect: Some(dialect),
+        endpoint: Some(endpoint),
+        times: Some(1),
+    }
+}
+
+async fn login_error(fault: Fault, dialect: Dialect) -> Error {
+    let server = demo_api(120).await;
+    server.inject(once(fault, dialect, Endpoint::Login));
+    let error = authenticator()
+        .login(
+            &target(&server, dialect),
+            user(dialect).identity,
+            &Secret::new(user(dialect).password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect_err("a faulty login fails");
+    assert_eq!(
+        server.count(dialect, Endpoint::Login),
+        1,
+        "exactly one attempt was made"
+    );
+    error
+}
+
+#[tokio::test]
+async fn http_500_is_a_server_error_with_the_server_message() {
+    let error = login_error(Fault::Http500, Dialect::Prive).await;
+    assert!(
+        matches!(error, Error::ServerError { status: 500, .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("internal server error"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_html_error_page_is_named_as_such() {
+    let error = login_error(Fault::HtmlErrorPage, Dialect::Finvera).await;
+    assert!(
+        matches!(error, Error::ServerError { status: 503, .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().ends_with("HTTP 503 with an HTML page"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_does_not_answer_times_out() {
+    let started = std::time::Instant::now();
+    let error = login_error(Fault::Timeout, Dialect::Traderevolution).await;
+    assert!(matches!(error, Error::Timeout { .. }), "{error}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "the client gave up first"
+    );
+}
+
+#[tokio::test]
+async fn malformed_json_is_an_unexpected_response_that_quotes_nothing() {
+    let error = login_error(Fault::MalformedJson, Dialect::Prive).await;
+    assert_eq!(error.code(), "unexpected_response");
+    let message = error.to_string();
+    assert!(message.contains("malformed JSON"), "{message}");
+    assert!(
+        !message.contains("eyJ"),
+        "no part of a token is quoted: {message}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_token_field_says_where_the_token_was_expected() {
+    let error = login_error(Fault::MissingTokenField, Dialect::Prive).await;
+    assert!(
+        error
+            .to_string()
+            .contains("expected the access token in the JSON field `accessToken`"),
+        "{error}"
+    );
+    let error = login_error(Fault::MissingTokenField, Dialect::Finvera).await;
+    assert!(
+        error.to_string().contains("in a `DT_AUTH_TOKEN` cookie"),
+        "{error}"
+    );
+    let error = login_error(Fault::MissingTokenField, Dialect::PrivateTokens).await;
+    assert!(error.to_string().contains("fields [detail]"), "{error}");
+}
+
+#[tokio::test]
+async fn a_reset_connection_is_unreachable() {
+    let error = login_error(Fault::ResetConnection, Dialect::PrivateTokens).await;
+    assert!(matches!(error, Error::Unreachable { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_falls_back_to_logging_in_again() {
+    let server = demo_api(120).await;
+    let session = session(&server, Dialect::Traderevolution);
+    session.renew().await.unwrap();
+    server.inject(once(
+        Fault::RefreshTokenReused,
+        Dialect::Traderevolution,
+        Endpoint::Refresh,
+    ));
+    assert_eq!(
+        session.renew().await.unwrap(),
+        RenewalOutcome::LoggedInAgain
+    );
+    assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Refresh), 1);
+    assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Login), 2);
+}
+
+#[tokio::test]
+async fn a_failed_renewal_keeps_the_still_valid_token() {
+    for fault in [
+        Fault::Http500,
+        Fault::HtmlErrorPage,
+        Fault::MalformedJson,
+        Fault::ResetConnection,
+    ] {
+        let server = demo_api(120).await;
+        let session = session(&server, Dialect::Finvera);
+        session.renew().await.unwrap();
+        let held = session.tokens().await.unwrap();
+        server.inject(FaultRule {
+            fault,
+            dialect: Some(Dialect::Finvera),
+            endpoint: None,
+            times: None,
+        });
+        let error = session.renew().await.expect_err("renewal fails");
+        assert!(error.is_transient(), "{fault:?}: {error}");
+        assert_eq!(
+            session.tokens().await.unwrap(),
+            held,
+            "{fault:?}: the held token is kept"
+        );
+        server.clear_faults();
+        assert_eq!(
+            session.renew().await.unwrap(),
+            RenewalOutcome::Refreshed,
+            "{fault:?}"
+        );
+    }
+}

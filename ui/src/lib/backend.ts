@@ -1,0 +1,20 @@
+// The one module that talks to the Tauri backend: every other module imports from here,
+// so the IPC seam is a single file that tests can replace.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AccountView, AppInfo } from "./types";
+
+export function listAccounts(): Promise<AccountView[]> {
+  return invoke<AccountView[]>("list_accounts");
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return invoke<AppInfo>("app_info");
+}
+
+/** Calls `onChange` with the full account list whenever the backend reports a change. */
+export function onAccountsChanged(
+  onChange: (accounts: AccountView[]) => void,
+): Promise<UnlistenFn> {
+  return listen<AccountView[]>("accounts-changed", (event) => onChange(event.payload));
+}
