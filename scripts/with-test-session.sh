@@ -17,8 +17,10 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR
 chmod 700 "$XDG_RUNTIME_DIR"
 
 # An empty password makes the keyring prompt, and every call then fails: use a real one.
-keyring_env=$(printf %s "throwaway-test-keyring" | gnome-keyring-daemon --unlock --components=secrets)
-eval "export $keyring_env"
+# It may print GNOME_KEYRING_CONTROL=...; export whatever it prints (and nothing else).
+while IFS='=' read -r name value; do
+  [ -n "$name" ] && [ -n "$value" ] && export "$name=$value"
+done < <(printf %s "throwaway-test-keyring" | gnome-keyring-daemon --unlock --components=secrets)
 
 cleanup() {
   pkill -u "$(id -u)" -f "gnome-keyring-daemon.*--components=secrets" 2>/dev/null || true

@@ -42,12 +42,10 @@ describe("the demo app window", () => {
       "four fresh demo accounts",
     );
     const ids = await Promise.all(rows.map((row) => driver.attribute(row, "data-account-id")));
-    assert.deepEqual(ids.sort(), [
-      "demo-finvera",
-      "demo-prive",
-      "demo-private-tokens",
-      "demo-traderevolution",
-    ]);
+    assert.deepEqual(
+      ids.sort(),
+      ["demo-finvera", "demo-prive", "demo-private-tokens", "demo-traderevolution"].sort(),
+    );
   });
 
   it("counts an account's access token down as time passes", async () => {

@@ -52,7 +52,7 @@ export class Driver {
 
   async findAll(css) {
     const found = await this.command("POST", "/elements", { using: "css selector", value: css });
-    return found.map((element) => element[ELEMENT]);
+    return found.map(idOf);
   }
 
   async text(elementId) {
@@ -68,7 +68,7 @@ export class Driver {
       using: "css selector",
       value: css,
     });
-    return found.map((element) => element[ELEMENT]);
+    return found.map(idOf);
   }
 
   /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
@@ -99,4 +99,9 @@ async function call(url, method, body) {
     throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value)}`);
   }
   return json.value;
+}
+
+/** The id of a found element (W3C key, or the single key some drivers use). */
+function idOf(element) {
+  return element[ELEMENT] ?? Object.values(element)[0];
 }

@@ -180,7 +180,7 @@ pub fn read_instant(
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         _ => return None,
     };
-    if !number.is_finite() || number < 0.0 || number > 1e15 {
+    if !number.is_finite() || !(0.0..=1e15).contains(&number) {
         return None;
     }
     let n = number.trunc() as i64;
