@@ -32,19 +32,26 @@ describe("the demo app window", () => {
     await driver?.stop();
   });
 
-  it("lists one fresh account per login dialect", async () => {
+  it("lists one fresh account per preset", async () => {
     const rows = await driver.waitFor(
       async () => {
         const found = await driver.findAll('[data-testid="account-row"][data-state="fresh"]');
-        return found.length === 4 ? found : null;
+        return found.length === 6 ? found : null;
       },
       20_000,
-      "four fresh demo accounts",
+      "six fresh demo accounts",
     );
     const ids = await Promise.all(rows.map((row) => driver.attribute(row, "data-account-id")));
     assert.deepEqual(
       ids.sort(),
-      ["demo-finvera", "demo-prive", "demo-private-tokens", "demo-traderevolution"].sort(),
+      [
+        "demo-finvera",
+        "demo-oauth2-password",
+        "demo-prive",
+        "demo-private-tokens",
+        "demo-simplejwt",
+        "demo-traderevolution",
+      ].sort(),
     );
   });
 

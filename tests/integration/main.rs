@@ -2,8 +2,14 @@
 //!
 //! - `presets`: every preset logs in, and renews the way its dialect does.
 //! - `faults`: every fault mode of the demo API, and what the engine makes of it.
+//! - `calls`: validate, one-time-token verification and private tokens through the engine.
+//! - `custom_profile`: a profile written from documentation alone, for a dialect no preset knows.
 //! - `demo_api`: the demo API's own calls (validate, OTT, private tokens, counters).
+//! - `keeper`: background renewal of every account, and what it does when a server fails.
 
+mod calls;
+mod custom_profile;
 mod demo_api;
 mod faults;
+mod keeper;
 mod presets;

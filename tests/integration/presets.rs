@@ -3,7 +3,9 @@
 use time::OffsetDateTime;
 use tokenvault_core::Error;
 use tokenvault_core::Secret;
+use tokenvault_core::auth::Target;
 use tokenvault_core::jwt::UnverifiedJwt;
+use tokenvault_core::profile::preset;
 use tokenvault_core::session::RenewalOutcome;
 use tokenvault_demo_api::{Dialect, Endpoint};
 use tokenvault_tests::{authenticator, demo_api, session, target, user};
@@ -11,7 +13,7 @@ use tokenvault_tests::{authenticator, demo_api, session, target, user};
 #[tokio::test]
 async fn every_preset_logs_in_and_reads_the_token_expiry() {
     let server = demo_api(120).await;
-    for dialect in Dialect::ALL {
+    for dialect in Dialect::PRESETS {
         let now = OffsetDateTime::now_utc();
         let tokens = authenticator()
             .login(
@@ -42,7 +44,7 @@ async fn every_preset_logs_in_and_reads_the_token_expiry() {
 #[tokio::test]
 async fn a_wrong_password_is_rejected_naming_the_identity_but_not_the_password() {
     let server = demo_api(120).await;
-    for dialect in Dialect::ALL {
+    for dialect in Dialect::PRESETS {
         let wrong = Secret::new("not-the-password-42");
         let error = authenticator()
             .login(
@@ -182,4 +184,92 @@ async fn a_token_too_close_to_expiry_for_the_caller_is_renewed_first() {
         "120 s left is less than the 300 s asked for"
     );
     assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Refresh), 1);
+}
+
+#[tokio::test]
+async fn oauth2_password_refreshes_with_the_refresh_token_grant_and_rotates() {
+    let server = demo_api(120).await;
+    let session = session(&server, Dialect::Oauth2Password);
+    session.renew().await.unwrap();
+    let first = session.tokens().await.unwrap();
+    let refresh_left = first
+        .refresh
+        .as_ref()
+        .and_then(|r| r.seconds_left(OffsetDateTime::now_utc()));
+    assert_eq!(
+        refresh_left.map(|s| s / 60),
+        Some(29),
+        "refresh_expires_in is read"
+    );
+    assert_eq!(session.renew().await.unwrap(), RenewalOutcome::Refreshed);
+    let second = session.tokens().await.unwrap();
+    assert_ne!(second.refresh, first.refresh, "the refresh token rotates");
+    assert_eq!(server.count(Dialect::Oauth2Password, Endpoint::Refresh), 1);
+}
+
+#[tokio::test]
+async fn oauth2_password_client_id_is_an_override_of_both_calls() {
+    let server = demo_api(120).await;
+    let profile = preset("oauth2-password").unwrap().profile.with_overrides(&[
+        ("login.fields.client_id".into(), "tokenvault-demo".into()),
+        ("refresh.fields.client_id".into(), "tokenvault-demo".into()),
+    ]);
+    let target = Target::new(
+        profile.unwrap(),
+        &server.base_url(Dialect::Oauth2Password),
+        false,
+    )
+    .unwrap();
+    let who = user(Dialect::Oauth2Password);
+    let tokens = authenticator()
+        .login(
+            &target,
+            who.identity,
+            &Secret::new(who.password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    let refresh = tokens.refresh.expect("a refresh token");
+    authenticator()
+        .refresh(&target, &refresh.value, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+
+    let wrong_client = preset("oauth2-password")
+        .unwrap()
+        .profile
+        .with_overrides(&[("login.fields.client_id".into(), "someone-else".into())])
+        .unwrap();
+    let target = Target::new(
+        wrong_client,
+        &server.base_url(Dialect::Oauth2Password),
+        false,
+    )
+    .unwrap();
+    let error = authenticator()
+        .login(
+            &target,
+            who.identity,
+            &Secret::new(who.password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("Invalid client"), "{error}");
+}
+
+#[tokio::test]
+async fn simplejwt_refresh_gives_a_new_access_token_and_keeps_the_refresh_token() {
+    let server = demo_api(120).await;
+    let session = session(&server, Dialect::Simplejwt);
+    session.renew().await.unwrap();
+    let first = session.tokens().await.unwrap();
+    assert_eq!(session.renew().await.unwrap(), RenewalOutcome::Refreshed);
+    let second = session.tokens().await.unwrap();
+    assert_ne!(second.access.value, first.access.value);
+    assert_eq!(
+        second.refresh, first.refresh,
+        "the answer had no new refresh token"
+    );
 }

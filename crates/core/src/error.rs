@@ -27,6 +27,30 @@ pub enum Error {
         /// What the server said, with secrets removed.
         detail: Option<String>,
     },
+    /// The server refused the access token of a call (HTTP 401).
+    #[error("the server refused the access token at {url} (HTTP 401){}", detail_suffix(.detail))]
+    Unauthorized {
+        /// The URL called.
+        url: String,
+        /// What the server said, with secrets removed.
+        detail: Option<String>,
+    },
+    /// The thing asked for does not exist (HTTP 404).
+    #[error("nothing found at {url} (HTTP 404){}", detail_suffix(.detail))]
+    NotFound {
+        /// The URL called.
+        url: String,
+        /// What the server said, with secrets removed.
+        detail: Option<String>,
+    },
+    /// The profile does not describe this call.
+    #[error("the {profile} profile has no {call} call")]
+    NotSupported {
+        /// Profile id.
+        profile: String,
+        /// The call asked for (`OTT verification`, `private tokens`, ...).
+        call: &'static str,
+    },
     /// The server understood but refused (HTTP 403).
     #[error("the server refused access to {url} (HTTP 403){}", detail_suffix(.detail))]
     Forbidden {
@@ -110,6 +134,9 @@ impl Error {
         match self {
             Error::CredentialsRejected { .. } => "credentials_rejected",
             Error::RefreshRejected { .. } => "refresh_rejected",
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::NotFound { .. } => "not_found",
+            Error::NotSupported { .. } => "not_supported",
             Error::Forbidden { .. } => "forbidden",
             Error::ServerError { .. } => "server_error",
             Error::Unreachable { .. } => "unreachable",

@@ -14,6 +14,9 @@ pub struct FreshnessPolicy {
     pub refresh_lead: Duration,
     /// ...or, for short tokens, when this fraction of the lifetime is left, whichever is later.
     pub lead_fraction: f64,
+    /// Renewals move earlier by a random part of this (at most a quarter of the lead), so
+    /// accounts whose tokens expire together do not all renew in the same instant.
+    pub jitter: Duration,
 }
 
 impl Default for FreshnessPolicy {
@@ -22,6 +25,7 @@ impl Default for FreshnessPolicy {
             min_valid: Duration::seconds(60),
             refresh_lead: Duration::minutes(5),
             lead_fraction: 0.2,
+            jitter: Duration::seconds(10),
         }
     }
 }
@@ -53,6 +57,29 @@ impl FreshnessPolicy {
                 .min(lifetime * self.lead_fraction.clamp(0.0, 1.0))
         };
         Some(expires_at - lead)
+    }
+
+    /// `renew_at` moved earlier by `sample` (0..1) of the jitter, bounded by a quarter of
+    /// the lead so a short token is never renewed absurdly early.
+    pub fn jittered(&self, token: &Token, sample: f64) -> Option<OffsetDateTime> {
+        let at = self.renew_at(token)?;
+        let lead = token.expires_at? - at;
+        let spread = self.jitter.min(lead / 4);
+        Some(at - spread * sample.clamp(0.0, 1.0))
+    }
+
+    /// How long to wait before retrying after the `failures`-th failed renewal in a row
+    /// (1, 2, ...): doubling from 2 s up to a minute, and never sooner than the server's
+    /// `Retry-After`.
+    pub fn retry_delay(&self, failures: u32, retry_after_secs: Option<u64>) -> Duration {
+        let doubling = 2_i64.saturating_mul(1_i64 << failures.saturating_sub(1).min(10));
+        let backoff = Duration::seconds(doubling.min(60));
+        match retry_after_secs {
+            Some(s) => backoff.max(Duration::seconds(
+                i64::try_from(s.min(3600)).unwrap_or(3600),
+            )),
+            None => backoff,
+        }
     }
 
     /// Whether to refresh or log in again, given the refresh token we hold.
@@ -101,6 +128,47 @@ mod tests {
         assert_eq!(
             policy.renew_at(&token(Duration::seconds(120))),
             Some(datetime!(2026-01-01 12:01:36 UTC))
+        );
+    }
+
+    #[test]
+    fn jitter_moves_renewal_earlier_by_at_most_a_quarter_of_the_lead() {
+        let policy = FreshnessPolicy::default();
+        let long = token(Duration::hours(1));
+        assert_eq!(policy.jittered(&long, 0.0), policy.renew_at(&long));
+        assert_eq!(
+            policy.jittered(&long, 1.0),
+            Some(datetime!(2026-01-01 12:54:50 UTC))
+        );
+        let short = token(Duration::seconds(20));
+        assert_eq!(
+            policy.jittered(&short, 1.0),
+            Some(datetime!(2026-01-01 12:00:15 UTC)),
+            "a 4 s lead allows 1 s of jitter"
+        );
+    }
+
+    #[test]
+    fn retries_back_off_from_two_seconds_to_a_minute_and_honour_retry_after() {
+        let policy = FreshnessPolicy::default();
+        let delays: Vec<i64> = (1..=7)
+            .map(|n| policy.retry_delay(n, None).whole_seconds())
+            .collect();
+        assert_eq!(delays, [2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(
+            policy.retry_delay(1, Some(30)).whole_seconds(),
+            30,
+            "the server asked for 30 s"
+        );
+        assert_eq!(
+            policy.retry_delay(6, Some(5)).whole_seconds(),
+            60,
+            "never sooner than backoff"
+        );
+        assert_eq!(
+            policy.retry_delay(1, Some(u64::MAX)).whole_seconds(),
+            3600,
+            "capped at an hour"
         );
     }
 

@@ -104,9 +104,6 @@ impl std::fmt::Debug for Keeper {
     }
 }
 
-/// First and longest wait between retries after a failed renewal.
-const BACKOFF: (StdDuration, StdDuration) = (StdDuration::from_secs(2), StdDuration::from_secs(60));
-
 impl Keeper {
     /// A keeper of no accounts.
     pub fn new(clock: Arc<dyn Clock>) -> Self {
@@ -159,7 +156,7 @@ impl Keeper {
 
     async fn keep(&self, index: usize) {
         let kept = Arc::clone(&self.accounts[index]);
-        let mut backoff = BACKOFF.0;
+        let mut failures = 0u32;
         loop {
             self.update(&kept, |s| {
                 if s.state != TokenState::LoggingIn {
@@ -168,9 +165,9 @@ impl Keeper {
             });
             let wait = match kept.session.renew().await {
                 Ok(outcome) => {
-                    backoff = BACKOFF.0;
+                    failures = 0;
                     let tokens = kept.session.tokens().await;
-                    let renew_at = kept.session.renew_at().await;
+                    let renew_at = kept.session.renew_at(jitter_sample(index)).await;
                     self.update(&kept, |s| {
                         s.state = TokenState::Fresh;
                         s.failure = None;
@@ -191,14 +188,13 @@ impl Keeper {
                 }
                 Err(error) => {
                     let now = self.clock.now();
-                    let retry = match &error {
-                        Error::ServerError {
-                            retry_after: Some(s),
-                            ..
-                        } => StdDuration::from_secs(*s).max(backoff),
-                        _ => backoff,
+                    failures += 1;
+                    let retry_after = match &error {
+                        Error::ServerError { retry_after, .. } => *retry_after,
+                        _ => None,
                     };
-                    backoff = (backoff * 2).min(BACKOFF.1);
+                    let delay = kept.session.policy().retry_delay(failures, retry_after);
+                    let retry = StdDuration::try_from(delay).unwrap_or(StdDuration::from_secs(60));
                     tracing::warn!(account = %lock(&kept.status).account.id, code = error.code(), "renewal failed: {error}");
                     self.update(&kept, |s| {
                         let still_valid = s.access_expires_at.is_none_or(|at| at > now)
@@ -234,6 +230,13 @@ impl Keeper {
     fn publish(&self) {
         self.publish.send_replace(self.statuses());
     }
+}
+
+/// A number in 0..1 that differs between accounts and between calls.
+fn jitter_sample(index: usize) -> f64 {
+    use std::hash::BuildHasher;
+    let bits = std::collections::hash_map::RandomState::new().hash_one(index);
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn until(at: OffsetDateTime, now: OffsetDateTime) -> StdDuration {

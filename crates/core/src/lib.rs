@@ -6,6 +6,7 @@
 //! - [`session`]: one account's live tokens, renewed one at a time.
 //! - [`keeper`]: renews every account in the background and publishes their status.
 //! - [`jwt`]: reading a JWT's claims (unverified, and named so).
+//! - [`inspect`]: a JWT described for people, and its signature checked when a key is given.
 //! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
 //!
 //! This crate deliberately has no desktop dependency: the app and the CLI are thin layers over it.
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod freshness;
+pub mod inspect;
 pub mod jwt;
 pub mod keeper;
 pub mod profile;

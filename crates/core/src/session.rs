@@ -95,13 +95,13 @@ impl Session {
         self.renew_locked(&mut tokens).await
     }
 
-    /// When the held access token should next be renewed.
-    pub async fn renew_at(&self) -> Option<OffsetDateTime> {
-        self.tokens
-            .lock()
-            .await
+    /// When the held access token should next be renewed, moved earlier by `jitter_sample`
+    /// (0..1) of the policy's jitter.
+    pub async fn renew_at(&self, jitter_sample: f64) -> Option<OffsetDateTime> {
+        let tokens = self.tokens.lock().await;
+        tokens
             .as_ref()
-            .and_then(|set| self.policy.renew_at(&set.access))
+            .and_then(|set| self.policy.jittered(&set.access, jitter_sample))
     }
 
     async fn renew_locked(&self, tokens: &mut Option<TokenSet>) -> Result<RenewalOutcome> {

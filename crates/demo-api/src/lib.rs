@@ -7,6 +7,10 @@
 //! | `/finvera`          | tokens as cookies, refresh cookie, validate call                   |
 //! | `/traderevolution`  | login/refresh pair, refresh token in a `token` header, OTT verify  |
 //! | `/private-tokens`   | short login token that creates, lists and revokes private tokens   |
+//! | `/oauth2-password`  | RFC 6749 password and refresh_token grants, form-encoded           |
+//! | `/simplejwt`        | Django SimpleJWT: token, refresh and verify                        |
+//! | `/acme`             | a dialect no preset knows: form login, token in a response header, |
+//! |                     | ISO-8601 expiry, rotating renew token in a JSON body               |
 //!
 //! Tokens are real HS256 JWTs with short, configurable lifetimes. Faults can be
 //! switched on per dialect and endpoint, and every call is counted, so tests can
@@ -46,15 +50,23 @@ pub enum Dialect {
     Traderevolution,
     /// The private-token API.
     PrivateTokens,
+    /// OAuth 2.0 password grant (Keycloak-like).
+    Oauth2Password,
+    /// Django REST framework SimpleJWT.
+    Simplejwt,
+    /// A dialect that no preset describes, for custom profiles.
+    Acme,
 }
 
 impl Dialect {
-    /// Every dialect.
-    pub const ALL: [Dialect; 4] = [
+    /// Every dialect that has a preset of the same id.
+    pub const PRESETS: [Dialect; 6] = [
         Dialect::Prive,
         Dialect::Finvera,
         Dialect::Traderevolution,
         Dialect::PrivateTokens,
+        Dialect::Oauth2Password,
+        Dialect::Simplejwt,
     ];
 
     /// The path prefix and preset id (`prive`, `private-tokens`, ...).
@@ -64,6 +76,9 @@ impl Dialect {
             Dialect::Finvera => "finvera",
             Dialect::Traderevolution => "traderevolution",
             Dialect::PrivateTokens => "private-tokens",
+            Dialect::Oauth2Password => "oauth2-password",
+            Dialect::Simplejwt => "simplejwt",
+            Dialect::Acme => "acme",
         }
     }
 }
@@ -128,6 +143,8 @@ impl Config {
                 (Dialect::Finvera, Duration::from_secs(120)),
                 (Dialect::Traderevolution, Duration::from_secs(150)),
                 (Dialect::PrivateTokens, Duration::from_secs(240)),
+                (Dialect::Oauth2Password, Duration::from_secs(90)),
+                (Dialect::Simplejwt, Duration::from_secs(300)),
             ],
             ..Self::default()
         }
@@ -158,7 +175,7 @@ pub struct DemoUser {
 }
 
 /// One user per dialect.
-pub const DEMO_USERS: [DemoUser; 4] = [
+pub const DEMO_USERS: [DemoUser; 7] = [
     DemoUser {
         dialect: Dialect::Prive,
         account_name: "Privé advisor",
@@ -186,6 +203,27 @@ pub const DEMO_USERS: [DemoUser; 4] = [
         identity: "ops@private-tokens.demo",
         password: "private-tokens-demo-password",
         roles: &["owner"],
+    },
+    DemoUser {
+        dialect: Dialect::Oauth2Password,
+        account_name: "Keycloak-style realm",
+        identity: "support.agent",
+        password: "oauth2-demo-password",
+        roles: &["support", "offline_access"],
+    },
+    DemoUser {
+        dialect: Dialect::Simplejwt,
+        account_name: "Django back office",
+        identity: "analyst",
+        password: "simplejwt-demo-password",
+        roles: &["staff"],
+    },
+    DemoUser {
+        dialect: Dialect::Acme,
+        account_name: "Acme Ledger",
+        identity: "ledger-bot",
+        password: "acme-demo-password",
+        roles: &["ledger:read"],
     },
 ];
 

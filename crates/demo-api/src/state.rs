@@ -86,6 +86,8 @@ pub struct DemoState {
     pub otts: Mutex<HashMap<String, Ott>>,
     /// Created private tokens.
     pub private_tokens: Mutex<Vec<PrivateToken>>,
+    /// Opaque session tokens (Acme): token → (user, expiry in Unix seconds).
+    pub sessions: Mutex<HashMap<String, (String, i64)>>,
 }
 
 /// What a handler does after [`DemoState::begin`].
@@ -109,6 +111,7 @@ impl DemoState {
             counts: Counts::default(),
             otts: Mutex::new(HashMap::new()),
             private_tokens: Mutex::new(Vec::new()),
+            sessions: Mutex::new(HashMap::new()),
         }
     }
 

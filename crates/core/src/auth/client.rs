@@ -1,5 +1,6 @@
 //! Sending the login and refresh calls of a profile.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::{Url, header::HeaderMap};
@@ -10,7 +11,7 @@ use super::answer::Answer;
 use super::extract::{TokenKind, find_token, require_token};
 use super::token::TokenSet;
 use crate::error::{Error, Result};
-use crate::profile::{BodyEncoding, Method, Profile, RefreshPlacement};
+use crate::profile::{BodyEncoding, Method, Profile, TokenPlacement};
 use crate::secret::{Secret, redact};
 
 /// Settings of the HTTP client.
@@ -20,6 +21,8 @@ pub struct HttpOptions {
     pub timeout: Duration,
     /// Largest body read from an answer.
     pub max_body_bytes: usize,
+    /// An extra CA certificate (PEM) to trust, for servers behind an enterprise CA.
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 impl Default for HttpOptions {
@@ -27,6 +30,7 @@ impl Default for HttpOptions {
         Self {
             timeout: Duration::from_secs(15),
             max_body_bytes: 1024 * 1024,
+            extra_ca_pem: None,
         }
     }
 }
@@ -76,7 +80,7 @@ impl Target {
         &self.base_url
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
     }
 }
@@ -101,7 +105,15 @@ impl Authenticator {
     /// A client with TLS verification on, no redirects followed and no cookie jar
     /// (each call carries exactly the cookies the profile names).
     pub fn new(options: HttpOptions) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = &options.extra_ca_pem {
+            let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| Error::Tls {
+                url: String::new(),
+                reason: format!("the extra CA certificate is not a valid PEM certificate: {e}"),
+            })?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        let http = builder
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
@@ -171,32 +183,9 @@ impl Authenticator {
             });
         };
         let url = target.url(&spec.path);
-        let mut request = self.request(spec.method, &url);
-        let mut fields: Map<String, Value> = spec
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        match &spec.send {
-            RefreshPlacement::Header { name } => {
-                request = request.header(name, refresh_token.expose());
-            }
-            RefreshPlacement::Cookie { name } => {
-                request = request.header(
-                    reqwest::header::COOKIE,
-                    format!("{name}={}", refresh_token.expose()),
-                );
-            }
-            RefreshPlacement::Body { field } => {
-                fields.insert(
-                    field.clone(),
-                    Value::String(refresh_token.expose().to_owned()),
-                );
-            }
-        }
-        if !fields.is_empty() {
-            request = with_body(request, spec.body, &fields);
-        }
+        let request = self.request(spec.method, &url);
+        let request =
+            self.with_token_and_fields(request, &spec.send, spec.body, &spec.fields, refresh_token);
         let answer = self.send(request, &url, &[refresh_token]).await?;
         if !(200..300).contains(&answer.status) {
             return Err(match answer.status {
@@ -225,7 +214,55 @@ impl Authenticator {
         Ok(TokenSet { access, refresh })
     }
 
-    fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+    /// Puts `token` where `placement` says, with no other body fields.
+    pub(super) fn with_token(
+        &self,
+        request: reqwest::RequestBuilder,
+        placement: &TokenPlacement,
+        body: BodyEncoding,
+        token: &Secret,
+    ) -> reqwest::RequestBuilder {
+        self.with_token_and_fields(request, placement, body, &BTreeMap::new(), token)
+    }
+
+    fn with_token_and_fields(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        placement: &TokenPlacement,
+        body: BodyEncoding,
+        fixed: &BTreeMap<String, String>,
+        token: &Secret,
+    ) -> reqwest::RequestBuilder {
+        let mut fields: Map<String, Value> = fixed
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        match placement {
+            TokenPlacement::Header { name } => {
+                request = request.header(name, token.expose());
+            }
+            TokenPlacement::Cookie { name } => {
+                request = request.header(
+                    reqwest::header::COOKIE,
+                    format!("{name}={}", token.expose()),
+                );
+            }
+            TokenPlacement::Body { field } => {
+                fields.insert(field.clone(), Value::String(token.expose().to_owned()));
+            }
+        }
+        if fields.is_empty() {
+            request
+        } else {
+            with_body(request, body, &fields)
+        }
+    }
+
+    pub(super) fn http_get(&self, url: &str) -> reqwest::RequestBuilder {
+        self.request(Method::Get, url)
+    }
+
+    pub(super) fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
         let method = match method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -237,7 +274,7 @@ impl Authenticator {
             .header(reqwest::header::ACCEPT, "application/json")
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         request: reqwest::RequestBuilder,
         url: &str,
@@ -295,7 +332,7 @@ impl Authenticator {
     }
 }
 
-fn with_body(
+pub(super) fn with_body(
     request: reqwest::RequestBuilder,
     encoding: BodyEncoding,
     fields: &Map<String, Value>,
@@ -327,9 +364,17 @@ fn root_cause(error: &reqwest::Error) -> String {
     }
 }
 
-fn status_error(answer: &Answer, secrets: &[&Secret]) -> Error {
+pub(super) fn status_error(answer: &Answer, secrets: &[&Secret]) -> Error {
     let detail = server_detail(answer, secrets);
     match answer.status {
+        401 => Error::Unauthorized {
+            url: answer.url.clone(),
+            detail,
+        },
+        404 => Error::NotFound {
+            url: answer.url.clone(),
+            detail,
+        },
         403 => Error::Forbidden {
             url: answer.url.clone(),
             detail,
@@ -354,7 +399,7 @@ fn status_error(answer: &Answer, secrets: &[&Secret]) -> Error {
 }
 
 /// What the server said about a failure: a short message field, or the body's shape.
-fn server_detail(answer: &Answer, secrets: &[&Secret]) -> Option<String> {
+pub(super) fn server_detail(answer: &Answer, secrets: &[&Secret]) -> Option<String> {
     let message = answer.json().ok().and_then(|json| {
         ["detail", "message", "error_description", "error", "msg"]
             .iter()

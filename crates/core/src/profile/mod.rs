@@ -2,6 +2,8 @@
 //! where the tokens and their expiry come from, how to refresh), so a new API
 //! needs a file, not code.
 
+mod calls;
+mod overrides;
 mod preset;
 mod validate;
 
@@ -9,6 +11,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use calls::{
+    ItemFields, OttVerdict, OttVerification, PrivateTokenCreate, PrivateTokenList, PrivateTokens,
+    RevokeCall, ValidateCall,
+};
 pub use preset::{Preset, preset, presets};
 
 use crate::error::Error;
@@ -35,6 +41,15 @@ pub struct Profile {
     /// The refresh call; absent means the API has none and tokens are renewed by logging in again.
     #[serde(default)]
     pub refresh: Option<RefreshRequest>,
+    /// A call that checks the access token and names its user.
+    #[serde(default)]
+    pub validate: Option<ValidateCall>,
+    /// One-time token verification.
+    #[serde(default)]
+    pub ott: Option<OttVerification>,
+    /// Long-living private tokens: create, list, revoke.
+    #[serde(default)]
+    pub private_tokens: Option<PrivateTokens>,
 }
 
 /// HTTP methods a profile may name.
@@ -174,7 +189,7 @@ pub struct RefreshRequest {
     /// Path below the account's base URL.
     pub path: String,
     /// Where the refresh token is put in the request.
-    pub send: RefreshPlacement,
+    pub send: TokenPlacement,
     /// Body encoding for fixed fields and a body-placed token.
     #[serde(default)]
     pub body: BodyEncoding,
@@ -186,10 +201,10 @@ pub struct RefreshRequest {
     pub rotates: bool,
 }
 
-/// Where a refresh request carries the refresh token.
+/// Where a request carries a token (the refresh token of a refresh, the access token of a validate).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "in", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum RefreshPlacement {
+pub enum TokenPlacement {
     /// A request header of this name, holding the bare token.
     Header {
         /// Header name, such as `token`.

@@ -24,6 +24,11 @@ const SOURCES: &[(&str, &str)] = &[
         "private-tokens",
         include_str!("../../presets/private-tokens.toml"),
     ),
+    (
+        "oauth2-password",
+        include_str!("../../presets/oauth2-password.toml"),
+    ),
+    ("simplejwt", include_str!("../../presets/simplejwt.toml")),
 ];
 
 /// Every built-in preset, in a stable order.
@@ -64,6 +69,25 @@ mod tests {
             .filter(|p| p.profile.has_refresh())
             .map(|p| p.profile.id.as_str())
             .collect();
-        assert_eq!(with_refresh, ["finvera", "traderevolution"]);
+        assert_eq!(
+            with_refresh,
+            ["finvera", "traderevolution", "oauth2-password", "simplejwt"]
+        );
+    }
+}
+
+#[cfg(test)]
+mod documentation {
+    use super::SOURCES;
+
+    #[test]
+    fn the_profile_reference_shows_every_preset_as_shipped() {
+        let reference = include_str!("../../../../docs/profiles.md");
+        for (id, source) in SOURCES {
+            assert!(
+                reference.contains(source),
+                "docs/profiles.md must show preset {id} exactly as crates/core/presets/{id}.toml"
+            );
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Checks a parsed profile for mistakes that TOML types cannot express.
 
-use super::{Profile, RefreshPlacement, TokenLocation};
+use super::{Profile, TokenLocation, TokenPlacement};
 
 /// The first problem found, as `(field, what is wrong)`.
 pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
@@ -42,8 +42,8 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
         (Some(refresh), Some(_)) => {
             check_path("refresh.path", &refresh.path)?;
             let name = match &refresh.send {
-                RefreshPlacement::Header { name } | RefreshPlacement::Cookie { name } => name,
-                RefreshPlacement::Body { field } => field,
+                TokenPlacement::Header { name } | TokenPlacement::Cookie { name } => name,
+                TokenPlacement::Body { field } => field,
             };
             if name.trim().is_empty() {
                 return Err((
@@ -53,6 +53,29 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
             }
         }
         _ => {}
+    }
+    if let Some(validate) = &profile.validate {
+        check_path("validate.path", &validate.path)?;
+    }
+    if let Some(ott) = &profile.ott {
+        check_path("ott.path", &ott.path)?;
+        if ott.token_field.trim().is_empty() {
+            return Err(("ott.token_field".into(), "must name a body field".into()));
+        }
+    }
+    if let Some(private) = &profile.private_tokens {
+        check_path("private_tokens.create.path", &private.create.path)?;
+        check_path("private_tokens.list.path", &private.list.path)?;
+        check_path("private_tokens.revoke.path", &private.revoke.path)?;
+        if !private.revoke.path.contains("{id}") {
+            return Err((
+                "private_tokens.revoke.path".into(),
+                format!(
+                    "`{}` must contain `{{id}}` where the token id goes",
+                    private.revoke.path
+                ),
+            ));
+        }
     }
     Ok(())
 }

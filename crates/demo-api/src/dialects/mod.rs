@@ -4,9 +4,12 @@
 // the size of a `Response` does not matter on this path.
 #![allow(clippy::result_large_err)]
 
+mod acme;
 mod finvera;
+mod oauth2;
 mod private_tokens;
 mod prive;
+mod simplejwt;
 mod traderevolution;
 
 use std::sync::Arc;
@@ -33,6 +36,9 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .nest("/finvera", finvera::routes())
         .nest("/traderevolution", traderevolution::routes())
         .nest("/private-tokens", private_tokens::routes())
+        .nest("/oauth2-password", oauth2::routes())
+        .nest("/simplejwt", simplejwt::routes())
+        .nest("/acme", acme::routes())
         .with_state(state)
 }
 
@@ -110,8 +116,18 @@ fn percent_decode(text: &str) -> Option<String> {
 
 /// The demo user of `dialect` if `identity` and `password` match.
 fn authenticate(dialect: Dialect, fields: &Map<String, Value>, id_field: &str) -> Option<DemoUser> {
+    authenticate_with(dialect, fields, id_field, "password")
+}
+
+/// Like [`authenticate`], for dialects whose password field has another name.
+fn authenticate_with(
+    dialect: Dialect,
+    fields: &Map<String, Value>,
+    id_field: &str,
+    password_field: &str,
+) -> Option<DemoUser> {
     let identity = fields.get(id_field)?.as_str()?;
-    let password = fields.get("password")?.as_str()?;
+    let password = fields.get(password_field)?.as_str()?;
     DEMO_USERS
         .iter()
         .find(|u| u.dialect == dialect && u.identity == identity && u.password == password)
