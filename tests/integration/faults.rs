@@ -161,3 +161,30 @@ async fn a_failed_renewal_keeps_the_still_valid_token() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_refused_without_reading_it_all() {
+    let server = demo_api(120).await;
+    let small = tokenvault_core::auth::Authenticator::new(tokenvault_core::auth::HttpOptions {
+        max_body_bytes: 100,
+        ..Default::default()
+    })
+    .unwrap();
+    let error = small
+        .login(
+            &target(&server, Dialect::Prive),
+            user(Dialect::Prive).identity,
+            &Secret::new(user(Dialect::Prive).password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "unexpected answer from {}/restful/login/: expected a body under 100 bytes, got HTTP \
+             200 with a larger body",
+            server.base_url(Dialect::Prive)
+        )
+    );
+}

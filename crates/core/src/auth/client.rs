@@ -46,11 +46,23 @@ impl Target {
     /// Checks the base URL: `https`, or plain `http` only on loopback unless
     /// `allow_plain_http` says the account opted in.
     pub fn new(profile: Profile, base_url: &str, allow_plain_http: bool) -> Result<Self> {
+        let parsed = Url::parse(base_url.trim());
+        // A URL may carry a password (`https://user:pw@host`): never repeat it in an error.
+        let shown = match &parsed {
+            Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+                let mut clean = url.clone();
+                let _ = clean.set_username("");
+                let _ = clean.set_password(None);
+                clean.to_string()
+            }
+            Ok(url) => url.to_string(),
+            Err(_) => base_url.to_owned(),
+        };
         let invalid = |problem: &str| Error::InvalidBaseUrl {
-            url: base_url.into(),
+            url: shown.clone(),
             problem: problem.into(),
         };
-        let url = Url::parse(base_url.trim()).map_err(|e| invalid(&e.to_string()))?;
+        let url = parsed.map_err(|e| invalid(&e.to_string()))?;
         match url.scheme() {
             "https" => {}
             "http" if allow_plain_http || is_loopback(&url) => {}
@@ -107,11 +119,18 @@ impl Authenticator {
     pub fn new(options: HttpOptions) -> Result<Self> {
         let mut builder = reqwest::Client::builder();
         if let Some(pem) = &options.extra_ca_pem {
-            let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| Error::Tls {
+            let not_pem = |why: String| Error::Tls {
                 url: String::new(),
-                reason: format!("the extra CA certificate is not a valid PEM certificate: {e}"),
-            })?;
-            builder = builder.add_root_certificate(certificate);
+                reason: format!("the extra CA certificate is not a valid PEM certificate: {why}"),
+            };
+            let certificates =
+                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| not_pem(e.to_string()))?;
+            if certificates.is_empty() {
+                return Err(not_pem("no BEGIN CERTIFICATE block found".to_owned()));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
         }
         let http = builder
             .timeout(options.timeout)
@@ -411,4 +430,68 @@ pub(super) fn server_detail(answer: &Answer, secrets: &[&Secret]) -> Option<Stri
         None => answer.describe(),
     };
     Some(redact(&text, secrets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::preset;
+
+    fn prive() -> Profile {
+        preset("prive").unwrap().profile.clone()
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_the_account_opts_in() {
+        let error = Target::new(prive(), "http://api.example.com", false).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid base URL `http://api.example.com/`: plain http is only allowed for loopback \
+             addresses; use https or opt in"
+        );
+        assert!(Target::new(prive(), "http://api.example.com", true).is_ok());
+        for loopback in [
+            "http://127.0.0.1:8080",
+            "http://localhost:3000",
+            "http://[::1]:1",
+        ] {
+            assert!(Target::new(prive(), loopback, false).is_ok(), "{loopback}");
+        }
+        assert!(Target::new(prive(), "https://api.example.com/v1", false).is_ok());
+    }
+
+    #[test]
+    fn credentials_in_the_url_and_other_schemes_are_refused() {
+        let error = Target::new(prive(), "https://me:pw@api.example.com", false).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid base URL `https://api.example.com/`: credentials do not belong in the URL",
+            "the password in the URL is not repeated"
+        );
+        let error = Target::new(prive(), "ftp://api.example.com", false).unwrap_err();
+        assert!(error.to_string().contains("scheme `ftp`"), "{error}");
+    }
+
+    #[test]
+    fn an_extra_ca_that_is_not_pem_is_a_clear_tls_error() {
+        let options = HttpOptions {
+            extra_ca_pem: Some(b"not a certificate".to_vec()),
+            ..HttpOptions::default()
+        };
+        let error = Authenticator::new(options).unwrap_err();
+        assert_eq!(error.code(), "tls");
+        assert!(
+            error.to_string().contains("not a valid PEM certificate"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn paths_join_the_base_url_with_one_slash() {
+        let target = Target::new(prive(), "https://api.example.com/base/", false).unwrap();
+        assert_eq!(
+            target.url("/restful/login/"),
+            "https://api.example.com/base/restful/login/"
+        );
+    }
 }
