@@ -159,3 +159,24 @@ async fn private_tokens_are_created_listed_revoked_and_useless_after_revocation(
         .unwrap_err();
     assert_eq!(missing.code(), "not_found");
 }
+
+#[tokio::test]
+async fn a_token_is_verified_against_the_servers_published_jwks() {
+    use tokenvault_core::inspect::{Verification, verify_with_jwks};
+    let server = demo_api(120).await;
+    let token = access(&server, Dialect::Simplejwt).await;
+    let url = format!("http://{}/_demo/jwks.json", server.addr());
+    let jwks = authenticator().fetch_jwks(&url).await.unwrap();
+    assert!(
+        matches!(
+            verify_with_jwks(token.expose(), &jwks, &url),
+            Verification::Verified { .. }
+        ),
+        "a demo token verifies against the demo's JWKS"
+    );
+    let foreign = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    assert!(matches!(
+        verify_with_jwks(foreign, &jwks, &url),
+        Verification::Failed { .. }
+    ));
+}

@@ -273,3 +273,31 @@ async fn simplejwt_refresh_gives_a_new_access_token_and_keeps_the_refresh_token(
         "the answer had no new refresh token"
     );
 }
+
+#[tokio::test]
+async fn many_callers_needing_a_longer_window_cause_exactly_one_refresh() {
+    let server = demo_api(20).await;
+    let session = std::sync::Arc::new(session(&server, Dialect::Finvera));
+    session.renew().await.unwrap();
+    // After 1.5 s a 20 s token has at most 18.5 s left: every caller's 18.9 s window needs
+    // a new token, and the first caller's refresh gives one that serves all the others.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let callers: Vec<_> = (0..25)
+        .map(|_| {
+            let session = session.clone();
+            tokio::spawn(async move {
+                session
+                    .access_token(time::Duration::milliseconds(18_900))
+                    .await
+            })
+        })
+        .collect();
+    for caller in callers {
+        caller.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        server.count(Dialect::Finvera, Endpoint::Refresh),
+        1,
+        "no refresh storm"
+    );
+}

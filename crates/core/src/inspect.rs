@@ -361,6 +361,39 @@ mod tests {
         );
     }
 
+    // A key pair made for these tests only; it protects nothing.
+    const ED_PRIVATE: &[u8] = include_bytes!("../testdata/ed25519-test-only.pem");
+    const ED_PUBLIC: &[u8] = include_bytes!("../testdata/ed25519-test-only.pub.pem");
+
+    #[test]
+    fn a_public_key_verifies_its_own_signature_and_refuses_a_tampered_token() {
+        let key = EncodingKey::from_ed_pem(ED_PRIVATE).unwrap();
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &json!({"sub": "ana"}), &key)
+                .unwrap();
+        assert_eq!(
+            verify_with_pem(&token, ED_PUBLIC),
+            Verification::Verified {
+                by: KeyKind::PemPublicKey,
+                algorithm: "EdDSA".into()
+            }
+        );
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let forged_claims = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"sub":"admin"}"#)
+        };
+        parts[1] = &forged_claims;
+        let tampered = parts.join(".");
+        assert!(matches!(
+            verify_with_pem(&tampered, ED_PUBLIC),
+            Verification::Failed {
+                by: KeyKind::PemPublicKey,
+                ..
+            }
+        ));
+    }
+
     #[test]
     fn a_jwks_key_is_found_by_kid() {
         let mut header = Header::new(Algorithm::HS256);
