@@ -6,6 +6,7 @@
 //! - `custom_profile`: a profile written from documentation alone, for a dialect no preset knows.
 //! - `demo_api`: the demo API's own calls (validate, OTT, private tokens, counters).
 //! - `keeper`: background renewal of every account, and what it does when a server fails.
+//! - `vault`: the real keyring, the encrypted fallback without a session bus, crash-safe catalog writes.
 
 mod calls;
 mod custom_profile;
@@ -13,3 +14,4 @@ mod demo_api;
 mod faults;
 mod keeper;
 mod presets;
+mod vault;

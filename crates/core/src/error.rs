@@ -123,6 +123,49 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// The accounts catalog could not be read; the file was moved aside, not overwritten.
+    #[error("the accounts catalog {path} is damaged ({problem}); it was kept as {kept_at}")]
+    CorruptCatalog {
+        /// The catalog's path.
+        path: String,
+        /// Where the damaged file now is.
+        kept_at: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A file of the vault could not be read or written.
+    #[error("cannot {action} {path}: {problem}")]
+    Storage {
+        /// What was being done (`write`, `read`, `lock`).
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// What the OS said.
+        problem: String,
+    },
+    /// The OS keyring cannot be used.
+    #[error("the OS keyring is not usable: {reason}")]
+    KeyringUnavailable {
+        /// Why.
+        reason: String,
+    },
+    /// The passphrase of the encrypted secret file is wrong.
+    #[error("the passphrase does not open {path}")]
+    WrongPassphrase {
+        /// The encrypted file.
+        path: String,
+    },
+    /// Neither the keyring nor the encrypted file can be used.
+    #[error("no safe place for secrets: {reason}. {advice}")]
+    NoSecretStore {
+        /// Why the keyring failed.
+        reason: String,
+        /// What the user can do.
+        advice: String,
+    },
+    /// No account of that name or id.
+    #[error("no account named `{0}`")]
+    UnknownAccount(String),
     /// The token has expired and could not be renewed.
     #[error("the access token has expired")]
     TokenExpired,
@@ -146,6 +189,12 @@ impl Error {
             Error::InvalidProfile { .. } => "invalid_profile",
             Error::InvalidBaseUrl { .. } => "invalid_base_url",
             Error::TokenExpired => "token_expired",
+            Error::CorruptCatalog { .. } => "corrupt_catalog",
+            Error::Storage { .. } => "storage",
+            Error::KeyringUnavailable { .. } => "keyring_unavailable",
+            Error::WrongPassphrase { .. } => "wrong_passphrase",
+            Error::NoSecretStore { .. } => "no_secret_store",
+            Error::UnknownAccount(_) => "unknown_account",
         }
     }
 

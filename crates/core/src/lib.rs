@@ -8,6 +8,7 @@
 //! - [`jwt`]: reading a JWT's claims (unverified, and named so).
 //! - [`inspect`]: a JWT described for people, and its signature checked when a key is given.
 //! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
+//! - [`vault`]: the accounts catalog, secrets in the OS keyring or an encrypted file, locks and the audit trail.
 //!
 //! This crate deliberately has no desktop dependency: the app and the CLI are thin layers over it.
 
@@ -21,6 +22,7 @@ pub mod keeper;
 pub mod profile;
 pub mod secret;
 pub mod session;
+pub mod vault;
 
 pub use error::{Error, Result};
 pub use secret::Secret;

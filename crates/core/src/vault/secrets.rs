@@ -1,0 +1,168 @@
+//! Where passwords and tokens live: the OS keyring, or, where none is usable, a file
+//! encrypted with a key derived from a passphrase. Never a plain file, and never a
+//! silent fallback: the tier in use is always named.
+
+mod encrypted;
+mod keyring_store;
+mod memory;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use encrypted::{EncryptedFileStore, KdfParams};
+pub use keyring_store::KeyringStore;
+pub use memory::MemoryStore;
+
+use super::home::Home;
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// Which secret of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SecretKind {
+    /// The login password.
+    Password,
+    /// The access token.
+    AccessToken,
+    /// The refresh token.
+    RefreshToken,
+    /// A private token, by its id.
+    PrivateToken(String),
+}
+
+/// The name of one secret: an account and a kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SecretKey {
+    /// The account id.
+    pub account: String,
+    /// Which secret.
+    pub kind: SecretKind,
+}
+
+impl SecretKey {
+    /// A key.
+    pub fn new(account: impl Into<String>, kind: SecretKind) -> Self {
+        Self {
+            account: account.into(),
+            kind,
+        }
+    }
+
+    /// The entry name in the store: `<account>/password`, `<account>/private/<id>`.
+    pub fn name(&self) -> String {
+        match &self.kind {
+            SecretKind::Password => format!("{}/password", self.account),
+            SecretKind::AccessToken => format!("{}/access", self.account),
+            SecretKind::RefreshToken => format!("{}/refresh", self.account),
+            SecretKind::PrivateToken(id) => format!("{}/private/{id}", self.account),
+        }
+    }
+}
+
+/// Which kind of store holds the secrets; shown to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreTier {
+    /// The OS keyring (Secret Service, Keychain, Credential Manager).
+    OsKeyring,
+    /// An encrypted file in the data folder.
+    EncryptedFile,
+    /// Memory only, for tests: nothing survives the process.
+    Memory,
+}
+
+impl fmt::Display for StoreTier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreTier::OsKeyring => "OS keyring",
+            StoreTier::EncryptedFile => "encrypted file",
+            StoreTier::Memory => "memory only",
+        })
+    }
+}
+
+/// A place for secrets. Calls may block (a keyring is a D-Bus round trip, a key
+/// derivation takes time): from async code, go through [`blocking`].
+pub trait SecretStore: Send + Sync + fmt::Debug {
+    /// Which tier this is.
+    fn tier(&self) -> StoreTier;
+    /// The secret, or `None` when there is none.
+    fn get(&self, key: &SecretKey) -> Result<Option<Secret>, Error>;
+    /// Stores (or replaces) a secret.
+    fn set(&self, key: &SecretKey, value: &Secret) -> Result<(), Error>;
+    /// Removes a secret; removing a missing one is not an error.
+    fn delete(&self, key: &SecretKey) -> Result<(), Error>;
+}
+
+/// Runs a store call on Tokio's blocking pool, off the async runtime's threads.
+pub async fn blocking<T: Send + 'static>(
+    store: &Arc<dyn SecretStore>,
+    call: impl FnOnce(&dyn SecretStore) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || call(store.as_ref()))
+        .await
+        .map_err(|e| Error::Storage {
+            action: "use",
+            path: "the secret store".into(),
+            problem: e.to_string(),
+        })?
+}
+
+/// Opens the secret store of this data folder:
+/// - an existing encrypted file is opened with the passphrase (it was chosen before);
+/// - otherwise the OS keyring, if a probe shows it really keeps what it is given;
+/// - otherwise a new encrypted file, if a passphrase was given;
+/// - otherwise an error that says what to do.
+pub fn open_store(
+    home: &Home,
+    service: &str,
+    passphrase: Option<&Secret>,
+) -> Result<Arc<dyn SecretStore>, Error> {
+    let encrypted = home.encrypted_secrets();
+    if encrypted.exists() {
+        let passphrase = passphrase.ok_or_else(|| Error::NoSecretStore {
+            reason: format!(
+                "the secrets are in the encrypted file {}",
+                encrypted.display()
+            ),
+            advice: "Give its passphrase (TOKENVAULT_PASSPHRASE or --passphrase-stdin).".into(),
+        })?;
+        return Ok(Arc::new(EncryptedFileStore::open(&encrypted, passphrase)?));
+    }
+    match KeyringStore::open(service) {
+        Ok(store) => Ok(Arc::new(store)),
+        Err(keyring_error) => match passphrase {
+            Some(passphrase) => Ok(Arc::new(EncryptedFileStore::create(
+                &encrypted,
+                passphrase,
+                KdfParams::default(),
+            )?)),
+            None => Err(Error::NoSecretStore {
+                reason: keyring_error.to_string(),
+                advice: format!(
+                    "Start a keyring in your session (GNOME Keyring, KWallet, or another Secret \
+                     Service), or choose a passphrase (TOKENVAULT_PASSPHRASE or \
+                     --passphrase-stdin) to keep secrets encrypted in {}.",
+                    encrypted.display()
+                ),
+            }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_say_whose_secret_and_which() {
+        assert_eq!(
+            SecretKey::new("prive-uat", SecretKind::Password).name(),
+            "prive-uat/password"
+        );
+        assert_eq!(
+            SecretKey::new("a", SecretKind::PrivateToken("7".into())).name(),
+            "a/private/7"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! A helper process for the vault tests: opens the secret store of a data folder, or
+//! writes the catalog in a loop until it is killed.
+//!
+//! ```text
+//! vault-probe store HOME          prints `tier: <tier>` or `error[<code>]: <message>`
+//! vault-probe catalog-writer HOME prints each write's number once it is durable
+//! ```
+
+use std::io::Write;
+
+use tokenvault_core::Secret;
+use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile};
+use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(command), Some(home)) = (args.get(1), args.get(2)) else {
+        eprintln!("usage: vault-probe (store | catalog-writer) HOME");
+        std::process::exit(2);
+    };
+    let home = Home::at(home.into()).expect("the data folder can be made");
+    match command.as_str() {
+        "store" => store(&home),
+        "catalog-writer" => catalog_writer(&home),
+        other => {
+            eprintln!("unknown command {other}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn store(home: &Home) {
+    let passphrase = std::env::var("TOKENVAULT_PASSPHRASE").ok().map(Secret::new);
+    let outcome = open_store(home, "tokenvault-test", passphrase.as_ref()).and_then(|store| {
+        let key = SecretKey::new("probe-account", SecretKind::Password);
+        store.set(&key, &Secret::new("probe-password-value"))?;
+        let back = store.get(&key)?;
+        assert_eq!(back, Some(Secret::new("probe-password-value")));
+        Ok(store.tier())
+    });
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        Ok(tier) => {
+            let _ = writeln!(out, "tier: {tier}");
+        }
+        Err(e) => {
+            let _ = writeln!(out, "error[{}]: {e}", e.code());
+            std::process::exit(1);
+        }
+    }
+}
+
+fn catalog_writer(home: &Home) {
+    let file = CatalogFile::new(home.catalog());
+    let start = file.load().map(|c| c.accounts.len()).unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for n in start + 1.. {
+        file.update(|catalog| {
+            catalog.accounts.push(AccountRecord {
+                id: format!("acct-{n}"),
+                name: format!("Account {n}"),
+                environment: "UAT".into(),
+                profile: "prive".into(),
+                base_url: "https://uat.example.com".into(),
+                identity: format!("user{n}@example.com"),
+                overrides: Vec::new(),
+                allow_plain_http: false,
+                ca_cert_pem: None,
+                tokens: Default::default(),
+            });
+            Ok(())
+        })
+        .expect("the catalog is written");
+        let _ = writeln!(out, "{n}");
+        let _ = out.flush();
+    }
+}

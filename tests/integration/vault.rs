@@ -1,0 +1,219 @@
+//! The vault with a real keyring (the throwaway gnome-keyring of the test session),
+//! the encrypted fallback without a session bus, and crash-safe catalog writes.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use time::OffsetDateTime;
+use tokenvault_core::Secret;
+use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile, TokenTimes};
+use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::secrets::{
+    KeyringStore, SecretKey, SecretKind, SecretStore, StoreTier,
+};
+
+fn scratch(name: &str) -> PathBuf {
+    let base = std::env::var_os("TOKENVAULT_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn probe() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vault-probe"))
+}
+
+#[test]
+fn the_keyring_keeps_secrets_a_missing_one_is_none_and_delete_is_idempotent() {
+    let store = KeyringStore::open("tokenvault-test").expect("the test session has a keyring");
+    assert_eq!(store.tier(), StoreTier::OsKeyring);
+    let key = SecretKey::new(
+        format!("keyring-test-{}", std::process::id()),
+        SecretKind::AccessToken,
+    );
+    assert_eq!(store.get(&key).unwrap(), None);
+    store
+        .set(&key, &Secret::new("access-token-in-keyring"))
+        .unwrap();
+    let fresh_handle = KeyringStore::open("tokenvault-test").unwrap();
+    assert_eq!(
+        fresh_handle.get(&key).unwrap(),
+        Some(Secret::new("access-token-in-keyring"))
+    );
+    store.delete(&key).unwrap();
+    store.delete(&key).unwrap();
+    assert_eq!(fresh_handle.get(&key).unwrap(), None);
+}
+
+#[test]
+fn accounts_and_tokens_survive_a_restart() {
+    let home = Home::at(scratch("restart")).unwrap();
+    let expires =
+        OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() + time::Duration::hours(1);
+    {
+        let catalog = CatalogFile::new(home.catalog());
+        catalog
+            .update(|c| {
+                c.accounts.push(AccountRecord {
+                    id: "prive-uat".into(),
+                    name: "Privé UAT".into(),
+                    environment: "UAT".into(),
+                    profile: "prive".into(),
+                    base_url: "https://uat.example.com".into(),
+                    identity: "ana@example.com".into(),
+                    overrides: Vec::new(),
+                    allow_plain_http: false,
+                    ca_cert_pem: None,
+                    tokens: TokenTimes {
+                        access_expires_at: Some(expires),
+                        ..TokenTimes::default()
+                    },
+                });
+                Ok(())
+            })
+            .unwrap();
+        let store = KeyringStore::open("tokenvault-test").unwrap();
+        store
+            .set(
+                &SecretKey::new("prive-uat", SecretKind::Password),
+                &Secret::new("pw-1"),
+            )
+            .unwrap();
+        store
+            .set(
+                &SecretKey::new("prive-uat", SecretKind::AccessToken),
+                &Secret::new("tok-1"),
+            )
+            .unwrap();
+    }
+    // A new process would start from nothing but the folder and the keyring.
+    let catalog = CatalogFile::new(home.catalog()).load().unwrap();
+    let account = catalog.account("Privé UAT").unwrap();
+    assert_eq!(account.tokens.access_expires_at, Some(expires));
+    let store = KeyringStore::open("tokenvault-test").unwrap();
+    let access = store
+        .get(&SecretKey::new(&account.id, SecretKind::AccessToken))
+        .unwrap();
+    assert_eq!(access, Some(Secret::new("tok-1")));
+    let on_disk = std::fs::read_to_string(home.catalog()).unwrap();
+    assert!(
+        !on_disk.contains("tok-1") && !on_disk.contains("pw-1"),
+        "no secret in the catalog"
+    );
+}
+
+#[test]
+fn with_a_session_bus_the_os_keyring_is_chosen() {
+    let out = probe()
+        .args(["store"])
+        .arg(scratch("with-bus"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "tier: OS keyring\n");
+}
+
+#[test]
+fn without_a_session_bus_the_encrypted_file_works_and_refuses_a_wrong_passphrase() {
+    let home = scratch("no-bus");
+    let run = |passphrase: &str| {
+        probe()
+            .args(["store"])
+            .arg(&home)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("DISPLAY")
+            .env("TOKENVAULT_PASSPHRASE", passphrase)
+            .output()
+            .unwrap()
+    };
+    let first = run("a long enough passphrase");
+    assert_eq!(
+        String::from_utf8_lossy(&first.stdout),
+        "tier: encrypted file\n"
+    );
+    let again = run("a long enough passphrase");
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        "tier: encrypted file\n",
+        "it reopens"
+    );
+    let wrong = run("not the passphrase");
+    assert!(!wrong.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&wrong.stdout),
+        format!(
+            "error[wrong_passphrase]: the passphrase does not open {}\n",
+            home.join("secrets.enc").display()
+        )
+    );
+    let file = std::fs::read_to_string(home.join("secrets.enc")).unwrap();
+    assert!(
+        !file.contains("probe-password-value"),
+        "the secret is not in the file in clear"
+    );
+}
+
+#[test]
+fn without_a_keyring_or_a_passphrase_the_user_is_told_what_to_do() {
+    let out = probe()
+        .args(["store"])
+        .arg(scratch("nothing"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("TOKENVAULT_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a clean exit, not a crash");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with(
+            "error[no_secret_store]: no safe place for secrets: the OS keyring is not usable"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("Start a keyring in your session") && said.contains("TOKENVAULT_PASSPHRASE"),
+        "{said}"
+    );
+}
+
+#[test]
+fn two_hundred_kills_during_catalog_writes_lose_nothing() {
+    let home = scratch("kill-9");
+    let catalog = CatalogFile::new(home.join("accounts.json"));
+    let mut confirmed = 0usize;
+    for trial in 0..200u64 {
+        let mut writer = probe()
+            .args(["catalog-writer"])
+            .arg(&home)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(writer.stdout.take().unwrap()).lines();
+        // Let it write at least once, then kill it at a varying moment mid-write.
+        if let Some(Ok(line)) = lines.next() {
+            confirmed = confirmed.max(line.parse().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_micros(300 * (trial % 17)));
+        writer.kill().unwrap();
+        for line in lines.map_while(Result::ok) {
+            confirmed = confirmed.max(line.parse().unwrap());
+        }
+        writer.wait().unwrap();
+        let loaded = catalog
+            .load()
+            .unwrap_or_else(|e| panic!("trial {trial}: {e}"));
+        assert!(
+            loaded.accounts.len() >= confirmed,
+            "trial {trial}: {} accounts on disk, {confirmed} confirmed written",
+            loaded.accounts.len()
+        );
+    }
+    assert!(
+        confirmed >= 200,
+        "every trial wrote at least once ({confirmed})"
+    );
+}
