@@ -4,11 +4,16 @@
 //! ```text
 //! vault-probe store HOME          prints `tier: <tier>` or `error[<code>]: <message>`
 //! vault-probe catalog-writer HOME prints each write's number once it is durable
+//! vault-probe token HOME NAME MS  prints how a token valid for MS ms was had, and the token
 //! ```
 
 use std::io::Write;
 
+use std::sync::Arc;
+
 use tokenvault_core::Secret;
+use tokenvault_core::clock::SystemClock;
+use tokenvault_core::vault::accounts::Accounts;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile};
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
@@ -23,6 +28,7 @@ fn main() {
     match command.as_str() {
         "store" => store(&home),
         "catalog-writer" => catalog_writer(&home),
+        "token" => token(home, &args[3], args[4].parse().expect("milliseconds")),
         other => {
             eprintln!("unknown command {other}");
             std::process::exit(2);
@@ -43,6 +49,27 @@ fn store(home: &Home) {
     match outcome {
         Ok(tier) => {
             let _ = writeln!(out, "tier: {tier}");
+        }
+        Err(e) => {
+            let _ = writeln!(out, "error[{}]: {e}", e.code());
+            std::process::exit(1);
+        }
+    }
+}
+
+fn token(home: Home, name: &str, min_valid_ms: i64) {
+    let store = open_store(&home, "tokenvault-test", None).expect("the test keyring");
+    let accounts = Accounts::new(home, store, Arc::new(SystemClock));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    let outcome =
+        runtime.block_on(accounts.access_token(name, time::Duration::milliseconds(min_valid_ms)));
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        Ok((token, source)) => {
+            let _ = writeln!(out, "{source:?} {}", token.value.expose());
         }
         Err(e) => {
             let _ = writeln!(out, "error[{}]: {e}", e.code());

@@ -19,7 +19,7 @@ fn scratch(name: &str) -> PathBuf {
         .unwrap_or_else(std::env::temp_dir);
     let dir = base.join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("a scratch folder can be made");
     dir
 }
 
@@ -216,4 +216,74 @@ fn two_hundred_kills_during_catalog_writes_lose_nothing() {
         confirmed >= 200,
         "every trial wrote at least once ({confirmed})"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
+    use std::sync::Arc;
+    use tokenvault_core::clock::SystemClock;
+    use tokenvault_core::vault::accounts::{Accounts, Source};
+    use tokenvault_demo_api::{Dialect, Endpoint};
+
+    let server = tokenvault_tests::demo_api(20).await;
+    let home = Home::at(scratch("two-processes")).unwrap();
+    let store = Arc::new(KeyringStore::open("tokenvault-test").unwrap());
+    let accounts = Accounts::new(home.clone(), store, Arc::new(SystemClock));
+    let trader = tokenvault_tests::user(Dialect::Traderevolution);
+    accounts
+        .add(
+            AccountRecord {
+                id: "te-uat".into(),
+                name: "TE UAT".into(),
+                environment: "UAT".into(),
+                profile: "traderevolution".into(),
+                base_url: server.base_url(Dialect::Traderevolution),
+                identity: trader.identity.into(),
+                overrides: Vec::new(),
+                allow_plain_http: false,
+                ca_cert_pem: None,
+                tokens: TokenTimes::default(),
+            },
+            Secret::new(trader.password),
+        )
+        .await
+        .unwrap();
+    let (_, source) = accounts
+        .access_token("TE UAT", time::Duration::seconds(5))
+        .await
+        .unwrap();
+    assert_eq!(source, Source::LoggedIn);
+
+    // JWT expiry has whole seconds, so a 20 s token has 19-20 s when issued. After 4 s
+    // the first one has at most 16 s: both processes need a new one for a 17.5 s window,
+    // and the one the first renews still has over 17.5 s when the second looks at it.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let spawn = || {
+        probe()
+            .args(["token"])
+            .arg(home.path())
+            .args(["TE UAT", "17500"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let (first, second) = (
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    );
+    let said = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let (a, b) = (said(&first), said(&second));
+    let (source_a, token_a) = a.split_once(' ').expect("source and token");
+    let (source_b, token_b) = b.split_once(' ').expect("source and token");
+    assert_eq!(token_a, token_b, "both got the same fresh token");
+    let mut sources = [source_a, source_b];
+    sources.sort();
+    assert_eq!(sources, ["Refreshed", "RenewedElsewhere"]);
+    assert_eq!(
+        server.count(Dialect::Traderevolution, Endpoint::Refresh),
+        1,
+        "exactly one refresh"
+    );
+    assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Login), 1);
 }

@@ -79,14 +79,13 @@ pub fn inspect(token: &str, now: OffsetDateTime) -> Result<Inspection, JwtError>
             .get(name)
             .and_then(Value::as_f64)
             .filter(|s| s.is_finite())
+            && let Ok(at) = OffsetDateTime::from_unix_timestamp(at.trunc() as i64)
         {
-            if let Ok(at) = OffsetDateTime::from_unix_timestamp(at.trunc() as i64) {
-                times.push(TimeClaim {
-                    name,
-                    at,
-                    relative: relative(at, now),
-                });
-            }
+            times.push(TimeClaim {
+                name,
+                at,
+                relative: relative(at, now),
+            });
         }
     }
     let expired = jwt.expires_at().map(|at| at <= now);

@@ -76,10 +76,10 @@ impl Session {
     pub async fn access_token(&self, min_valid: Duration) -> Result<Token> {
         let mut tokens = self.tokens.lock().await;
         let now = self.clock.now();
-        if let Some(set) = tokens.as_ref() {
-            if self.policy.can_serve(&set.access, now, min_valid) {
-                return Ok(set.access.clone());
-            }
+        if let Some(set) = tokens.as_ref()
+            && self.policy.can_serve(&set.access, now, min_valid)
+        {
+            return Ok(set.access.clone());
         }
         self.renew_locked(&mut tokens).await?;
         tokens

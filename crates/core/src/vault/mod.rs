@@ -8,7 +8,9 @@
 //!   keyring is usable.
 //! - [`lock`]: one renewal per account across processes.
 //! - [`audit`]: a bounded trail of what happened, without any secret.
+//! - [`accounts`]: accounts with their secrets, and fresh tokens renewed once across processes.
 
+pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod home;

@@ -60,10 +60,10 @@ fn session_answer(
         status,
         json!({"session": {"expiresAt": rfc3339(claims.exp), "user": user}, "renewToken": renew}),
     );
-    if fault != Some(Fault::MissingTokenField) {
-        if let Ok(value) = HeaderValue::from_str(&opaque) {
-            response.headers_mut().insert("x-session-token", value);
-        }
+    if fault != Some(Fault::MissingTokenField)
+        && let Ok(value) = HeaderValue::from_str(&opaque)
+    {
+        response.headers_mut().insert("x-session-token", value);
     }
     response
 }

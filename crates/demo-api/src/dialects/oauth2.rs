@@ -69,13 +69,13 @@ async fn token(
         .get("grant_type")
         .and_then(|v| v.as_str())
         .unwrap_or_default();
-    if let Some(client) = fields.get("client_id").and_then(|v| v.as_str()) {
-        if client != "tokenvault-demo" {
-            return Err(json(
-                StatusCode::UNAUTHORIZED,
-                json!({"error": "invalid_client", "error_description": "Invalid client or Invalid client credentials"}),
-            ));
-        }
+    if let Some(client) = fields.get("client_id").and_then(|v| v.as_str())
+        && client != "tokenvault-demo"
+    {
+        return Err(json(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "invalid_client", "error_description": "Invalid client or Invalid client credentials"}),
+        ));
     }
     match grant_type {
         "password" => {

@@ -41,7 +41,9 @@ impl KeyringStore {
 }
 
 fn unavailable(error: keyring::Error) -> Error {
-    Error::KeyringUnavailable { reason: error.to_string() }
+    Error::KeyringUnavailable {
+        reason: error.to_string(),
+    }
 }
 
 impl SecretStore for KeyringStore {

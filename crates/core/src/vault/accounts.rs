@@ -1,0 +1,287 @@
+//! Accounts with their secrets, as the app and the command line use them: add an
+//! account, and get a fresh access token that is renewed at most once however many
+//! processes ask at the same moment.
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use super::audit::{AuditEvent, AuditKind, AuditLog};
+use super::catalog::{AccountRecord, Catalog, CatalogFile};
+use super::home::Home;
+use super::lock::{FileLock, account_lock};
+use super::secrets::{SecretKey, SecretKind, SecretStore, blocking};
+use crate::auth::{Authenticator, HttpOptions, Target, Token, TokenSet};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::freshness::{FreshnessPolicy, Renewal};
+use crate::profile::{Profile, preset};
+use crate::secret::Secret;
+
+/// How a token was obtained, for callers that report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The stored token was fresh enough.
+    Stored,
+    /// Another process renewed it while this one waited for the lock.
+    RenewedElsewhere,
+    /// This call refreshed it.
+    Refreshed,
+    /// This call logged in.
+    LoggedIn,
+}
+
+/// The accounts of one data folder and their secrets.
+#[derive(Debug)]
+pub struct Accounts {
+    home: Home,
+    catalog: CatalogFile,
+    store: Arc<dyn SecretStore>,
+    audit: AuditLog,
+    clock: Arc<dyn Clock>,
+    policy: FreshnessPolicy,
+}
+
+impl Accounts {
+    /// The accounts of `home`, with secrets in `store`.
+    pub fn new(home: Home, store: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            catalog: CatalogFile::new(home.catalog()),
+            audit: AuditLog::new(home.audit(), 512 * 1024),
+            home,
+            store,
+            clock,
+            policy: FreshnessPolicy::default(),
+        }
+    }
+
+    /// The catalog as it is on disk now.
+    pub fn catalog(&self) -> Result<Catalog> {
+        self.catalog.load()
+    }
+
+    /// The secret store in use.
+    pub fn store(&self) -> &Arc<dyn SecretStore> {
+        &self.store
+    }
+
+    /// The audit trail.
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// Adds an account: the password goes to the secret store first, then the record
+    /// to the catalog, so a catalog entry never lacks its password.
+    pub async fn add(&self, record: AccountRecord, password: Secret) -> Result<()> {
+        self.target(&record, &self.catalog()?)?;
+        if self
+            .catalog()?
+            .accounts
+            .iter()
+            .any(|a| a.name == record.name || a.id == record.id)
+        {
+            return Err(Error::Storage {
+                action: "add",
+                path: self.catalog.path().display().to_string(),
+                problem: format!("an account named `{}` already exists", record.name),
+            });
+        }
+        let key = SecretKey::new(&record.id, SecretKind::Password);
+        blocking(&self.store, move |s| s.set(&key, &password)).await?;
+        self.catalog.update(|c| {
+            c.accounts.push(record.clone());
+            Ok(())
+        })?;
+        self.record(&record.id, AuditKind::AccountChange, "ok");
+        Ok(())
+    }
+
+    /// The profile and base URL of an account, overrides applied.
+    pub fn target(&self, record: &AccountRecord, catalog: &Catalog) -> Result<Target> {
+        let profile = match preset(&record.profile) {
+            Some(p) => p.profile.clone(),
+            None => {
+                let stored = catalog
+                    .profiles
+                    .iter()
+                    .find(|p| p.id == record.profile)
+                    .ok_or_else(|| Error::InvalidProfile {
+                        origin: format!("account {}", record.name),
+                        field: "profile".into(),
+                        problem: format!(
+                            "no preset or saved profile is called `{}`",
+                            record.profile
+                        ),
+                    })?;
+                Profile::from_toml(&format!("saved profile {}", stored.id), &stored.source)?
+            }
+        };
+        let profile = profile.with_overrides(&record.overrides)?;
+        Target::new(profile, &record.base_url, record.allow_plain_http)
+    }
+
+    /// An access token of `name` valid for at least `min_valid`. Renewal happens under
+    /// the account's lock, and the stored tokens are read again once the lock is held,
+    /// so when several processes ask at once only the first renews.
+    pub async fn access_token(&self, name: &str, min_valid: Duration) -> Result<(Token, Source)> {
+        let record = self.catalog()?.account(name)?.clone();
+        if let Some(token) = self.stored_access(&record).await?
+            && self.policy.can_serve(&token, self.clock.now(), min_valid)
+        {
+            return Ok((token, Source::Stored));
+        }
+        let _lock = self.lock(&record.id).await?;
+        let record = self.catalog()?.account(name)?.clone();
+        if let Some(token) = self.stored_access(&record).await?
+            && self.policy.can_serve(&token, self.clock.now(), min_valid)
+        {
+            return Ok((token, Source::RenewedElsewhere));
+        }
+        let (tokens, source) = self.renew(&record).await?;
+        Ok((tokens.access, source))
+    }
+
+    /// Logs in now, whatever the tokens held.
+    pub async fn login(&self, name: &str) -> Result<TokenSet> {
+        let record = self.catalog()?.account(name)?.clone();
+        let _lock = self.lock(&record.id).await?;
+        let tokens = self.fresh_login(&record).await?;
+        Ok(tokens)
+    }
+
+    async fn renew(&self, record: &AccountRecord) -> Result<(TokenSet, Source)> {
+        let catalog = self.catalog()?;
+        let target = self.target(record, &catalog)?;
+        let now = self.clock.now();
+        let refresh_key = SecretKey::new(&record.id, SecretKind::RefreshToken);
+        let refresh = blocking(&self.store, move |s| s.get(&refresh_key)).await?;
+        let refresh = refresh
+            .filter(|_| target.profile().has_refresh())
+            .map(|value| Token {
+                value,
+                expires_at: record.tokens.refresh_expires_at,
+                obtained_at: now,
+            });
+        if let Some(refresh) =
+            refresh.filter(|r| self.policy.renewal(Some(r), now) == Renewal::Refresh)
+        {
+            match self
+                .authenticator(record)?
+                .refresh(&target, &refresh.value, now)
+                .await
+            {
+                Ok(mut tokens) => {
+                    if tokens.refresh.is_none() {
+                        tokens.refresh = Some(refresh);
+                    }
+                    self.keep(record, &tokens).await?;
+                    self.record(&record.id, AuditKind::Refresh, "ok");
+                    return Ok((tokens, Source::Refreshed));
+                }
+                Err(Error::RefreshRejected { .. }) => {
+                    self.record(&record.id, AuditKind::Refresh, "refresh_rejected");
+                }
+                Err(other) => {
+                    self.record(&record.id, AuditKind::Refresh, other.code());
+                    return Err(other);
+                }
+            }
+        }
+        let tokens = self.fresh_login(record).await?;
+        Ok((tokens, Source::LoggedIn))
+    }
+
+    async fn fresh_login(&self, record: &AccountRecord) -> Result<TokenSet> {
+        let target = self.target(record, &self.catalog()?)?;
+        let password_key = SecretKey::new(&record.id, SecretKind::Password);
+        let password = blocking(&self.store, move |s| s.get(&password_key))
+            .await?
+            .ok_or_else(|| Error::Storage {
+                action: "find",
+                path: format!("the password of {}", record.name),
+                problem: "it is not in the secret store; set it again".into(),
+            })?;
+        let outcome = self
+            .authenticator(record)?
+            .login(&target, &record.identity, &password, self.clock.now())
+            .await;
+        match outcome {
+            Ok(tokens) => {
+                self.keep(record, &tokens).await?;
+                self.record(&record.id, AuditKind::Login, "ok");
+                Ok(tokens)
+            }
+            Err(e) => {
+                self.record(&record.id, AuditKind::Login, e.code());
+                Err(e)
+            }
+        }
+    }
+
+    /// Stores new tokens: a rotated refresh token first (the old one is already spent),
+    /// then the access token, then the instants in the catalog.
+    async fn keep(&self, record: &AccountRecord, tokens: &TokenSet) -> Result<()> {
+        if let Some(refresh) = tokens.refresh.clone() {
+            let key = SecretKey::new(&record.id, SecretKind::RefreshToken);
+            blocking(&self.store, move |s| s.set(&key, &refresh.value)).await?;
+        }
+        let access = tokens.access.value.clone();
+        let key = SecretKey::new(&record.id, SecretKind::AccessToken);
+        blocking(&self.store, move |s| s.set(&key, &access)).await?;
+        let id = record.id.clone();
+        let access = tokens.access.clone();
+        let refresh_expires_at = tokens.refresh.as_ref().and_then(|r| r.expires_at);
+        self.catalog.update(|c| {
+            if let Some(account) = c.accounts.iter_mut().find(|a| a.id == id) {
+                account.tokens.access_obtained_at = Some(access.obtained_at);
+                account.tokens.access_expires_at = access.expires_at;
+                if refresh_expires_at.is_some() {
+                    account.tokens.refresh_expires_at = refresh_expires_at;
+                }
+                account.tokens.last_failure = None;
+            }
+            Ok(())
+        })
+    }
+
+    async fn stored_access(&self, record: &AccountRecord) -> Result<Option<Token>> {
+        let key = SecretKey::new(&record.id, SecretKind::AccessToken);
+        let value = blocking(&self.store, move |s| s.get(&key)).await?;
+        Ok(value.map(|value| Token {
+            value,
+            expires_at: record.tokens.access_expires_at,
+            obtained_at: record.tokens.access_obtained_at.unwrap_or(self.clock.now()),
+        }))
+    }
+
+    async fn lock(&self, account_id: &str) -> Result<FileLock> {
+        let folder = self.home.locks();
+        let id = account_id.to_owned();
+        tokio::task::spawn_blocking(move || account_lock(&folder, &id))
+            .await
+            .map_err(|e| Error::Storage {
+                action: "lock",
+                path: account_id.to_owned(),
+                problem: e.to_string(),
+            })?
+    }
+
+    fn authenticator(&self, record: &AccountRecord) -> Result<Authenticator> {
+        Authenticator::new(HttpOptions {
+            extra_ca_pem: record.ca_cert_pem.as_ref().map(|p| p.as_bytes().to_vec()),
+            ..HttpOptions::default()
+        })
+    }
+
+    fn record(&self, account: &str, kind: AuditKind, outcome: &str) {
+        let event = AuditEvent {
+            at: self.clock.now(),
+            account: account.to_owned(),
+            kind,
+            outcome: outcome.to_owned(),
+        };
+        if let Err(e) = self.audit.record(&event) {
+            tracing::warn!("could not write the audit trail: {e}");
+        }
+    }
+}
