@@ -287,3 +287,198 @@ async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
     );
     assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Login), 1);
 }
+
+fn record_for(
+    id: &str,
+    name: &str,
+    env: &str,
+    dialect: tokenvault_demo_api::Dialect,
+    base_url: String,
+) -> AccountRecord {
+    AccountRecord {
+        id: id.into(),
+        name: name.into(),
+        environment: env.into(),
+        profile: dialect.as_str().into(),
+        base_url,
+        identity: tokenvault_tests::user(dialect).identity.into(),
+        overrides: Vec::new(),
+        allow_plain_http: false,
+        ca_cert_pem: None,
+        tokens: TokenTimes::default(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_api_as_uat_and_production_are_two_accounts_that_never_share_a_token() {
+    use std::sync::Arc;
+    use tokenvault_core::clock::SystemClock;
+    use tokenvault_core::vault::accounts::Accounts;
+    use tokenvault_demo_api::Dialect;
+
+    let server = tokenvault_tests::demo_api(120).await;
+    let accounts = Accounts::new(
+        Home::at(scratch("environments")).unwrap(),
+        Arc::new(KeyringStore::open("tokenvault-test").unwrap()),
+        Arc::new(SystemClock),
+    );
+    let password = || Secret::new(tokenvault_tests::user(Dialect::Prive).password);
+    let url = server.base_url(Dialect::Prive);
+    accounts
+        .add(
+            record_for("env-uat", "Privé UAT", "UAT", Dialect::Prive, url.clone()),
+            password(),
+        )
+        .await
+        .unwrap();
+    accounts
+        .add(
+            record_for(
+                "env-prod",
+                "Privé Production",
+                "Production",
+                Dialect::Prive,
+                url,
+            ),
+            password(),
+        )
+        .await
+        .unwrap();
+    let (uat, _) = accounts
+        .access_token("Privé UAT", time::Duration::seconds(30))
+        .await
+        .unwrap();
+    let (prod, _) = accounts
+        .access_token("Privé Production", time::Duration::seconds(30))
+        .await
+        .unwrap();
+    assert_ne!(uat.value, prod.value, "each environment logs in for itself");
+    let catalog = accounts.catalog().unwrap();
+    assert_eq!(catalog.account("Privé UAT").unwrap().environment, "UAT");
+    assert_eq!(
+        catalog.account("Privé Production").unwrap().environment,
+        "Production"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
+    use std::sync::Arc;
+    use tokenvault_core::clock::SystemClock;
+    use tokenvault_core::vault::accounts::Accounts;
+    use tokenvault_core::vault::secrets::SecretStore as _;
+    use tokenvault_demo_api::{Dialect, Fault, FaultRule};
+
+    let server = tokenvault_tests::demo_api(3).await;
+    let home = Home::at(scratch("hygiene")).unwrap();
+    let store = Arc::new(KeyringStore::open("tokenvault-test").unwrap());
+    let accounts = Accounts::new(home.clone(), store.clone(), Arc::new(SystemClock));
+    let mut secrets: Vec<String> = Vec::new();
+    for dialect in Dialect::PRESETS {
+        let id = format!("hygiene-{}", dialect.as_str());
+        let user = tokenvault_tests::user(dialect);
+        secrets.push(user.password.to_owned());
+        accounts
+            .add(
+                record_for(&id, &id, "UAT", dialect, server.base_url(dialect)),
+                Secret::new(user.password),
+            )
+            .await
+            .unwrap();
+        // Log in, let the 3 s token run short, renew, then fail a renewal.
+        let (first, _) = accounts
+            .access_token(&id, time::Duration::seconds(1))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        let (second, _) = accounts
+            .access_token(&id, time::Duration::seconds(2))
+            .await
+            .unwrap();
+        secrets.push(first.value.expose().to_owned());
+        secrets.push(second.value.expose().to_owned());
+        if let Some(refresh) = store
+            .get(&SecretKey::new(&id, SecretKind::RefreshToken))
+            .unwrap()
+        {
+            secrets.push(refresh.expose().to_owned());
+        }
+        server.inject(FaultRule {
+            fault: Fault::Http500,
+            dialect: Some(dialect),
+            endpoint: None,
+            times: Some(2),
+        });
+        let failed = accounts
+            .access_token(&id, time::Duration::seconds(60))
+            .await;
+        assert!(
+            failed.is_err(),
+            "{dialect:?}: a 3 s token cannot give 60 s while the server fails"
+        );
+        // The wrong-password path, too.
+        let wrong = record_for(
+            &format!("{id}-wrong"),
+            &format!("{id}-wrong"),
+            "UAT",
+            dialect,
+            server.base_url(dialect),
+        );
+        secrets.push(format!("wrong-password-{}", dialect.as_str()));
+        accounts
+            .add(
+                wrong,
+                Secret::new(format!("wrong-password-{}", dialect.as_str())),
+            )
+            .await
+            .unwrap();
+        assert!(
+            accounts
+                .access_token(&format!("{id}-wrong"), time::Duration::seconds(1))
+                .await
+                .is_err()
+        );
+    }
+    // Another process, with every log line switched on, asks for a token too.
+    let child = probe()
+        .args(["token"])
+        .arg(home.path())
+        .args(["hygiene-prive", "1000"])
+        .env("TOKENVAULT_LOG", "trace")
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&child.stderr).into_owned();
+    assert!(
+        stderr.contains("TRACE") || stderr.contains("DEBUG"),
+        "the logs were on: {stderr}"
+    );
+
+    let mut files = Vec::new();
+    let mut folders = vec![home.path().to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path)
+            } else {
+                files.push(path)
+            }
+        }
+    }
+    assert!(
+        files.iter().any(|f| f.ends_with("audit.jsonl")),
+        "the session was audited"
+    );
+    for secret in &secrets {
+        assert!(!stderr.contains(secret.as_str()), "a secret reached stderr");
+        for file in &files {
+            let content = String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned();
+            assert!(
+                !content.contains(secret.as_str()),
+                "a secret is in {}",
+                file.display()
+            );
+        }
+    }
+}

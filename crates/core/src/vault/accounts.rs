@@ -145,8 +145,7 @@ impl Accounts {
     pub async fn login(&self, name: &str) -> Result<TokenSet> {
         let record = self.catalog()?.account(name)?.clone();
         let _lock = self.lock(&record.id).await?;
-        let tokens = self.fresh_login(&record).await?;
-        Ok(tokens)
+        self.fresh_login(&record, AuditKind::Login).await
     }
 
     async fn renew(&self, record: &AccountRecord) -> Result<(TokenSet, Source)> {
@@ -187,11 +186,16 @@ impl Accounts {
                 }
             }
         }
-        let tokens = self.fresh_login(record).await?;
+        let kind = if record.tokens.access_obtained_at.is_some() {
+            AuditKind::Relogin
+        } else {
+            AuditKind::Login
+        };
+        let tokens = self.fresh_login(record, kind).await?;
         Ok((tokens, Source::LoggedIn))
     }
 
-    async fn fresh_login(&self, record: &AccountRecord) -> Result<TokenSet> {
+    async fn fresh_login(&self, record: &AccountRecord, kind: AuditKind) -> Result<TokenSet> {
         let target = self.target(record, &self.catalog()?)?;
         let password_key = SecretKey::new(&record.id, SecretKind::Password);
         let password = blocking(&self.store, move |s| s.get(&password_key))
@@ -208,11 +212,11 @@ impl Accounts {
         match outcome {
             Ok(tokens) => {
                 self.keep(record, &tokens).await?;
-                self.record(&record.id, AuditKind::Login, "ok");
+                self.record(&record.id, kind, "ok");
                 Ok(tokens)
             }
             Err(e) => {
-                self.record(&record.id, AuditKind::Login, e.code());
+                self.record(&record.id, kind, e.code());
                 Err(e)
             }
         }

@@ -4,6 +4,7 @@
 //! - [`home`]: the data folder (OS conventions, `TOKENVAULT_HOME`, a separate one for
 //!   development builds).
 //! - [`catalog`]: the secret-free accounts file, written atomically.
+//! - [`exchange`]: import and export of accounts and custom profiles, with no secret.
 //! - [`secrets`]: passwords and tokens in the OS keyring, or an encrypted file where no
 //!   keyring is usable.
 //! - [`lock`]: one renewal per account across processes.
@@ -13,6 +14,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalog;
+pub mod exchange;
 pub mod home;
 pub mod lock;
 pub mod secrets;
