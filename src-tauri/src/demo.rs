@@ -11,13 +11,13 @@ use tokenvault_core::session::Session;
 use tokenvault_core::{Error, Secret};
 use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect};
 
-use crate::Shell;
+use crate::{About, Shell};
 
 /// The running demo API, kept alive as long as the app.
 #[derive(Debug)]
 pub struct Demo {
-    /// The server; dropping it stops it.
-    pub server: DemoServer,
+    _server: DemoServer,
+    _keeper: Arc<Keeper>,
 }
 
 /// Starts the demo API on a free loopback port and a keeper of one account per preset.
@@ -61,8 +61,20 @@ pub async fn start() -> Result<Shell, Box<dyn std::error::Error>> {
         keeper.add(account, session);
     }
     tracing::info!("demo API listening on http://{}", server.addr());
+    let keeper = Arc::new(keeper);
+    let statuses = keeper.subscribe();
+    keeper.start();
+    let about = About {
+        demo_api: Some(format!("http://{}", server.addr())),
+        secret_store: Some("memory only (demo)".to_owned()),
+        ..About::default()
+    };
     Ok(Shell {
-        keeper: Arc::new(keeper),
-        demo: Some(Demo { server }),
+        statuses,
+        about,
+        _demo: Some(Demo {
+            _server: server,
+            _keeper: keeper,
+        }),
     })
 }

@@ -1,24 +1,36 @@
-//! Tokenvault's desktop app: a window over the core's keeper of accounts.
+//! Tokenvault's desktop app: a window over the core's keepers of accounts.
 //!
+//! `tokenvault-desktop` shows the vault of `TOKENVAULT_HOME` (or the OS's data folder);
 //! `tokenvault-desktop --demo` (or `TOKENVAULT_DEMO=1`) starts the built-in demo API
-//! in-process and shows one account per login dialect.
+//! in-process and shows one account per preset instead.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
 mod demo;
+mod vault;
 mod view;
 
-use std::sync::Arc;
-
 use tauri::{Emitter, Manager};
-use tokenvault_core::keeper::Keeper;
+use tokenvault_core::keeper::{AccountStatus, Failure};
+use tokio::sync::watch;
 
-/// What the window shows: a demo or (soon) the user's vault.
+/// What the window shows, whichever backs it.
 #[derive(Debug)]
 pub struct Shell {
-    keeper: Arc<Keeper>,
-    demo: Option<demo::Demo>,
+    statuses: watch::Receiver<Vec<AccountStatus>>,
+    about: About,
+    /// Keeps the demo API running as long as the app.
+    _demo: Option<demo::Demo>,
+}
+
+/// Facts about this run, for the window's header.
+#[derive(Debug, Clone, Default)]
+pub struct About {
+    demo_api: Option<String>,
+    secret_store: Option<String>,
+    data_folder: Option<String>,
+    problem: Option<Failure>,
 }
 
 fn main() {
@@ -43,15 +55,13 @@ fn main() {
                 if demo_mode {
                     demo::start().await
                 } else {
-                    Ok(Shell::empty())
+                    Ok(vault::start())
                 }
             })?;
-            let keeper = Arc::clone(&shell.keeper);
+            let mut changes = shell.statuses.clone();
             let handle = app.handle().clone();
             app.manage(shell);
             tauri::async_runtime::spawn(async move {
-                let mut changes = keeper.subscribe();
-                keeper.start();
                 loop {
                     let accounts = view::accounts(&changes.borrow_and_update());
                     if let Err(e) = handle.emit("accounts-changed", accounts) {
@@ -68,14 +78,5 @@ fn main() {
     if let Err(e) = result {
         tracing::error!("tokenvault could not start: {e}");
         std::process::exit(1);
-    }
-}
-
-impl Shell {
-    fn empty() -> Self {
-        Self {
-            keeper: Arc::new(Keeper::new(Arc::new(tokenvault_core::clock::SystemClock))),
-            demo: None,
-        }
     }
 }

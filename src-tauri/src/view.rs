@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
-use tokenvault_core::keeper::{AccountStatus, TokenState};
+use tokenvault_core::keeper::{AccountStatus, Failure, TokenState};
 use tokenvault_core::session::RenewalOutcome;
 
 /// An account row as the window shows it.
@@ -29,6 +29,15 @@ pub struct AccountView {
 pub struct FailureView {
     code: &'static str,
     message: String,
+}
+
+impl From<&Failure> for FailureView {
+    fn from(failure: &Failure) -> Self {
+        Self {
+            code: failure.code,
+            message: failure.message.clone(),
+        }
+    }
 }
 
 fn millis(at: Option<OffsetDateTime>) -> Option<i64> {
@@ -65,9 +74,6 @@ fn account(status: &AccountStatus) -> AccountView {
             RenewalOutcome::Refreshed => "refreshed",
             RenewalOutcome::LoggedInAgain => "logged-in-again",
         }),
-        failure: status.failure.as_ref().map(|f| FailureView {
-            code: f.code,
-            message: f.message.clone(),
-        }),
+        failure: status.failure.as_ref().map(FailureView::from),
     }
 }

@@ -5,6 +5,7 @@
 //! vault-probe store HOME          prints `tier: <tier>` or `error[<code>]: <message>`
 //! vault-probe catalog-writer HOME prints each write's number once it is durable
 //! vault-probe token HOME NAME MS  prints how a token valid for MS ms was had, and the token
+//! vault-probe add HOME NAME PRESET BASE_URL IDENTITY   adds an account; the password is stdin
 //! ```
 
 use std::io::Write;
@@ -15,7 +16,7 @@ use tokenvault_core::Secret;
 use tokenvault_core::clock::SystemClock;
 use tokenvault_core::vault::accounts::Accounts;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile};
-use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
 
 fn main() {
@@ -37,6 +38,7 @@ fn main() {
         "store" => store(&home),
         "catalog-writer" => catalog_writer(&home),
         "token" => token(home, &args[3], args[4].parse().expect("milliseconds")),
+        "add" => add(home, &args[3..]),
         other => {
             eprintln!("unknown command {other}");
             std::process::exit(2);
@@ -46,7 +48,7 @@ fn main() {
 
 fn store(home: &Home) {
     let passphrase = std::env::var("TOKENVAULT_PASSPHRASE").ok().map(Secret::new);
-    let outcome = open_store(home, "tokenvault-test", passphrase.as_ref()).and_then(|store| {
+    let outcome = open_store(home, app_name(), passphrase.as_ref()).and_then(|store| {
         let key = SecretKey::new("probe-account", SecretKind::Password);
         store.set(&key, &Secret::new("probe-password-value"))?;
         let back = store.get(&key)?;
@@ -66,7 +68,7 @@ fn store(home: &Home) {
 }
 
 fn token(home: Home, name: &str, min_valid_ms: i64) {
-    let store = open_store(&home, "tokenvault-test", None).expect("the test keyring");
+    let store = open_store(&home, app_name(), None).expect("the test keyring");
     let accounts = Accounts::new(home, store, Arc::new(SystemClock));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -83,6 +85,39 @@ fn token(home: Home, name: &str, min_valid_ms: i64) {
             let _ = writeln!(out, "error[{}]: {e}", e.code());
             std::process::exit(1);
         }
+    }
+}
+
+fn add(home: Home, args: &[String]) {
+    let [name, preset, base_url, identity] = args else {
+        eprintln!("usage: vault-probe add HOME NAME PRESET BASE_URL IDENTITY");
+        std::process::exit(2);
+    };
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .expect("a password on stdin");
+    let store = open_store(&home, app_name(), None).expect("the test keyring");
+    let accounts = Accounts::new(home, store, Arc::new(SystemClock));
+    let record = AccountRecord {
+        id: name.to_lowercase().replace(' ', "-"),
+        name: name.clone(),
+        environment: "UAT".into(),
+        profile: preset.clone(),
+        base_url: base_url.clone(),
+        identity: identity.clone(),
+        overrides: Vec::new(),
+        allow_plain_http: false,
+        ca_cert_pem: None,
+        tokens: Default::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    if let Err(e) = runtime.block_on(accounts.add(record, Secret::new(password.trim_end()))) {
+        eprintln!("error[{}]: {e}", e.code());
+        std::process::exit(1);
     }
 }
 

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use time::OffsetDateTime;
 use tokenvault_core::Secret;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile, TokenTimes};
-use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::secrets::{
     KeyringStore, SecretKey, SecretKind, SecretStore, StoreTier,
 };
@@ -29,7 +29,7 @@ fn probe() -> Command {
 
 #[test]
 fn the_keyring_keeps_secrets_a_missing_one_is_none_and_delete_is_idempotent() {
-    let store = KeyringStore::open("tokenvault-test").expect("the test session has a keyring");
+    let store = KeyringStore::open(app_name()).expect("the test session has a keyring");
     assert_eq!(store.tier(), StoreTier::OsKeyring);
     let key = SecretKey::new(
         format!("keyring-test-{}", std::process::id()),
@@ -39,7 +39,7 @@ fn the_keyring_keeps_secrets_a_missing_one_is_none_and_delete_is_idempotent() {
     store
         .set(&key, &Secret::new("access-token-in-keyring"))
         .unwrap();
-    let fresh_handle = KeyringStore::open("tokenvault-test").unwrap();
+    let fresh_handle = KeyringStore::open(app_name()).unwrap();
     assert_eq!(
         fresh_handle.get(&key).unwrap(),
         Some(Secret::new("access-token-in-keyring"))
@@ -76,7 +76,7 @@ fn accounts_and_tokens_survive_a_restart() {
                 Ok(())
             })
             .unwrap();
-        let store = KeyringStore::open("tokenvault-test").unwrap();
+        let store = KeyringStore::open(app_name()).unwrap();
         store
             .set(
                 &SecretKey::new("prive-uat", SecretKind::Password),
@@ -94,7 +94,7 @@ fn accounts_and_tokens_survive_a_restart() {
     let catalog = CatalogFile::new(home.catalog()).load().unwrap();
     let account = catalog.account("Privé UAT").unwrap();
     assert_eq!(account.tokens.access_expires_at, Some(expires));
-    let store = KeyringStore::open("tokenvault-test").unwrap();
+    let store = KeyringStore::open(app_name()).unwrap();
     let access = store
         .get(&SecretKey::new(&account.id, SecretKind::AccessToken))
         .unwrap();
@@ -227,7 +227,7 @@ async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
 
     let server = tokenvault_tests::demo_api(20).await;
     let home = Home::at(scratch("two-processes")).unwrap();
-    let store = Arc::new(KeyringStore::open("tokenvault-test").unwrap());
+    let store = Arc::new(KeyringStore::open(app_name()).unwrap());
     let accounts = Accounts::new(home.clone(), store, Arc::new(SystemClock));
     let trader = tokenvault_tests::user(Dialect::Traderevolution);
     accounts
@@ -319,7 +319,7 @@ async fn the_same_api_as_uat_and_production_are_two_accounts_that_never_share_a_
     let server = tokenvault_tests::demo_api(120).await;
     let accounts = Accounts::new(
         Home::at(scratch("environments")).unwrap(),
-        Arc::new(KeyringStore::open("tokenvault-test").unwrap()),
+        Arc::new(KeyringStore::open(app_name()).unwrap()),
         Arc::new(SystemClock),
     );
     let password = || Secret::new(tokenvault_tests::user(Dialect::Prive).password);
@@ -371,7 +371,7 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
 
     let server = tokenvault_tests::demo_api(3).await;
     let home = Home::at(scratch("hygiene")).unwrap();
-    let store = Arc::new(KeyringStore::open("tokenvault-test").unwrap());
+    let store = Arc::new(KeyringStore::open(app_name()).unwrap());
     let accounts = Accounts::new(home.clone(), store.clone(), Arc::new(SystemClock));
     let mut secrets: Vec<String> = Vec::new();
     for dialect in Dialect::PRESETS {
@@ -481,4 +481,70 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_vault_keeper_follows_catalog_changes_and_renews_before_expiry() {
+    use std::sync::Arc;
+    use tokenvault_core::clock::SystemClock;
+    use tokenvault_core::keeper::TokenState;
+    use tokenvault_core::vault::accounts::Accounts;
+    use tokenvault_core::vault::keeper::VaultKeeper;
+    use tokenvault_demo_api::{Dialect, Endpoint};
+
+    let server = tokenvault_tests::demo_api(5).await;
+    let home = Home::at(scratch("vault-keeper")).unwrap();
+    let open = || {
+        Arc::new(Accounts::new(
+            home.clone(),
+            Arc::new(KeyringStore::open(app_name()).unwrap()),
+            Arc::new(SystemClock),
+        ))
+    };
+    let app = open();
+    let keeper = Arc::new(VaultKeeper::new(app, Arc::new(SystemClock)));
+    let mut changes = keeper.subscribe();
+    let running = tokio::spawn(Arc::clone(&keeper).run());
+
+    // Another process (the command line) adds an account: the keeper shows it and logs in.
+    let cli = open();
+    let trader = tokenvault_tests::user(Dialect::Traderevolution);
+    let record = record_for(
+        "kept-te",
+        "Kept TE",
+        "UAT",
+        Dialect::Traderevolution,
+        server.base_url(Dialect::Traderevolution),
+    );
+    cli.add(record, Secret::new(trader.password)).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let first = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new account became fresh in time"
+        );
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), changes.changed()).await;
+        let now = changes.borrow_and_update().clone();
+        if let Some(s) = now
+            .iter()
+            .find(|s| s.account.id == "kept-te" && s.state == TokenState::Fresh)
+        {
+            break s.clone();
+        }
+    };
+    // A 5 s token is renewed about a second before it expires, by refresh.
+    tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
+    let later = keeper
+        .statuses()
+        .into_iter()
+        .find(|s| s.account.id == "kept-te")
+        .unwrap();
+    assert!(
+        later.access_expires_at > first.access_expires_at,
+        "a new token was obtained"
+    );
+    assert_eq!(later.state, TokenState::Fresh);
+    assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Login), 1);
+    assert!(server.count(Dialect::Traderevolution, Endpoint::Refresh) >= 1);
+    running.abort();
 }

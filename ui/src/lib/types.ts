@@ -22,4 +22,9 @@ export interface AppInfo {
   version: string;
   mode: "demo" | "vault";
   demoApi: string | null;
+  /** Where secrets are kept: "OS keyring", "encrypted file", "memory only (demo)". */
+  secretStore: string | null;
+  dataFolder: string | null;
+  /** Why the vault could not be opened, if it could not. */
+  problem: { code: string; message: string } | null;
 }

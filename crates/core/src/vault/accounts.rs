@@ -55,6 +55,11 @@ impl Accounts {
         }
     }
 
+    /// The catalog file's path.
+    pub fn catalog_path(&self) -> std::path::PathBuf {
+        self.catalog.path().to_path_buf()
+    }
+
     /// The catalog as it is on disk now.
     pub fn catalog(&self) -> Result<Catalog> {
         self.catalog.load()

@@ -8,6 +8,7 @@
 //! - [`secrets`]: passwords and tokens in the OS keyring, or an encrypted file where no
 //!   keyring is usable.
 //! - [`lock`]: one renewal per account across processes.
+//! - [`keeper`]: follows the catalog and renews its accounts from a long-running process.
 //! - [`audit`]: a bounded trail of what happened, without any secret.
 //! - [`accounts`]: accounts with their secrets, and fresh tokens renewed once across processes.
 
@@ -16,6 +17,7 @@ pub mod audit;
 pub mod catalog;
 pub mod exchange;
 pub mod home;
+pub mod keeper;
 pub mod lock;
 pub mod secrets;
 

@@ -1,0 +1,267 @@
+//! Keeps the vault's accounts fresh from a long-running process (the desktop app):
+//! it follows the catalog on disk, so accounts added or renewed by another process
+//! (the command line) show at once, and renews each account when the freshness
+//! policy says, through [`Accounts`], so renewals stay one at a time across processes.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, SystemTime};
+
+use time::{Duration, OffsetDateTime};
+use tokio::sync::watch;
+
+use super::accounts::{Accounts, Source};
+use super::catalog::{AccountRecord, Catalog};
+use crate::auth::Token;
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::freshness::FreshnessPolicy;
+use crate::keeper::{AccountInfo, AccountStatus, Failure, TokenState};
+use crate::secret::Secret;
+use crate::session::RenewalOutcome;
+
+/// What this process knows of an account beyond the catalog.
+#[derive(Debug, Default, Clone)]
+struct Local {
+    renewing: bool,
+    failures: u32,
+    failure: Option<Failure>,
+    retry_at: Option<OffsetDateTime>,
+    /// Set after a failure that retrying cannot fix, until the account's record changes.
+    paused_for: Option<AccountRecord>,
+    last_renewal: Option<RenewalOutcome>,
+}
+
+/// The keeper of a vault.
+#[derive(Debug)]
+pub struct VaultKeeper {
+    accounts: Arc<Accounts>,
+    clock: Arc<dyn Clock>,
+    policy: FreshnessPolicy,
+    local: Mutex<HashMap<String, Local>>,
+    seen: Mutex<Option<(SystemTime, u64)>>,
+    catalog: Mutex<Catalog>,
+    publish: watch::Sender<Vec<AccountStatus>>,
+    seed: u64,
+}
+
+impl VaultKeeper {
+    /// A keeper of `accounts`.
+    pub fn new(accounts: Arc<Accounts>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            accounts,
+            clock,
+            policy: FreshnessPolicy::default(),
+            local: Mutex::new(HashMap::new()),
+            seen: Mutex::new(None),
+            catalog: Mutex::new(Catalog::default()),
+            publish: watch::Sender::new(Vec::new()),
+            seed: std::collections::hash_map::RandomState::new().hash_one(std::process::id()),
+        }
+    }
+
+    /// The statuses now, and every later change.
+    pub fn subscribe(&self) -> watch::Receiver<Vec<AccountStatus>> {
+        self.publish.subscribe()
+    }
+
+    /// The statuses now.
+    pub fn statuses(&self) -> Vec<AccountStatus> {
+        self.publish.borrow().clone()
+    }
+
+    /// Follows the catalog and renews accounts until the task is dropped. Returns at
+    /// once with the error if the catalog cannot be read at the start.
+    pub async fn run(self: Arc<Self>) -> Result<(), Error> {
+        self.reload(true)?;
+        loop {
+            if let Err(e) = self.reload(false) {
+                tracing::warn!(code = e.code(), "cannot read the catalog: {e}");
+            }
+            self.renew_what_is_due();
+            tokio::time::sleep(StdDuration::from_secs(1)).await;
+        }
+    }
+
+    /// Reads the catalog again when its file changed (or when `force`), and publishes.
+    fn reload(&self, force: bool) -> Result<(), Error> {
+        let path = self.accounts.catalog_path();
+        let stamp = std::fs::metadata(&path)
+            .ok()
+            .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
+        let changed = {
+            let mut seen = lock(&self.seen);
+            let changed = force || *seen != stamp;
+            *seen = stamp;
+            changed
+        };
+        if changed {
+            *lock(&self.catalog) = self.accounts.catalog()?;
+            self.publish();
+        }
+        Ok(())
+    }
+
+    fn renew_what_is_due(self: &Arc<Self>) {
+        let now = self.clock.now();
+        let catalog = lock(&self.catalog).clone();
+        for record in catalog.accounts {
+            let mut local = lock(&self.local);
+            let entry = local.entry(record.id.clone()).or_default();
+            if entry.renewing {
+                continue;
+            }
+            if let Some(paused) = &entry.paused_for {
+                if *paused == record {
+                    continue;
+                }
+                entry.paused_for = None;
+                entry.retry_at = None;
+            }
+            let due = match entry.retry_at {
+                Some(retry_at) => retry_at <= now,
+                None => self.renew_at(&record).is_none_or(|at| at <= now),
+            };
+            if !due
+                || record.tokens.access_expires_at.is_none()
+                    && record.tokens.access_obtained_at.is_some()
+            {
+                continue;
+            }
+            entry.renewing = true;
+            drop(local);
+            self.publish();
+            let keeper = Arc::clone(self);
+            tokio::spawn(async move { keeper.renew(record).await });
+        }
+    }
+
+    /// When the account's access token should be renewed; `None` when it has none.
+    fn renew_at(&self, record: &AccountRecord) -> Option<OffsetDateTime> {
+        let token = Token {
+            value: Secret::new(""),
+            expires_at: Some(record.tokens.access_expires_at?),
+            obtained_at: record.tokens.access_obtained_at?,
+        };
+        // Stable for one token of one account in this process, different across them.
+        let mut hasher = std::hash::DefaultHasher::new();
+        hasher.write_u64(self.seed);
+        hasher.write(record.id.as_bytes());
+        hasher.write_i64(token.obtained_at.unix_timestamp());
+        let sample = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
+        self.policy.jittered(&token, sample)
+    }
+
+    async fn renew(self: Arc<Self>, record: AccountRecord) {
+        // Ask for a window that the held token cannot give, so a due token is renewed,
+        // unless another process renewed it meanwhile.
+        let window = match (record.tokens.access_expires_at, self.renew_at(&record)) {
+            (Some(expires), Some(at)) => expires - at + Duration::seconds(1),
+            _ => Duration::seconds(1),
+        };
+        let outcome = self.accounts.access_token(&record.id, window).await;
+        let now = self.clock.now();
+        {
+            let mut local = lock(&self.local);
+            let entry = local.entry(record.id.clone()).or_default();
+            entry.renewing = false;
+            match outcome {
+                Ok((_, source)) => {
+                    entry.failures = 0;
+                    entry.failure = None;
+                    entry.retry_at = None;
+                    entry.last_renewal = match source {
+                        Source::Refreshed => Some(RenewalOutcome::Refreshed),
+                        Source::LoggedIn if record.tokens.access_obtained_at.is_some() => {
+                            Some(RenewalOutcome::LoggedInAgain)
+                        }
+                        Source::LoggedIn => Some(RenewalOutcome::LoggedIn),
+                        Source::Stored | Source::RenewedElsewhere => entry.last_renewal,
+                    };
+                }
+                Err(error) => {
+                    tracing::warn!(account = %record.id, code = error.code(), "renewal failed: {error}");
+                    entry.failures += 1;
+                    entry.failure = Some(Failure::from(&error));
+                    if matches!(
+                        error,
+                        Error::CredentialsRejected { .. }
+                            | Error::InvalidProfile { .. }
+                            | Error::InvalidBaseUrl { .. }
+                            | Error::Storage { .. }
+                    ) {
+                        // Retrying cannot help and may lock the account: wait for a change.
+                        entry.paused_for = Some(record.clone());
+                        entry.retry_at = None;
+                    } else {
+                        let retry_after = match &error {
+                            Error::ServerError { retry_after, .. } => *retry_after,
+                            _ => None,
+                        };
+                        entry.retry_at =
+                            Some(now + self.policy.retry_delay(entry.failures, retry_after));
+                    }
+                }
+            }
+        }
+        let _ = self.reload(true);
+    }
+
+    fn publish(&self) {
+        let catalog = lock(&self.catalog).clone();
+        let local = lock(&self.local).clone();
+        let now = self.clock.now();
+        let statuses = catalog
+            .accounts
+            .iter()
+            .map(|record| {
+                let mine = local.get(&record.id).cloned().unwrap_or_default();
+                let times = &record.tokens;
+                let valid = times.access_expires_at.is_none_or(|at| at > now)
+                    && times.access_obtained_at.is_some();
+                let state = match (&mine, valid) {
+                    (m, _) if m.renewing && times.access_obtained_at.is_none() => {
+                        TokenState::LoggingIn
+                    }
+                    (m, _) if m.renewing => TokenState::Renewing,
+                    (m, true) if m.failure.is_some() => TokenState::Failing,
+                    (_, true) => TokenState::Fresh,
+                    (m, false) if times.access_obtained_at.is_none() && m.failure.is_none() => {
+                        TokenState::LoggingIn
+                    }
+                    (_, false) => TokenState::Expired,
+                };
+                AccountStatus {
+                    account: AccountInfo {
+                        id: record.id.clone(),
+                        name: record.name.clone(),
+                        environment: record.environment.clone(),
+                        profile: record.profile.clone(),
+                        base_url: record.base_url.clone(),
+                        identity: record.identity.clone(),
+                    },
+                    state,
+                    access_expires_at: times.access_expires_at,
+                    access_obtained_at: times.access_obtained_at,
+                    refresh_expires_at: times.refresh_expires_at,
+                    renew_at: mine.retry_at.or_else(|| self.renew_at(record)),
+                    last_renewal: mine.last_renewal,
+                    failure: mine.failure,
+                }
+            })
+            .collect::<Vec<_>>();
+        self.publish.send_if_modified(|current| {
+            if *current == statuses {
+                false
+            } else {
+                *current = statuses;
+                true
+            }
+        });
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
