@@ -13,7 +13,7 @@ if [ -z "${TOKENVAULT_IN_DISPLAY:-}" ]; then
 fi
 
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
-"$app" --demo >/tmp/tokenvault-screenshot.log 2>&1 &
+"$app" ${TOKENVAULT_APP_ARGS---demo} >/tmp/tokenvault-screenshot.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 

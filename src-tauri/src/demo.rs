@@ -71,7 +71,7 @@ pub async fn start() -> Result<Shell, Box<dyn std::error::Error>> {
     };
     Ok(Shell {
         statuses,
-        about,
+        about: tokio::sync::watch::channel(about).1,
         _demo: Some(Demo {
             _server: server,
             _keeper: keeper,

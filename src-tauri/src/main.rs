@@ -19,7 +19,7 @@ use tokio::sync::watch;
 #[derive(Debug)]
 pub struct Shell {
     statuses: watch::Receiver<Vec<AccountStatus>>,
-    about: About,
+    about: watch::Receiver<About>,
     /// Keeps the demo API running as long as the app.
     _demo: Option<demo::Demo>,
 }
@@ -27,6 +27,7 @@ pub struct Shell {
 /// Facts about this run, for the window's header.
 #[derive(Debug, Clone, Default)]
 pub struct About {
+    opening: bool,
     demo_api: Option<String>,
     secret_store: Option<String>,
     data_folder: Option<String>,
@@ -59,8 +60,18 @@ fn main() {
                 }
             })?;
             let mut changes = shell.statuses.clone();
+            let mut about = shell.about.clone();
             let handle = app.handle().clone();
             app.manage(shell);
+            let info_handle = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                while about.changed().await.is_ok() {
+                    let info = commands::AppInfo::from(&*about.borrow_and_update());
+                    if let Err(e) = info_handle.emit("app-info-changed", info) {
+                        tracing::warn!("could not send app facts to the window: {e}");
+                    }
+                }
+            });
             tauri::async_runtime::spawn(async move {
                 loop {
                     let accounts = view::accounts(&changes.borrow_and_update());

@@ -12,6 +12,11 @@ export function appInfo(): Promise<AppInfo> {
   return invoke<AppInfo>("app_info");
 }
 
+/** Calls `onChange` when the app's facts change (the vault opened, or failed to). */
+export function onAppInfoChanged(onChange: (info: AppInfo) => void): Promise<UnlistenFn> {
+  return listen<AppInfo>("app-info-changed", (event) => onChange(event.payload));
+}
+
 /** Calls `onChange` with the full account list whenever the backend reports a change. */
 export function onAccountsChanged(
   onChange: (accounts: AccountView[]) => void,

@@ -21,6 +21,8 @@ export type TokenState = "logging-in" | "fresh" | "renewing" | "failing" | "expi
 export interface AppInfo {
   version: string;
   mode: "demo" | "vault";
+  /** The vault is still being opened (the keyring may be asking to be unlocked). */
+  opening: boolean;
   demoApi: string | null;
   /** Where secrets are kept: "OS keyring", "encrypted file", "memory only (demo)". */
   secretStore: string | null;

@@ -108,6 +108,32 @@ pub async fn blocking<T: Send + 'static>(
         })?
 }
 
+/// [`open_store`] from async code, giving up after `patience`: a keyring can wait
+/// forever on an unlock prompt nobody answers (a locked keyring on a headless display).
+pub async fn open_store_patiently(
+    home: Home,
+    service: String,
+    passphrase: Option<Secret>,
+    patience: std::time::Duration,
+) -> Result<Arc<dyn SecretStore>, Error> {
+    let encrypted = home.encrypted_secrets();
+    let opening =
+        tokio::task::spawn_blocking(move || open_store(&home, &service, passphrase.as_ref()));
+    match tokio::time::timeout(patience, opening).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => Err(Error::KeyringUnavailable {
+            reason: e.to_string(),
+        }),
+        Err(_) => Err(Error::NoSecretStore {
+            reason: format!(
+                "the OS keyring did not answer within {} s; it may be waiting for you to unlock it",
+                patience.as_secs()
+            ),
+            advice: passphrase_advice(&encrypted),
+        }),
+    }
+}
+
 /// Opens the secret store of this data folder:
 /// - an existing encrypted file is opened with the passphrase (it was chosen before);
 /// - otherwise the OS keyring, if a probe shows it really keeps what it is given;
@@ -139,15 +165,19 @@ pub fn open_store(
             )?)),
             None => Err(Error::NoSecretStore {
                 reason: keyring_error.to_string(),
-                advice: format!(
-                    "Start a keyring in your session (GNOME Keyring, KWallet, or another Secret \
-                     Service), or choose a passphrase (TOKENVAULT_PASSPHRASE or \
-                     --passphrase-stdin) to keep secrets encrypted in {}.",
-                    encrypted.display()
-                ),
+                advice: passphrase_advice(&encrypted),
             }),
         },
     }
+}
+
+fn passphrase_advice(encrypted: &std::path::Path) -> String {
+    format!(
+        "Start a keyring in your session (GNOME Keyring, KWallet, or another Secret Service), \
+         or choose a passphrase (TOKENVAULT_PASSPHRASE or --passphrase-stdin) to keep secrets \
+         encrypted in {}.",
+        encrypted.display()
+    )
 }
 
 #[cfg(test)]
