@@ -16,38 +16,11 @@ const FORMAT: &str = "tokenvault-export-v1";
 pub struct Export {
     /// Always `tokenvault-export-v1`.
     pub format: String,
-    /// The accounts, without secrets or token instants.
-    pub accounts: Vec<SharedAccount>,
+    /// The accounts, without secrets, and with their token instants cleared.
+    pub accounts: Vec<AccountRecord>,
     /// The custom profiles they use.
     #[serde(default)]
     pub profiles: Vec<StoredProfile>,
-}
-
-/// An account as shared: everything but its secrets and token state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SharedAccount {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Environment label.
-    pub environment: String,
-    /// Profile id.
-    pub profile: String,
-    /// Base URL.
-    pub base_url: String,
-    /// Login identity.
-    pub identity: String,
-    /// Profile overrides.
-    #[serde(default)]
-    pub overrides: Vec<(String, String)>,
-    /// Plain http allowed off loopback.
-    #[serde(default)]
-    pub allow_plain_http: bool,
-    /// Extra CA certificate (public).
-    #[serde(default)]
-    pub ca_cert_pem: Option<String>,
 }
 
 /// What an import did.
@@ -68,16 +41,9 @@ pub fn export(catalog: &Catalog) -> Export {
         accounts: catalog
             .accounts
             .iter()
-            .map(|a| SharedAccount {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                environment: a.environment.clone(),
-                profile: a.profile.clone(),
-                base_url: a.base_url.clone(),
-                identity: a.identity.clone(),
-                overrides: a.overrides.clone(),
-                allow_plain_http: a.allow_plain_http,
-                ca_cert_pem: a.ca_cert_pem.clone(),
+            .map(|a| AccountRecord {
+                tokens: TokenTimes::default(),
+                ..a.clone()
             })
             .collect(),
         profiles: catalog.profiles.clone(),
@@ -130,16 +96,8 @@ pub fn import(file: &CatalogFile, export: &Export) -> Result<ImportReport, Error
                 continue;
             }
             catalog.accounts.push(AccountRecord {
-                id: shared.id.clone(),
-                name: shared.name.clone(),
-                environment: shared.environment.clone(),
-                profile: shared.profile.clone(),
-                base_url: shared.base_url.clone(),
-                identity: shared.identity.clone(),
-                overrides: shared.overrides.clone(),
-                allow_plain_http: shared.allow_plain_http,
-                ca_cert_pem: shared.ca_cert_pem.clone(),
                 tokens: TokenTimes::default(),
+                ..shared.clone()
             });
             report.added.push(shared.name.clone());
         }
