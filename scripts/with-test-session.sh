@@ -17,15 +17,24 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR
 chmod 700 "$XDG_RUNTIME_DIR"
 
 # An empty password makes the keyring prompt, and every call then fails: use a real one.
-# It may print GNOME_KEYRING_CONTROL=...; export whatever it prints (and nothing else).
-while IFS='=' read -r name value; do
-  [ -n "$name" ] && [ -n "$value" ] && export "$name=$value"
-done < <(printf %s "throwaway-test-keyring" | gnome-keyring-daemon --unlock --components=secrets)
+# In the foreground, so this session's daemon, and only it, is stopped at the end.
+printf %s "throwaway-test-keyring" |
+  gnome-keyring-daemon --foreground --unlock --components=secrets >"$scratch/keyring.out" 2>&1 &
+keyring_pid=$!
 
 cleanup() {
-  pkill -u "$(id -u)" -f "gnome-keyring-daemon.*--components=secrets" 2>/dev/null || true
+  kill "$keyring_pid" 2>/dev/null || true
   rm -rf "$scratch"
 }
 trap cleanup EXIT
+
+# Wait until the daemon owns the Secret Service name, so no call starts another one.
+for _ in $(seq 1 100); do
+  if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; then
+    break
+  fi
+  sleep 0.05
+done
 
 "$@"

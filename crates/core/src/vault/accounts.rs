@@ -11,7 +11,10 @@ use super::catalog::{AccountRecord, Catalog, CatalogFile};
 use super::home::Home;
 use super::lock::{FileLock, account_lock};
 use super::secrets::{SecretKey, SecretKind, SecretStore, blocking};
-use crate::auth::{Authenticator, HttpOptions, Target, Token, TokenSet};
+use crate::auth::{
+    Authenticator, CreatedPrivateToken, HttpOptions, OttOutcome, PrivateTokenInfo, Target, Token,
+    TokenSet,
+};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::freshness::{FreshnessPolicy, Renewal};
@@ -99,6 +102,164 @@ impl Accounts {
         })?;
         self.record(&record.id, AuditKind::AccountChange, "ok");
         Ok(())
+    }
+
+    /// Adds an account only if it can log in: the login is tried first, and nothing is
+    /// stored when it fails. Then the password, the tokens and the record are kept.
+    pub async fn add_after_login(
+        &self,
+        record: AccountRecord,
+        password: Secret,
+    ) -> Result<TokenSet> {
+        let catalog = self.catalog()?;
+        let target = self.target(&record, &catalog)?;
+        if catalog
+            .accounts
+            .iter()
+            .any(|a| a.name == record.name || a.id == record.id)
+        {
+            return Err(Error::Storage {
+                action: "add",
+                path: self.catalog.path().display().to_string(),
+                problem: format!("an account named `{}` already exists", record.name),
+            });
+        }
+        let tokens = self
+            .authenticator(&record)?
+            .login(&target, &record.identity, &password, self.clock.now())
+            .await;
+        let tokens = match tokens {
+            Ok(tokens) => tokens,
+            Err(e) => {
+                self.record(&record.id, AuditKind::Login, e.code());
+                return Err(e);
+            }
+        };
+        let key = SecretKey::new(&record.id, SecretKind::Password);
+        blocking(&self.store, move |s| s.set(&key, &password)).await?;
+        self.catalog.update(|c| {
+            c.accounts.push(record.clone());
+            Ok(())
+        })?;
+        self.keep(&record, &tokens).await?;
+        self.record(&record.id, AuditKind::AccountChange, "ok");
+        self.record(&record.id, AuditKind::Login, "ok");
+        Ok(tokens)
+    }
+
+    /// Removes an account and every secret of it.
+    pub async fn remove(&self, name: &str) -> Result<AccountRecord> {
+        let record = self.catalog()?.account(name)?.clone();
+        let _lock = self.lock(&record.id).await?;
+        for kind in [
+            SecretKind::Password,
+            SecretKind::AccessToken,
+            SecretKind::RefreshToken,
+        ] {
+            let key = SecretKey::new(&record.id, kind);
+            blocking(&self.store, move |s| s.delete(&key)).await?;
+        }
+        self.catalog.update(|c| {
+            c.accounts.retain(|a| a.id != record.id);
+            Ok(())
+        })?;
+        self.record(&record.id, AuditKind::AccountChange, "ok");
+        Ok(record)
+    }
+
+    /// Renews now (refresh, or login), whatever the tokens held.
+    pub async fn renew_now(&self, name: &str) -> Result<(Token, Source)> {
+        let record = self.catalog()?.account(name)?.clone();
+        let _lock = self.lock(&record.id).await?;
+        let (tokens, source) = self.renew(&record).await?;
+        Ok((tokens.access, source))
+    }
+
+    /// The stored access token of an account, fresh or not, without any call.
+    pub async fn stored_access_token(&self, name: &str) -> Result<Option<Token>> {
+        let record = self.catalog()?.account(name)?.clone();
+        self.stored_access(&record).await
+    }
+
+    /// Verifies a one-time token with the account's fresh access token.
+    pub async fn verify_ott(&self, name: &str, ott: &Secret) -> Result<OttOutcome> {
+        let (record, target, access) = self.call_context(name).await?;
+        let outcome = self
+            .authenticator(&record)?
+            .verify_ott(&target, &access.value, ott)
+            .await;
+        let audit = match &outcome {
+            Ok(o) if o.valid => "ok",
+            Ok(_) => "ott_invalid",
+            Err(e) => e.code(),
+        };
+        self.record(&record.id, AuditKind::OttVerify, audit);
+        outcome
+    }
+
+    /// Creates a private token; it is kept in the secret store and shown once.
+    pub async fn create_private_token(
+        &self,
+        name: &str,
+        label: &str,
+        expires_at: time::OffsetDateTime,
+    ) -> Result<CreatedPrivateToken> {
+        let (record, target, access) = self.call_context(name).await?;
+        let created = self
+            .authenticator(&record)?
+            .create_private_token(&target, &access.value, label, expires_at, self.clock.now())
+            .await;
+        self.record(
+            &record.id,
+            AuditKind::PrivateTokenCreate,
+            created.as_ref().map_or_else(|e| e.code(), |_| "ok"),
+        );
+        let created = created?;
+        let key = SecretKey::new(
+            &record.id,
+            SecretKind::PrivateToken(created.info.id.clone()),
+        );
+        let value = created.token.clone();
+        blocking(&self.store, move |s| s.set(&key, &value)).await?;
+        Ok(created)
+    }
+
+    /// Lists the account's private tokens.
+    pub async fn list_private_tokens(&self, name: &str) -> Result<Vec<PrivateTokenInfo>> {
+        let (record, target, access) = self.call_context(name).await?;
+        self.authenticator(&record)?
+            .list_private_tokens(&target, &access.value)
+            .await
+    }
+
+    /// Revokes one of the account's private tokens, and forgets its value.
+    pub async fn revoke_private_token(&self, name: &str, id: &str) -> Result<()> {
+        let (record, target, access) = self.call_context(name).await?;
+        let revoked = self
+            .authenticator(&record)?
+            .revoke_private_token(&target, &access.value, id)
+            .await;
+        self.record(
+            &record.id,
+            AuditKind::PrivateTokenRevoke,
+            revoked.as_ref().map_or_else(|e| e.code(), |_| "ok"),
+        );
+        revoked?;
+        let key = SecretKey::new(&record.id, SecretKind::PrivateToken(id.to_owned()));
+        blocking(&self.store, move |s| s.delete(&key)).await
+    }
+
+    async fn call_context(&self, name: &str) -> Result<(AccountRecord, Target, Token)> {
+        let (access, _) = self.access_token(name, Duration::seconds(30)).await?;
+        let catalog = self.catalog()?;
+        let record = catalog.account(name)?.clone();
+        let target = self.target(&record, &catalog)?;
+        Ok((record, target, access))
+    }
+
+    /// Records an event in the audit trail (never a secret: kinds, ids and codes).
+    pub fn audit_event(&self, account: &str, kind: AuditKind, outcome: &str) {
+        self.record(account, kind, outcome);
     }
 
     /// The profile and base URL of an account, overrides applied.

@@ -155,7 +155,7 @@ pub fn open_store(
         })?;
         return Ok(Arc::new(EncryptedFileStore::open(&encrypted, passphrase)?));
     }
-    match KeyringStore::open(service) {
+    match KeyringStore::open_remembering(service, &home.path().join("keyring-proven")) {
         Ok(store) => Ok(Arc::new(store)),
         Err(keyring_error) => match passphrase {
             Some(passphrase) => Ok(Arc::new(EncryptedFileStore::create(

@@ -35,6 +35,22 @@ impl KeyringStore {
         }
     }
 
+    /// Like [`KeyringStore::open`], but probes only the first time for this data folder:
+    /// once a probe has passed, `marker` remembers it, and later opens (every command-line
+    /// call) cost nothing. Compiled-in platform stores make the mock-store trap impossible
+    /// afterwards; a keyring that stops working fails on its first real call instead.
+    pub fn open_remembering(service: &str, marker: &std::path::Path) -> Result<Self, Error> {
+        let proven = std::fs::read_to_string(marker).is_ok_and(|text| text.trim() == service);
+        if proven {
+            return Ok(Self {
+                service: service.to_owned(),
+            });
+        }
+        let store = Self::open(service)?;
+        let _ = std::fs::write(marker, service);
+        Ok(store)
+    }
+
     fn entry(&self, key: &SecretKey) -> Result<keyring::Entry, Error> {
         keyring::Entry::new(&self.service, &key.name()).map_err(unavailable)
     }

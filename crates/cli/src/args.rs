@@ -1,0 +1,260 @@
+//! The command-line interface, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok
+  2  usage: a wrong argument, an unknown account, an invalid profile
+  3  rejected by the server: wrong credentials, forbidden, refused token, invalid OTT
+  4  server or network failure: 5xx, timeout, unreachable, unexpected answer, TLS
+  5  local vault or keyring failure
+
+Environment:
+  TOKENVAULT_HOME        the data folder (default: the OS's data folder)
+  TOKENVAULT_PASSPHRASE  the passphrase of the encrypted secret file, where no keyring is usable";
+
+/// Fresh API tokens for scripts, from the same vault as the Tokenvault app.
+#[derive(Debug, Parser)]
+#[command(name = "tokenvault", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The data folder (overrides TOKENVAULT_HOME).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Read the passphrase of the encrypted secret file from stdin.
+    #[arg(long, global = true)]
+    pub passphrase_stdin: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the built-in presets.
+    Presets {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work with profile files.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Add, list and remove accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Log in now, whatever the tokens held.
+    Login {
+        /// Account name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a fresh access token (only the token, on stdout).
+    Token(TokenArgs),
+    /// Show each account's token expiry and state.
+    Status {
+        /// Only this account.
+        name: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decode a JWT (unverified unless a key is given).
+    Inspect(InspectArgs),
+    /// One-time tokens.
+    #[command(subcommand)]
+    Ott(OttCommand),
+    /// Long-living private tokens.
+    #[command(subcommand, name = "private-token")]
+    PrivateToken(PrivateTokenCommand),
+    /// Write accounts and custom profiles (no secrets) to a file.
+    Export {
+        /// Where to write.
+        file: PathBuf,
+    },
+    /// Add the accounts and profiles of an export file.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `profile ...`
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Check a profile file and say precisely what is wrong.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
+}
+
+/// `account ...`
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an account; it logs in first and stores nothing if that fails.
+    Add(AddArgs),
+    /// List the accounts.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account and its secrets.
+    Remove {
+        /// Account name.
+        name: String,
+    },
+}
+
+/// `account add` arguments.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A unique name, such as `prive-uat`.
+    pub name: String,
+    /// A built-in preset.
+    #[arg(long, conflicts_with = "profile", required_unless_present = "profile")]
+    pub preset: Option<String>,
+    /// A profile file for an API no preset knows.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// The API's base URL.
+    #[arg(long, value_name = "URL")]
+    pub base_url: String,
+    /// The login identity (user name, email, login).
+    #[arg(long, value_name = "ID")]
+    pub username: String,
+    /// Environment label.
+    #[arg(long = "env", value_name = "LABEL", default_value = "UAT")]
+    pub environment: String,
+    /// An extra CA certificate (PEM file) to trust.
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+    /// Read the password from stdin instead of a prompt.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Override one profile field, such as `login.path=/v2/login`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// Allow plain http to a host that is not loopback.
+    #[arg(long)]
+    pub allow_http: bool,
+}
+
+/// Output formats of `token`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenFormat {
+    /// The token alone.
+    Raw,
+    /// `Bearer <token>`.
+    Bearer,
+    /// `Authorization: Bearer <token>`.
+    Header,
+    /// A JSON object with the token and its expiry.
+    Json,
+}
+
+/// `token` arguments.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Account name.
+    pub name: String,
+    /// The token must stay valid at least this many seconds (renewed first if not).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub min_valid: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
+    pub format: TokenFormat,
+    /// Renew now, whatever the token held.
+    #[arg(long)]
+    pub force_refresh: bool,
+}
+
+/// `inspect` arguments.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The token (or read it from stdin when neither this nor --account is given).
+    pub token: Option<String>,
+    /// Inspect this account's stored access token.
+    #[arg(long, value_name = "NAME", conflicts_with = "token")]
+    pub account: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Verify with this HMAC secret.
+    #[arg(long, value_name = "S", conflicts_with_all = ["key", "jwks"])]
+    pub secret: Option<String>,
+    /// Verify with this PEM public key file.
+    #[arg(long, value_name = "PEM", conflicts_with = "jwks")]
+    pub key: Option<PathBuf>,
+    /// Verify with the JWKS at this URL.
+    #[arg(long, value_name = "URL")]
+    pub jwks: Option<String>,
+}
+
+/// `ott ...`
+#[derive(Debug, Subcommand)]
+pub enum OttCommand {
+    /// Verify a one-time token (exit 3 when it is not valid).
+    Verify {
+        /// Account name.
+        name: String,
+        /// The one-time token.
+        ott: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `private-token ...`
+#[derive(Debug, Subcommand)]
+pub enum PrivateTokenCommand {
+    /// Create a private token; it is printed once.
+    Create {
+        /// Account name.
+        name: String,
+        /// A label for the token.
+        #[arg(long)]
+        label: String,
+        /// Lifetime, such as `30d`, `12h`, `90m`.
+        #[arg(
+            long,
+            value_name = "DURATION",
+            conflicts_with = "expires_at",
+            required_unless_present = "expires_at"
+        )]
+        expires_in: Option<String>,
+        /// Expiry instant in RFC 3339, such as `2027-01-01T00:00:00Z`.
+        #[arg(long, value_name = "TIME")]
+        expires_at: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List private tokens (never their values).
+    List {
+        /// Account name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a private token.
+    Revoke {
+        /// Account name.
+        name: String,
+        /// The token's id.
+        id: String,
+    },
+}

@@ -1,0 +1,98 @@
+//! Exit codes, chosen from the core's stable error codes.
+
+use std::fmt;
+
+use tokenvault_core::Error;
+
+/// Success.
+#[allow(dead_code)]
+pub const OK: u8 = 0;
+/// A wrong argument, an unknown account, an invalid profile.
+pub const USAGE: u8 = 2;
+/// The server refused: credentials, access, token, one-time token.
+pub const REJECTED: u8 = 3;
+/// The server or the network failed.
+pub const REMOTE: u8 = 4;
+/// The vault or the keyring failed.
+pub const LOCAL: u8 = 5;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// An error of the core.
+    Core(Error),
+    /// A bad argument, said in words.
+    Usage(String),
+    /// A one-time token that the server says is not valid.
+    OttInvalid(String),
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => USAGE,
+            Failure::OttInvalid(_) => REJECTED,
+            Failure::Core(error) => match error.code() {
+                "credentials_rejected" | "refresh_rejected" | "forbidden" | "unauthorized" => {
+                    REJECTED
+                }
+                "server_error"
+                | "unreachable"
+                | "timeout"
+                | "unexpected_response"
+                | "tls"
+                | "not_found"
+                | "token_expired" => REMOTE,
+                "invalid_profile" | "invalid_base_url" | "unknown_account" | "not_supported" => {
+                    USAGE
+                }
+                _ => LOCAL,
+            },
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Core(error) => write!(f, "{error} [{}]", error.code()),
+            Failure::Usage(message) => f.write_str(message),
+            Failure::OttInvalid(reason) => write!(f, "the one-time token is not valid: {reason}"),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Core(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_refusals_network_failures_and_local_failures_have_their_own_codes() {
+        let rejected = Error::CredentialsRejected {
+            identity: "a".into(),
+            status: 401,
+            detail: None,
+        };
+        assert_eq!(Failure::from(rejected).exit_code(), REJECTED);
+        let timeout = Error::Timeout {
+            url: "u".into(),
+            after: std::time::Duration::from_secs(1),
+        };
+        assert_eq!(Failure::from(timeout).exit_code(), REMOTE);
+        let keyring = Error::KeyringUnavailable {
+            reason: "no bus".into(),
+        };
+        assert_eq!(Failure::from(keyring).exit_code(), LOCAL);
+        assert_eq!(
+            Failure::from(Error::UnknownAccount("x".into())).exit_code(),
+            USAGE
+        );
+    }
+}

@@ -1,0 +1,42 @@
+//! `tokenvault`: fresh API tokens for scripts, on the same vault as the desktop app.
+//!
+//! A thin layer over `tokenvault-core`: it parses arguments, calls the core, prints
+//! results (tokens on stdout only; progress and errors on stderr), and turns the
+//! core's stable error codes into the documented exit codes.
+
+mod args;
+mod exit;
+mod output;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TOKENVAULT_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let cli = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("tokenvault: cannot start: {e}");
+            return ExitCode::from(exit::LOCAL);
+        }
+    };
+    match runtime.block_on(run::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("tokenvault: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}

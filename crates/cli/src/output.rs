@@ -1,0 +1,91 @@
+//! Printing: JSON for scripts (stable field names, RFC 3339 instants), text for people.
+
+use std::io::Write;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// An instant as RFC 3339, or null.
+pub fn instant(at: Option<OffsetDateTime>) -> Value {
+    at.and_then(|t| t.format(&Rfc3339).ok())
+        .map_or(Value::Null, Value::String)
+}
+
+/// Whole seconds from `now` to `at`, or null.
+pub fn seconds_left(at: Option<OffsetDateTime>, now: OffsetDateTime) -> Value {
+    at.map_or(Value::Null, |t| Value::from((t - now).whole_seconds()))
+}
+
+/// `4m 05s`, `1h 02m`, `3d 4h`, `expired`.
+pub fn left_in_words(at: Option<OffsetDateTime>, now: OffsetDateTime) -> String {
+    let Some(at) = at else {
+        return "unknown".to_owned();
+    };
+    let seconds = (at - now).whole_seconds();
+    match seconds {
+        ..=0 => "expired".to_owned(),
+        1..=3599 => format!("{}m {:02}s", seconds / 60, seconds % 60),
+        3600..=86_399 => format!("{}h {:02}m", seconds / 3600, (seconds % 3600) / 60),
+        _ => format!("{}d {}h", seconds / 86_400, (seconds % 86_400) / 3600),
+    }
+}
+
+/// Prints a JSON value on stdout.
+pub fn json(value: &Value) {
+    line(&serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+/// Prints one line on stdout; a closed pipe (`| head`) is not an error.
+pub fn line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+}
+
+/// Prints rows as aligned columns.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let render = |cells: Vec<String>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<width$}", width = widths[i]))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    line(&render(header.iter().map(|h| (*h).to_owned()).collect()));
+    for row in rows {
+        line(&render(row.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn time_left_reads_naturally() {
+        let now = datetime!(2026-01-01 12:00 UTC);
+        assert_eq!(
+            left_in_words(Some(now + time::Duration::seconds(245)), now),
+            "4m 05s"
+        );
+        assert_eq!(
+            left_in_words(Some(now + time::Duration::minutes(62)), now),
+            "1h 02m"
+        );
+        assert_eq!(
+            left_in_words(Some(now - time::Duration::seconds(1)), now),
+            "expired"
+        );
+        assert_eq!(left_in_words(None, now), "unknown");
+    }
+}

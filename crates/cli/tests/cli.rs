@@ -1,0 +1,451 @@
+//! The built `tokenvault` binary against the demo API, on a throwaway data folder and
+//! the test session's keyring.
+//!
+//! - presets and profiles: listing, checking a good and a broken profile file;
+//! - accounts: every preset added and serving tokens in every format; a wrong password;
+//! - freshness: concurrent `token` calls, a server killed mid-session;
+//! - calls: OTT verification, private tokens, a custom profile;
+//! - sharing: export and import; completions; exit codes.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect, Endpoint};
+
+/// A data folder of its own per test, inside the test session's scratch folder.
+fn home(name: &str) -> PathBuf {
+    let base = std::env::var_os("TOKENVAULT_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!("cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+fn tokenvault(home: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("stdin written");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn demo(access_ttl: u64) -> DemoServer {
+    let config = Config {
+        access_ttl: std::time::Duration::from_secs(access_ttl),
+        ..Config::default()
+    };
+    DemoServer::start(config, 0)
+        .await
+        .expect("the demo API starts")
+}
+
+fn user(dialect: Dialect) -> tokenvault_demo_api::DemoUser {
+    DEMO_USERS
+        .into_iter()
+        .find(|u| u.dialect == dialect)
+        .expect("a demo user")
+}
+
+fn add(home: &PathBuf, server: &DemoServer, name: &str, dialect: Dialect) -> Output {
+    let who = user(dialect);
+    let url = server.base_url(dialect);
+    tokenvault(
+        home,
+        &[
+            "account",
+            "add",
+            name,
+            "--preset",
+            dialect.as_str(),
+            "--base-url",
+            &url,
+            "--username",
+            who.identity,
+            "--password-stdin",
+        ],
+        Some(&format!("{}\n", who.password)),
+    )
+}
+
+#[test]
+fn presets_are_listed_as_stable_json() {
+    let out = tokenvault(&home("presets"), &["presets", "--json"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "prive",
+            "finvera",
+            "traderevolution",
+            "private-tokens",
+            "oauth2-password",
+            "simplejwt"
+        ]
+    );
+    assert_eq!(list[2]["calls"], serde_json::json!(["ott"]));
+}
+
+#[test]
+fn profile_check_says_what_is_wrong_and_where() {
+    let dir = home("profile-check");
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "id = \"x\"\nname = \"X\"\n[login]\npath = \"login\"\nidentity_field = \"u\"\npassword_field = \"p\"\n").unwrap();
+    let out = tokenvault(&dir, &["profile", "check", broken.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("login.path: `login` must start with `/`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_preset_is_added_and_serves_its_token_in_every_format() {
+    let server = demo(120).await;
+    let dir = home("every-preset");
+    for dialect in Dialect::PRESETS {
+        let name = format!("{}-uat", dialect.as_str());
+        let out = add(&dir, &server, &name, dialect);
+        assert!(out.status.success(), "{dialect:?}: {}", stderr(&out));
+        let raw = stdout(&tokenvault(&dir, &["token", &name], None));
+        let token = raw.trim_end();
+        assert_eq!(
+            token.split('.').count(),
+            3,
+            "{dialect:?}: a JWT alone on stdout"
+        );
+        assert_eq!(
+            stdout(&tokenvault(
+                &dir,
+                &["token", &name, "--format", "bearer"],
+                None
+            )),
+            format!("Bearer {token}\n")
+        );
+        assert_eq!(
+            stdout(&tokenvault(
+                &dir,
+                &["token", &name, "--format", "header"],
+                None
+            )),
+            format!("Authorization: Bearer {token}\n")
+        );
+        let json: Value = serde_json::from_str(&stdout(&tokenvault(
+            &dir,
+            &["token", &name, "--format", "json"],
+            None,
+        )))
+        .unwrap();
+        assert_eq!(json["token"], token);
+        assert!(json["seconds_left"].as_i64().unwrap() > 100);
+        assert_eq!(
+            server.count(dialect, Endpoint::Login),
+            1,
+            "{dialect:?}: the stored token was reused"
+        );
+    }
+    let status: Value =
+        serde_json::from_str(&stdout(&tokenvault(&dir, &["status", "--json"], None))).unwrap();
+    assert_eq!(status.as_array().unwrap().len(), 6);
+    assert!(
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["state"] == "fresh"),
+        "{status}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_password_exits_3_and_stores_nothing() {
+    let server = demo(120).await;
+    let dir = home("wrong-password");
+    let url = server.base_url(Dialect::Prive);
+    let out = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "prive",
+            "--preset",
+            "prive",
+            "--base-url",
+            &url,
+            "--username",
+            "advisor@prive.demo",
+            "--password-stdin",
+        ],
+        Some("not-the-password\n"),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("rejected the login for advisor@prive.demo"));
+    assert!(
+        !stderr(&out).contains("not-the-password"),
+        "the password is never echoed"
+    );
+    let list = stdout(&tokenvault(&dir, &["account", "list", "--json"], None));
+    assert_eq!(list.trim(), "[]", "nothing was stored");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_token_calls_cause_exactly_one_refresh() {
+    let server = demo(20).await;
+    let dir = home("concurrent");
+    assert!(
+        add(&dir, &server, "te", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    // The JWT's whole-second expiry leaves 19-20 s at first; after 4 s at most 16 s are
+    // left, so every caller asking for 17.5 s... in whole seconds, 17 s, needs a new token.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let callers: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_tokenvault"))
+                .arg("--home")
+                .arg(&dir)
+                .args(["token", "te", "--min-valid", "17"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let tokens: Vec<String> = callers
+        .into_iter()
+        .map(|c| stdout(&c.wait_with_output().unwrap()))
+        .collect();
+    assert!(
+        tokens.windows(2).all(|w| w[0] == w[1]),
+        "every caller got the same token"
+    );
+    assert_eq!(
+        server.count(Dialect::Traderevolution, Endpoint::Refresh),
+        1,
+        "exactly one refresh"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_killed_mid_session_exits_4_and_the_valid_token_is_still_served() {
+    let server = demo(120).await;
+    let dir = home("killed");
+    assert!(
+        add(&dir, &server, "finvera", Dialect::Finvera)
+            .status
+            .success()
+    );
+    let before = stdout(&tokenvault(&dir, &["token", "finvera"], None));
+    drop(server);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let forced = tokenvault(&dir, &["token", "finvera", "--force-refresh"], None);
+    assert_eq!(forced.status.code(), Some(4), "{}", stderr(&forced));
+    assert!(
+        stderr(&forced).contains("[unreachable]"),
+        "{}",
+        stderr(&forced)
+    );
+    let after = tokenvault(&dir, &["token", "finvera"], None);
+    assert!(after.status.success(), "{}", stderr(&after));
+    assert_eq!(
+        stdout(&after),
+        before,
+        "the still-valid token is kept and served"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_time_token_verifies_once_then_exits_3() {
+    let server = demo(120).await;
+    let dir = home("ott");
+    assert!(
+        add(&dir, &server, "te", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    let ott = server.state().issue_ott("bo.trader");
+    let first = tokenvault(&dir, &["ott", "verify", "te", &ott, "--json"], None);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let verdict: Value = serde_json::from_str(&stdout(&first)).unwrap();
+    assert_eq!(
+        verdict,
+        serde_json::json!({"valid": true, "identity": "bo.trader", "reason": null})
+    );
+    let again = tokenvault(&dir, &["ott", "verify", "te", &ott], None);
+    assert_eq!(again.status.code(), Some(3));
+    assert!(
+        stderr(&again).contains("already used"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn private_tokens_are_created_listed_and_revoked() {
+    let server = demo(120).await;
+    let dir = home("private");
+    assert!(
+        add(&dir, &server, "pt", Dialect::PrivateTokens)
+            .status
+            .success()
+    );
+    let created = tokenvault(
+        &dir,
+        &[
+            "private-token",
+            "create",
+            "pt",
+            "--label",
+            "ci",
+            "--expires-in",
+            "30d",
+            "--json",
+        ],
+        None,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let created: Value = serde_json::from_str(&stdout(&created)).unwrap();
+    assert_eq!(created["label"], "ci");
+    assert_eq!(created["token"].as_str().unwrap().split('.').count(), 3);
+    let listed: Value = serde_json::from_str(&stdout(&tokenvault(
+        &dir,
+        &["private-token", "list", "pt", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(listed[0]["id"], created["id"]);
+    assert!(listed[0].get("token").is_none());
+    let id = created["id"].as_str().unwrap();
+    assert!(
+        tokenvault(&dir, &["private-token", "revoke", "pt", id], None)
+            .status
+            .success()
+    );
+    let listed = stdout(&tokenvault(
+        &dir,
+        &["private-token", "list", "pt", "--json"],
+        None,
+    ));
+    assert_eq!(listed.trim(), "[]");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_file_for_a_dialect_no_preset_knows_works() {
+    let server = demo(120).await;
+    let dir = home("custom");
+    let profile = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/integration/profiles/acme.toml"
+    );
+    assert!(
+        tokenvault(&dir, &["profile", "check", profile], None)
+            .status
+            .success()
+    );
+    let url = server.base_url(Dialect::Acme);
+    let out = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "acme",
+            "--profile",
+            profile,
+            "--base-url",
+            &url,
+            "--username",
+            "ledger-bot",
+            "--password-stdin",
+        ],
+        Some("acme-demo-password\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = stdout(&tokenvault(
+        &dir,
+        &["token", "acme", "--force-refresh"],
+        None,
+    ));
+    assert!(token.starts_with("acme_"), "{token}");
+    assert_eq!(server.count(Dialect::Acme, Endpoint::Refresh), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_and_import_share_accounts_without_secrets() {
+    let server = demo(120).await;
+    let dir = home("export");
+    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
+    let file = dir.join("team.json");
+    assert!(
+        tokenvault(&dir, &["export", file.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !text.contains(user(Dialect::Prive).password),
+        "no password in the export"
+    );
+    let other = home("import");
+    assert!(
+        tokenvault(&other, &["import", file.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    let list: Value = serde_json::from_str(&stdout(&tokenvault(
+        &other,
+        &["account", "list", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(list[0]["name"], "prive");
+}
+
+#[test]
+fn completions_are_printed_for_each_shell_and_unknown_accounts_exit_2() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = tokenvault(&home("completions"), &["completions", shell], None);
+        assert!(
+            out.status.success() && stdout(&out).contains("tokenvault"),
+            "{shell}"
+        );
+    }
+    let out = tokenvault(&home("unknown"), &["token", "nobody"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "tokenvault: no account named `nobody` [unknown_account]\n"
+    );
+}
