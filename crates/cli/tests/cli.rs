@@ -449,3 +449,80 @@ fn completions_are_printed_for_each_shell_and_unknown_accounts_exit_2() {
         "tokenvault: no account named `nobody` [unknown_account]\n"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_inspect_and_remove_work_on_a_stored_account() {
+    let server = demo(120).await;
+    let dir = home("login-inspect-remove");
+    assert!(
+        add(&dir, &server, "simple", Dialect::Simplejwt)
+            .status
+            .success()
+    );
+
+    let login = tokenvault(&dir, &["login", "simple", "--json"], None);
+    assert!(login.status.success(), "{}", stderr(&login));
+    let login: Value = serde_json::from_str(&stdout(&login)).unwrap();
+    assert_eq!(login["refresh"], true);
+    assert!(login["seconds_left"].as_i64().unwrap() > 100);
+    assert_eq!(
+        server.count(Dialect::Simplejwt, Endpoint::Login),
+        2,
+        "login logs in again"
+    );
+
+    let unverified = tokenvault(&dir, &["inspect", "--account", "simple"], None);
+    assert!(
+        stdout(&unverified).starts_with("UNVERIFIED"),
+        "{}",
+        stdout(&unverified)
+    );
+    let verified = tokenvault(
+        &dir,
+        &[
+            "inspect",
+            "--account",
+            "simple",
+            "--json",
+            "--secret",
+            "tokenvault-demo-signing-secret",
+        ],
+        None,
+    );
+    let verified: Value = serde_json::from_str(&stdout(&verified)).unwrap();
+    assert_eq!(verified["verification"]["status"], "verified");
+    assert_eq!(verified["identity"], "analyst");
+    assert_eq!(verified["roles"], serde_json::json!(["staff"]));
+    let forged = tokenvault(
+        &dir,
+        &[
+            "inspect",
+            "--account",
+            "simple",
+            "--json",
+            "--secret",
+            "guess",
+        ],
+        None,
+    );
+    let forged: Value = serde_json::from_str(&stdout(&forged)).unwrap();
+    assert_eq!(forged["verification"]["status"], "failed");
+    let token = stdout(&tokenvault(&dir, &["token", "simple"], None));
+    let pasted = tokenvault(&dir, &["inspect", token.trim()], None);
+    assert!(
+        stdout(&pasted).contains("identity: analyst"),
+        "{}",
+        stdout(&pasted)
+    );
+
+    let removed = tokenvault(&dir, &["account", "remove", "simple"], None);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert_eq!(
+        stdout(&tokenvault(&dir, &["account", "list", "--json"], None)).trim(),
+        "[]"
+    );
+    assert_eq!(
+        tokenvault(&dir, &["token", "simple"], None).status.code(),
+        Some(2)
+    );
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Measures the whole-process time of `tokenvault token` against `secret-tool lookup` and
+# of a forced refresh against the same request made with curl, in one run, on release
+# builds, inside a throwaway keyring session. Prints hyperfine's tables.
+#   usage: scripts/bench-cli.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-200}
+
+if [ -z "${TOKENVAULT_IN_TEST_SESSION:-}" ]; then
+  command -v hyperfine >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q hyperfine >/dev/null
+  cargo build --release --locked -p tokenvault-cli -p tokenvault-demo-api >&2
+  exec scripts/with-test-session.sh "$0" "$@"
+fi
+
+bin=target/release
+"$bin/tokenvault-demo-api" --port 0 --access-ttl 3600 >"$TOKENVAULT_HOME/demo.out" &
+demo=$!
+trap 'kill $demo 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do grep -q listening "$TOKENVAULT_HOME/demo.out" && break; sleep 0.1; done
+base=$(sed -n 's/^listening on //p' "$TOKENVAULT_HOME/demo.out")
+
+tv="$bin/tokenvault --home $TOKENVAULT_HOME/vault"
+echo "finvera-demo-password" | $tv account add bench --preset finvera --base-url "$base/finvera" \
+  --username analyst@finvera.demo --password-stdin
+printf %s "a-secret-of-similar-size-to-a-jwt" | secret-tool store --label=bench service bench account one
+
+# The refresh cookie the vault holds (release builds use the keyring service
+# `tokenvault`), for curl to send the very same refresh request.
+refresh=$(secret-tool lookup service tokenvault username bench/refresh)
+
+echo
+echo "## cached token vs one keyring lookup ($runs runs each)"
+hyperfine -N --warmup 20 --runs "$runs" --export-markdown "$TOKENVAULT_HOME/cached.md" \
+  "$tv token bench" \
+  "secret-tool lookup service bench account one" >&2
+cat "$TOKENVAULT_HOME/cached.md"
+
+echo
+echo "## forced refresh vs the same refresh request with curl ($runs runs each)"
+hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$TOKENVAULT_HOME/refresh.md" \
+  "$tv token bench --force-refresh" \
+  "curl -s -o /dev/null -X POST -H 'Cookie: DT_REFRESH_TOKEN=$refresh' $base/finvera/kms/api/v1/auth/refresh" >&2
+cat "$TOKENVAULT_HOME/refresh.md"
