@@ -336,10 +336,11 @@ impl Accounts {
                 .await
             {
                 Ok(mut tokens) => {
-                    if tokens.refresh.is_none() {
+                    let new_refresh = tokens.refresh.is_some();
+                    if !new_refresh {
                         tokens.refresh = Some(refresh);
                     }
-                    self.keep(record, &tokens).await?;
+                    self.keep_with(record, &tokens, new_refresh).await?;
                     self.record(&record.id, AuditKind::Refresh, "ok");
                     return Ok((tokens, Source::Refreshed));
                 }
@@ -391,7 +392,18 @@ impl Accounts {
     /// Stores new tokens: a rotated refresh token first (the old one is already spent),
     /// then the access token, then the instants in the catalog.
     async fn keep(&self, record: &AccountRecord, tokens: &TokenSet) -> Result<()> {
-        if let Some(refresh) = tokens.refresh.clone() {
+        self.keep_with(record, tokens, true).await
+    }
+
+    /// [`Self::keep`], writing the refresh token only when `new_refresh` says it changed
+    /// (a keyring write is the dearest step of a renewal).
+    async fn keep_with(
+        &self,
+        record: &AccountRecord,
+        tokens: &TokenSet,
+        new_refresh: bool,
+    ) -> Result<()> {
+        if let Some(refresh) = tokens.refresh.clone().filter(|_| new_refresh) {
             let key = SecretKey::new(&record.id, SecretKind::RefreshToken);
             blocking(&self.store, move |s| s.set(&key, &refresh.value)).await?;
         }
