@@ -35,13 +35,7 @@ pub struct About {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TOKENVAULT_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    tokenvault_core::logging::init("info");
 
     let demo_mode = std::env::args().any(|a| a == "--demo")
         || std::env::var("TOKENVAULT_DEMO").is_ok_and(|v| v == "1");

@@ -20,14 +20,7 @@ use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
 
 fn main() {
-    // Logs as the app writes them, so tests can check that no secret reaches them.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TOKENVAULT_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
+    tokenvault_core::logging::init("warn");
     let args: Vec<String> = std::env::args().collect();
     let (Some(command), Some(home)) = (args.get(1), args.get(2)) else {
         eprintln!("usage: vault-probe (store | catalog-writer) HOME");

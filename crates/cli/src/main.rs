@@ -14,13 +14,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TOKENVAULT_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
+    tokenvault_core::logging::init("warn");
     let cli = args::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

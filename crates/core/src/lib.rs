@@ -19,6 +19,7 @@ pub mod freshness;
 pub mod inspect;
 pub mod jwt;
 pub mod keeper;
+pub mod logging;
 pub mod profile;
 pub mod secret;
 pub mod session;

@@ -81,19 +81,7 @@ impl Accounts {
     /// Adds an account: the password goes to the secret store first, then the record
     /// to the catalog, so a catalog entry never lacks its password.
     pub async fn add(&self, record: AccountRecord, password: Secret) -> Result<()> {
-        self.target(&record, &self.catalog()?)?;
-        if self
-            .catalog()?
-            .accounts
-            .iter()
-            .any(|a| a.name == record.name || a.id == record.id)
-        {
-            return Err(Error::Storage {
-                action: "add",
-                path: self.catalog.path().display().to_string(),
-                problem: format!("an account named `{}` already exists", record.name),
-            });
-        }
+        self.addable(&record)?;
         let key = SecretKey::new(&record.id, SecretKind::Password);
         blocking(&self.store, move |s| s.set(&key, &password)).await?;
         self.catalog.update(|c| {
@@ -111,19 +99,7 @@ impl Accounts {
         record: AccountRecord,
         password: Secret,
     ) -> Result<TokenSet> {
-        let catalog = self.catalog()?;
-        let target = self.target(&record, &catalog)?;
-        if catalog
-            .accounts
-            .iter()
-            .any(|a| a.name == record.name || a.id == record.id)
-        {
-            return Err(Error::Storage {
-                action: "add",
-                path: self.catalog.path().display().to_string(),
-                problem: format!("an account named `{}` already exists", record.name),
-            });
-        }
+        let target = self.addable(&record)?;
         let tokens = self
             .authenticator(&record)?
             .login(&target, &record.identity, &password, self.clock.now())
@@ -145,6 +121,24 @@ impl Accounts {
         self.record(&record.id, AuditKind::AccountChange, "ok");
         self.record(&record.id, AuditKind::Login, "ok");
         Ok(tokens)
+    }
+
+    /// The target of a new account, if its profile resolves and its name is free.
+    fn addable(&self, record: &AccountRecord) -> Result<Target> {
+        let catalog = self.catalog()?;
+        let target = self.target(record, &catalog)?;
+        if catalog
+            .accounts
+            .iter()
+            .any(|a| a.name == record.name || a.id == record.id)
+        {
+            return Err(Error::Storage {
+                action: "add",
+                path: self.catalog.path().display().to_string(),
+                problem: format!("an account named `{}` already exists", record.name),
+            });
+        }
+        Ok(target)
     }
 
     /// Removes an account and every secret of it.
