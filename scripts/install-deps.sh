@@ -24,9 +24,9 @@ if ((${#missing_apt[@]})); then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   say "installing system packages: ${missing_apt[*]}"
-  if ! apt-cache policy libwebkit2gtk-4.1-dev 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    "${sudo_cmd[@]}" apt-get update -q
-  fi
+  # A machine's package lists may be missing or old (an old list names versions the mirror
+  # no longer has): refresh them whenever something has to be installed.
+  "${sudo_cmd[@]}" apt-get update -q
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing_apt[@]}"
 fi
 
