@@ -11,6 +11,12 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> OffsetDateTime;
 }
 
+impl std::fmt::Debug for dyn Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
 /// The operating system's wall clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;

@@ -35,12 +35,6 @@ pub struct Session {
     tokens: Mutex<Option<TokenSet>>,
 }
 
-impl std::fmt::Debug for dyn Clock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Clock")
-    }
-}
-
 impl Session {
     /// A session with no tokens yet.
     pub fn new(
