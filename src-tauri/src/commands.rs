@@ -48,3 +48,62 @@ impl From<&About> for AppInfo {
 pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
     AppInfo::from(&*shell.about.borrow())
 }
+
+/// The app's clipboard, alive as long as the app.
+#[derive(Debug)]
+pub struct Clipboard(pub &'static crate::clipboard::Clipboard);
+
+/// How long a copied token stays on the clipboard.
+const CLEAR_AFTER_SECONDS: u64 = 30;
+
+/// A copied token is valid at least this long.
+const MIN_VALID_SECONDS: i64 = 60;
+
+/// What a copy did: never the token itself.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyReceipt {
+    format: &'static str,
+    expires_at: Option<i64>,
+    clears_in_seconds: u64,
+}
+
+/// Makes sure the account's token stays valid for a minute (renewing first if not) and
+/// copies it as `Bearer <token>`, the raw token, or an `Authorization:` header line.
+#[tauri::command]
+pub async fn copy_token(
+    shell: State<'_, Shell>,
+    clipboard: State<'_, Clipboard>,
+    id: String,
+    format: String,
+) -> Result<CopyReceipt, FailureView> {
+    let token = shell
+        .tokens
+        .fresh(&id, time::Duration::seconds(MIN_VALID_SECONDS))
+        .await
+        .map_err(|e| FailureView::from(&tokenvault_core::keeper::Failure::from(&e)))?;
+    let (format, text) = match format.as_str() {
+        "raw" => ("raw", token.value.expose().to_owned()),
+        "header" => (
+            "header",
+            format!("Authorization: Bearer {}", token.value.expose()),
+        ),
+        _ => ("bearer", format!("Bearer {}", token.value.expose())),
+    };
+    clipboard
+        .0
+        .copy(
+            tokenvault_core::Secret::new(text),
+            std::time::Duration::from_secs(CLEAR_AFTER_SECONDS),
+        )
+        .map_err(|problem| {
+            FailureView::new("clipboard", format!("cannot use the clipboard: {problem}"))
+        })?;
+    Ok(CopyReceipt {
+        format,
+        expires_at: token
+            .expires_at
+            .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64),
+        clears_in_seconds: CLEAR_AFTER_SECONDS,
+    })
+}

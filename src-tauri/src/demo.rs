@@ -72,6 +72,7 @@ pub async fn start() -> Result<Shell, Box<dyn std::error::Error>> {
     Ok(Shell {
         statuses,
         about: tokio::sync::watch::channel(about).1,
+        tokens: crate::Tokens::Demo(Arc::clone(&keeper)),
         _demo: Some(Demo {
             _server: server,
             _keeper: keeper,

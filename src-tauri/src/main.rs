@@ -6,13 +6,21 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod clipboard;
 mod commands;
 mod demo;
 mod vault;
 mod view;
 
+use std::sync::{Arc, OnceLock};
+
 use tauri::{Emitter, Manager};
-use tokenvault_core::keeper::{AccountStatus, Failure};
+use time::Duration;
+use tokenvault_core::Error;
+use tokenvault_core::auth::Token;
+use tokenvault_core::keeper::{AccountStatus, Failure, Keeper};
+use tokenvault_core::vault::accounts::Accounts;
+use tokenvault_core::vault::audit::AuditKind;
 use tokio::sync::watch;
 
 /// What the window shows, whichever backs it.
@@ -20,8 +28,37 @@ use tokio::sync::watch;
 pub struct Shell {
     statuses: watch::Receiver<Vec<AccountStatus>>,
     about: watch::Receiver<About>,
+    tokens: Tokens,
     /// Keeps the demo API running as long as the app.
     _demo: Option<demo::Demo>,
+}
+
+/// Where fresh tokens come from: the demo's sessions, or the vault once it is open.
+#[derive(Debug, Clone)]
+pub enum Tokens {
+    /// The demo's in-memory sessions.
+    Demo(Arc<Keeper>),
+    /// The vault's accounts, set when the vault has opened.
+    Vault(Arc<OnceLock<Arc<Accounts>>>),
+}
+
+impl Tokens {
+    /// An access token of the account valid for at least `min_valid`.
+    pub async fn fresh(&self, id: &str, min_valid: Duration) -> Result<Token, Error> {
+        match self {
+            Tokens::Demo(keeper) => keeper.access_token(id, min_valid).await,
+            Tokens::Vault(accounts) => {
+                let accounts = accounts.get().ok_or_else(|| Error::Storage {
+                    action: "open",
+                    path: "the vault".into(),
+                    problem: "it is still opening".into(),
+                })?;
+                let (token, _) = accounts.access_token(id, min_valid).await?;
+                accounts.audit_event(id, AuditKind::Copy, "ok");
+                Ok(token)
+            }
+        }
+    }
 }
 
 /// Facts about this run, for the window's header.
@@ -41,9 +78,11 @@ fn main() {
         || std::env::var("TOKENVAULT_DEMO").is_ok_and(|v| v == "1");
 
     let result = tauri::Builder::default()
+        .manage(commands::Clipboard(Box::leak(Box::default())))
         .invoke_handler(tauri::generate_handler![
             commands::list_accounts,
-            commands::app_info
+            commands::app_info,
+            commands::copy_token
         ])
         .setup(move |app| {
             let shell = tauri::async_runtime::block_on(async {

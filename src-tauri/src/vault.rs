@@ -4,7 +4,7 @@
 //! The vault is opened after the window is up: a keyring may take a while (or wait on
 //! an unlock prompt), and the window says so meanwhile instead of staying blank.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokenvault_core::clock::{Clock, SystemClock};
@@ -16,7 +16,7 @@ use tokenvault_core::vault::secrets::open_store_patiently;
 use tokenvault_core::{Error, Secret};
 use tokio::sync::watch;
 
-use crate::{About, Shell};
+use crate::{About, Shell, Tokens};
 
 /// How long the keyring may take to open before the window says it did not answer.
 const KEYRING_PATIENCE: Duration = Duration::from_secs(30);
@@ -25,6 +25,8 @@ const KEYRING_PATIENCE: Duration = Duration::from_secs(30);
 /// how it went.
 pub fn start() -> Shell {
     let (statuses_tx, statuses) = watch::channel(Vec::new());
+    let opened_accounts = Arc::new(OnceLock::new());
+    let tokens = Tokens::Vault(Arc::clone(&opened_accounts));
     let (about_tx, about) = watch::channel(About {
         opening: true,
         ..About::default()
@@ -32,6 +34,7 @@ pub fn start() -> Shell {
     tauri::async_runtime::spawn(async move {
         match open().await {
             Ok((keeper, opened)) => {
+                let _ = opened_accounts.set(Arc::clone(keeper.accounts()));
                 about_tx.send_replace(opened);
                 forward(keeper, statuses_tx).await;
             }
@@ -47,6 +50,7 @@ pub fn start() -> Shell {
     Shell {
         statuses,
         about,
+        tokens,
         _demo: None,
     }
 }

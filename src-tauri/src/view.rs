@@ -31,6 +31,13 @@ pub struct FailureView {
     message: String,
 }
 
+impl FailureView {
+    /// A failure of the shell itself (not of the core).
+    pub fn new(code: &'static str, message: String) -> Self {
+        Self { code, message }
+    }
+}
+
 impl From<&Failure> for FailureView {
     fn from(failure: &Failure) -> Self {
         Self {

@@ -1,5 +1,6 @@
 // End-to-end: the real app window on the built-in demo, driven through tauri-driver.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -66,5 +67,28 @@ describe("the demo app window", () => {
       second < first && second >= first - 4,
       `the countdown went down by 2-3 s: ${first} -> ${second}`,
     );
+  });
+
+  it("copies a fresh Bearer token to the clipboard, and says when it will be cleared", async () => {
+    const [row] = await driver.findAll('[data-account-id="demo-prive"]');
+    const [button] = await driver.within(row, '[data-testid="copy"]');
+    await driver.click(button);
+    const note = await driver.waitFor(
+      async () => {
+        const [found] = await driver.within(row, '[data-testid="copy-note"]');
+        const text = found ? await driver.text(found) : "";
+        return text.includes("copied") ? text : null;
+      },
+      5_000,
+      "the copy confirmation",
+    );
+    assert.match(note, /clears in 30 s/);
+    const clipboard = spawnSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" });
+    assert.equal(clipboard.status, 0, clipboard.stderr);
+    assert.match(clipboard.stdout, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    const claims = JSON.parse(
+      Buffer.from(clipboard.stdout.split(".")[1], "base64url").toString("utf8"),
+    );
+    assert.equal(claims.sub, "advisor@prive.demo", "the token of the account whose button was clicked");
   });
 });

@@ -55,6 +55,10 @@ export class Driver {
     return found.map(idOf);
   }
 
+  async click(elementId) {
+    return this.command("POST", `/element/${elementId}/click`, {});
+  }
+
   async text(elementId) {
     return this.command("GET", `/element/${elementId}/text`);
   }

@@ -9,6 +9,7 @@ use std::time::Duration as StdDuration;
 use time::{Duration, OffsetDateTime};
 use tokio::sync::watch;
 
+use crate::auth::Token;
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::session::{RenewalOutcome, Session};
@@ -131,6 +132,28 @@ impl Keeper {
             status: Mutex::new(status),
         }));
         self.publish();
+    }
+
+    /// An access token of the account valid for at least `min_valid`, renewing first if
+    /// needed; the account's status follows.
+    pub async fn access_token(
+        &self,
+        account_id: &str,
+        min_valid: Duration,
+    ) -> Result<Token, Error> {
+        let kept = self
+            .accounts
+            .iter()
+            .find(|k| lock(&k.status).account.id == account_id)
+            .ok_or_else(|| Error::UnknownAccount(account_id.to_owned()))?;
+        let token = kept.session.access_token(min_valid).await?;
+        if let Some(tokens) = kept.session.tokens().await {
+            self.update(kept, |s| {
+                s.access_expires_at = tokens.access.expires_at;
+                s.access_obtained_at = Some(tokens.access.obtained_at);
+            });
+        }
+        Ok(token)
     }
 
     /// The statuses now, and every later change.

@@ -12,6 +12,18 @@ export function appInfo(): Promise<AppInfo> {
   return invoke<AppInfo>("app_info");
 }
 
+/** What a copy did; the token itself never crosses back. */
+export interface CopyReceipt {
+  format: "bearer" | "raw" | "header";
+  expiresAt: number | null;
+  clearsInSeconds: number;
+}
+
+/** Copies a token valid for at least a minute (renewed first if needed). */
+export function copyToken(id: string, format: CopyReceipt["format"]): Promise<CopyReceipt> {
+  return invoke<CopyReceipt>("copy_token", { id, format });
+}
+
 /** Calls `onChange` when the app's facts change (the vault opened, or failed to). */
 export function onAppInfoChanged(onChange: (info: AppInfo) => void): Promise<UnlistenFn> {
   return listen<AppInfo>("app-info-changed", (event) => onChange(event.payload));

@@ -61,6 +61,11 @@ impl VaultKeeper {
         }
     }
 
+    /// The accounts it keeps.
+    pub fn accounts(&self) -> &Arc<Accounts> {
+        &self.accounts
+    }
+
     /// The statuses now, and every later change.
     pub fn subscribe(&self) -> watch::Receiver<Vec<AccountStatus>> {
         self.publish.subscribe()
