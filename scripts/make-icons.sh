@@ -7,3 +7,5 @@ for size in 32 64 128 256 512; do
 done
 cp 256x256.png 128x128@2x.png
 cp 512x512.png icon.png
+# The window's header shows the same image.
+cp icon.svg ../ui/public/icon.svg
