@@ -188,3 +188,20 @@ async fn an_answer_larger_than_the_cap_is_refused_without_reading_it_all() {
         )
     );
 }
+
+#[tokio::test]
+async fn too_many_requests_is_a_server_error_that_carries_retry_after() {
+    let error = login_error(Fault::TooManyRequests, Dialect::Simplejwt).await;
+    assert!(
+        matches!(
+            error,
+            Error::ServerError {
+                status: 429,
+                retry_after: Some(30),
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("too many requests"), "{error}");
+}

@@ -107,3 +107,40 @@ async fn a_failing_server_leaves_the_valid_token_in_place_and_the_status_says_wh
     );
     assert!(failing.renew_at.is_some(), "a retry is planned");
 }
+
+#[tokio::test]
+async fn a_rate_limited_renewal_waits_as_long_as_the_server_asks() {
+    let server = demo_api(120).await;
+    server.inject(FaultRule {
+        fault: Fault::TooManyRequests,
+        dialect: Some(Dialect::Prive),
+        endpoint: None,
+        times: None,
+    });
+    let keeper = keeper_of(&server, &[Dialect::Prive]);
+    let mut changes = keeper.subscribe();
+    keeper.start();
+    let failed = loop {
+        changes.changed().await.unwrap();
+        let now = changes.borrow_and_update().clone();
+        if now[0].failure.is_some() {
+            break now[0].clone();
+        }
+    };
+    let wait = failed.renew_at.expect("a retry is planned") - time::OffsetDateTime::now_utc();
+    assert!(
+        wait > time::Duration::seconds(25),
+        "Retry-After: 30 is honoured over the 2 s first backoff, got {wait}"
+    );
+    assert_eq!(failed.failure.unwrap().code, "server_error");
+    assert_eq!(
+        failed.state,
+        TokenState::Expired,
+        "no token was ever obtained"
+    );
+    assert_eq!(
+        server.count(Dialect::Prive, Endpoint::Login),
+        1,
+        "no retry storm"
+    );
+}

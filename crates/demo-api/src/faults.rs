@@ -24,11 +24,13 @@ pub enum Fault {
     ResetConnection,
     /// The presented refresh token is treated as already used by a rotation.
     RefreshTokenReused,
+    /// HTTP 429 with `Retry-After: 30`.
+    TooManyRequests,
 }
 
 impl Fault {
     /// Every fault, for documentation and tests.
-    pub const ALL: [Fault; 7] = [
+    pub const ALL: [Fault; 8] = [
         Fault::Http500,
         Fault::HtmlErrorPage,
         Fault::Timeout,
@@ -36,6 +38,7 @@ impl Fault {
         Fault::MissingTokenField,
         Fault::ResetConnection,
         Fault::RefreshTokenReused,
+        Fault::TooManyRequests,
     ];
 }
 

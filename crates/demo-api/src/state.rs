@@ -162,6 +162,14 @@ impl DemoState {
                 }
                 Begin::Respond(StatusCode::OK.into_response())
             }
+            Fault::TooManyRequests => Begin::Respond(
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "30")],
+                    axum::Json(serde_json::json!({"error": "rate_limited", "message": "demo fault: too many requests"})),
+                )
+                    .into_response(),
+            ),
             Fault::MissingTokenField | Fault::RefreshTokenReused => Begin::Special(fault),
         }
     }
