@@ -51,6 +51,12 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Stdout read as JSON, with what the command said on stderr when it is not.
+fn stdout_json(output: &Output) -> Value {
+    serde_json::from_str(&stdout(output))
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {}", stderr(output)))
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -97,7 +103,7 @@ fn add(home: &PathBuf, server: &DemoServer, name: &str, dialect: Dialect) -> Out
 fn presets_are_listed_as_stable_json() {
     let out = tokenvault(&home("presets"), &["presets", "--json"], None);
     assert!(out.status.success(), "{}", stderr(&out));
-    let list: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let list = stdout_json(&out);
     let ids: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -163,12 +169,11 @@ async fn every_preset_is_added_and_serves_its_token_in_every_format() {
             )),
             format!("Authorization: Bearer {token}\n")
         );
-        let json: Value = serde_json::from_str(&stdout(&tokenvault(
+        let json = stdout_json(&tokenvault(
             &dir,
             &["token", &name, "--format", "json"],
             None,
-        )))
-        .unwrap();
+        ));
         assert_eq!(json["token"], token);
         assert!(json["seconds_left"].as_i64().unwrap() > 100);
         assert_eq!(
@@ -177,8 +182,7 @@ async fn every_preset_is_added_and_serves_its_token_in_every_format() {
             "{dialect:?}: the stored token was reused"
         );
     }
-    let status: Value =
-        serde_json::from_str(&stdout(&tokenvault(&dir, &["status", "--json"], None))).unwrap();
+    let status: Value = stdout_json(&tokenvault(&dir, &["status", "--json"], None));
     assert_eq!(status.as_array().unwrap().len(), 6);
     assert!(
         status
@@ -299,7 +303,7 @@ async fn a_one_time_token_verifies_once_then_exits_3() {
     let ott = server.state().issue_ott("bo.trader");
     let first = tokenvault(&dir, &["ott", "verify", "te", &ott, "--json"], None);
     assert!(first.status.success(), "{}", stderr(&first));
-    let verdict: Value = serde_json::from_str(&stdout(&first)).unwrap();
+    let verdict = stdout_json(&first);
     assert_eq!(
         verdict,
         serde_json::json!({"valid": true, "identity": "bo.trader", "reason": null})
@@ -337,15 +341,14 @@ async fn private_tokens_are_created_listed_and_revoked() {
         None,
     );
     assert!(created.status.success(), "{}", stderr(&created));
-    let created: Value = serde_json::from_str(&stdout(&created)).unwrap();
+    let created = stdout_json(&created);
     assert_eq!(created["label"], "ci");
     assert_eq!(created["token"].as_str().unwrap().split('.').count(), 3);
-    let listed: Value = serde_json::from_str(&stdout(&tokenvault(
+    let listed = stdout_json(&tokenvault(
         &dir,
         &["private-token", "list", "pt", "--json"],
         None,
-    )))
-    .unwrap();
+    ));
     assert_eq!(listed[0]["id"], created["id"]);
     assert!(listed[0].get("token").is_none());
     let id = created["id"].as_str().unwrap();
@@ -424,12 +427,7 @@ async fn export_and_import_share_accounts_without_secrets() {
             .status
             .success()
     );
-    let list: Value = serde_json::from_str(&stdout(&tokenvault(
-        &other,
-        &["account", "list", "--json"],
-        None,
-    )))
-    .unwrap();
+    let list = stdout_json(&tokenvault(&other, &["account", "list", "--json"], None));
     assert_eq!(list[0]["name"], "prive");
 }
 
@@ -462,7 +460,7 @@ async fn login_inspect_and_remove_work_on_a_stored_account() {
 
     let login = tokenvault(&dir, &["login", "simple", "--json"], None);
     assert!(login.status.success(), "{}", stderr(&login));
-    let login: Value = serde_json::from_str(&stdout(&login)).unwrap();
+    let login = stdout_json(&login);
     assert_eq!(login["refresh"], true);
     assert!(login["seconds_left"].as_i64().unwrap() > 100);
     assert_eq!(
@@ -489,7 +487,7 @@ async fn login_inspect_and_remove_work_on_a_stored_account() {
         ],
         None,
     );
-    let verified: Value = serde_json::from_str(&stdout(&verified)).unwrap();
+    let verified = stdout_json(&verified);
     assert_eq!(verified["verification"]["status"], "verified");
     assert_eq!(verified["identity"], "analyst");
     assert_eq!(verified["roles"], serde_json::json!(["staff"]));
@@ -505,7 +503,7 @@ async fn login_inspect_and_remove_work_on_a_stored_account() {
         ],
         None,
     );
-    let forged: Value = serde_json::from_str(&stdout(&forged)).unwrap();
+    let forged = stdout_json(&forged);
     assert_eq!(forged["verification"]["status"], "failed");
     let token = stdout(&tokenvault(&dir, &["token", "simple"], None));
     let pasted = tokenvault(&dir, &["inspect", token.trim()], None);

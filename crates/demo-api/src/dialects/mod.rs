@@ -161,6 +161,19 @@ fn bearer(
         .map_err(|r| refuse(r.describe()))
 }
 
+/// A JSON answer, without its token field when the missing-token fault is on.
+fn answer(
+    status: StatusCode,
+    mut body: Value,
+    fault: Option<Fault>,
+    token_field: &str,
+) -> Response {
+    if fault == Some(Fault::MissingTokenField) {
+        body.as_object_mut().map(|o| o.remove(token_field));
+    }
+    json(status, body)
+}
+
 fn json(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }

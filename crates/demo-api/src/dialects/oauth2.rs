@@ -11,7 +11,7 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use serde_json::json;
 
-use super::{Reply, authenticate, fields, gate, json, user};
+use super::{Reply, answer, authenticate, fields, gate, json, user};
 use crate::connection::ConnectionKill;
 use crate::faults::Fault;
 use crate::state::DemoState;
@@ -43,7 +43,7 @@ fn grant(state: &DemoState, user: &DemoUser, fault: Option<Fault>) -> Response {
     let (refresh, _) = state
         .issuer
         .issue(D, user.identity, user.roles, Kind::Refresh, refresh_ttl);
-    let mut body = json!({
+    let body = json!({
         "access_token": access,
         "expires_in": access_ttl.as_secs(),
         "refresh_expires_in": refresh_ttl.as_secs(),
@@ -52,10 +52,7 @@ fn grant(state: &DemoState, user: &DemoUser, fault: Option<Fault>) -> Response {
         "not-before-policy": 0,
         "scope": "profile email"
     });
-    if fault == Some(Fault::MissingTokenField) {
-        body.as_object_mut().map(|o| o.remove("access_token"));
-    }
-    json(StatusCode::OK, body)
+    answer(StatusCode::OK, body, fault, "access_token")
 }
 
 async fn token(

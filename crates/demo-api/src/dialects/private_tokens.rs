@@ -15,7 +15,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Reply, authenticate, bearer, fields, gate, json, now_unix, rfc3339};
+use super::{Reply, answer, authenticate, bearer, fields, gate, json, now_unix, rfc3339};
 use crate::connection::ConnectionKill;
 use crate::faults::Fault;
 use crate::state::{DemoState, PrivateToken};
@@ -116,14 +116,11 @@ async fn create(
         expires_at: rfc3339(token_claims.exp),
     };
     tokens.push(entry.clone());
-    let mut body = json!({
+    let body = json!({
         "id": entry.id, "name": entry.name, "token": token,
         "created_at": entry.created_at, "expires_at": entry.expires_at
     });
-    if fault == Some(Fault::MissingTokenField) {
-        body.as_object_mut().map(|o| o.remove("token"));
-    }
-    Ok(json(StatusCode::CREATED, body))
+    Ok(answer(StatusCode::CREATED, body, fault, "token"))
 }
 
 async fn list(

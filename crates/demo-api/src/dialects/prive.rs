@@ -9,9 +9,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::json;
 
-use super::{Reply, authenticate, bearer, fields, gate, json};
+use super::{Reply, answer, authenticate, bearer, fields, gate, json};
 use crate::connection::ConnectionKill;
-use crate::faults::Fault;
 use crate::state::DemoState;
 use crate::tokens::Kind;
 use crate::{Dialect, Endpoint};
@@ -45,7 +44,7 @@ async fn login(
         Kind::Access,
         state.config.access_ttl(D),
     );
-    let mut body = json!({
+    let body = json!({
         "userDetails": {"username": user.identity, "userKey": "USER-12345", "groups": [0]},
         "roles": user.roles,
         "accessToken": token,
@@ -57,10 +56,7 @@ async fn login(
         "status": "SUCCESS",
         "companyKey": "COMPANY-67890"
     });
-    if fault == Some(Fault::MissingTokenField) {
-        body.as_object_mut().map(|o| o.remove("accessToken"));
-    }
-    Ok(json(StatusCode::OK, body))
+    Ok(answer(StatusCode::OK, body, fault, "accessToken"))
 }
 
 async fn me(

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::json;
 
-use super::{Reply, authenticate, bearer, fields, gate, json, now_unix, user};
+use super::{Reply, answer, authenticate, bearer, fields, gate, json, now_unix, user};
 use crate::connection::ConnectionKill;
 use crate::faults::Fault;
 use crate::state::{DemoState, Ott};
@@ -49,17 +49,14 @@ fn pair(state: &DemoState, user: &DemoUser, fault: Option<Fault>) -> Response {
     let (refresh, _) = state
         .issuer
         .issue(D, user.identity, user.roles, Kind::Refresh, refresh_ttl);
-    let mut body = json!({
+    let body = json!({
         "access_token": access,
         "refresh_token": refresh,
         "token_type": "Bearer",
         "expires_in": access_ttl.as_secs(),
         "refresh_expires_in": refresh_ttl.as_secs()
     });
-    if fault == Some(Fault::MissingTokenField) {
-        body.as_object_mut().map(|o| o.remove("access_token"));
-    }
-    json(StatusCode::OK, body)
+    answer(StatusCode::OK, body, fault, "access_token")
 }
 
 async fn login(
