@@ -12,6 +12,8 @@ use tokenvault_core::Secret;
 pub struct Clipboard {
     // Kept for the app's life: on X11 the clipboard's content lives in its owner.
     os: Mutex<Option<arboard::Clipboard>>,
+    /// What the last copy put there.
+    last: Mutex<Option<Secret>>,
     copies: AtomicU64,
 }
 
@@ -37,22 +39,30 @@ impl Clipboard {
             let set = exclude_from_history(set);
             set.text(text.expose().to_owned())
                 .map_err(|e| e.to_string())?;
+            *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
         }
         let copy = self.copies.fetch_add(1, Ordering::SeqCst) + 1;
         std::thread::spawn(move || {
             std::thread::sleep(clear_after);
-            // A later copy owns the clipboard now, or the user copied something else.
-            if self.copies.load(Ordering::SeqCst) != copy {
-                return;
-            }
-            let mut os = self.os.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(clipboard) = os.as_mut()
-                && clipboard.get_text().is_ok_and(|now| now == text.expose())
-            {
-                let _ = clipboard.clear();
+            // A later copy owns the clipboard now.
+            if self.copies.load(Ordering::SeqCst) == copy {
+                self.clear_now();
             }
         });
         Ok(())
+    }
+
+    /// Clears the clipboard if it still holds the last copy; says whether it did.
+    pub fn clear_now(&self) -> bool {
+        let Some(ours) = self.last.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return false;
+        };
+        let mut os = self.os.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(clipboard) = os.as_mut() else {
+            return false;
+        };
+        // The user copied something else since: theirs stays.
+        clipboard.get_text().is_ok_and(|now| now == ours.expose()) && clipboard.clear().is_ok()
     }
 }
 

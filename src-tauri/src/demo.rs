@@ -1,81 +1,90 @@
-//! Demo mode: the demo API in-process, and one account per dialect logged in to it.
+//! Demo mode: the demo API in-process, and a throwaway vault (a temporary folder, and
+//! secrets in memory only) with one account per preset logged in to it. Everything
+//! the app does with a real vault works here too: add an account, verify a one-time
+//! token, create a private token.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokenvault_core::auth::{Authenticator, HttpOptions, Target};
 use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::freshness::FreshnessPolicy;
-use tokenvault_core::keeper::{AccountInfo, Keeper};
-use tokenvault_core::profile::preset;
-use tokenvault_core::session::Session;
+use tokenvault_core::vault::accounts::Accounts;
+use tokenvault_core::vault::catalog::{AccountRecord, TokenTimes};
+use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::keeper::VaultKeeper;
+use tokenvault_core::vault::secrets::MemoryStore;
 use tokenvault_core::{Error, Secret};
 use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect};
 
-use crate::{About, Shell};
+use crate::About;
+use crate::vault::Opening;
 
 /// The running demo API, kept alive as long as the app.
 #[derive(Debug)]
 pub struct Demo {
     _server: DemoServer,
-    _keeper: Arc<Keeper>,
 }
 
-/// Starts the demo API on a free loopback port and a keeper of one account per preset.
-pub async fn start() -> Result<Shell, Box<dyn std::error::Error>> {
-    let server = DemoServer::start(Config::lively(), 0).await?;
+/// The demo's data folder for this process; removed when the app exits.
+pub fn folder() -> PathBuf {
+    std::env::temp_dir().join(format!("tokenvault-demo-{}", std::process::id()))
+}
+
+/// Starts the demo API on a free loopback port and a vault of one account per preset.
+pub async fn open() -> Result<Opening<Demo>, Error> {
+    let server = DemoServer::start(Config::lively(), 0)
+        .await
+        .map_err(|e| Error::Storage {
+            action: "start",
+            path: "the demo API".into(),
+            problem: e.to_string(),
+        })?;
+    let home = Home::at(folder())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let authenticator = Authenticator::new(HttpOptions::default())?;
-    let mut keeper = Keeper::new(Arc::clone(&clock));
+    let accounts = Arc::new(Accounts::new(
+        home.clone(),
+        Arc::new(MemoryStore::default()),
+        Arc::clone(&clock),
+    ));
     // One account per preset; the dialect no preset knows is for custom-profile tests.
     for user in DEMO_USERS
         .into_iter()
         .filter(|u| Dialect::PRESETS.contains(&u.dialect))
     {
         let id = user.dialect.as_str();
-        let profile = preset(id)
-            .ok_or_else(|| Error::InvalidProfile {
-                origin: format!("preset:{id}"),
-                field: "id".into(),
-                problem: "no such preset".into(),
-            })?
-            .profile
-            .clone();
-        let base_url = server.base_url(user.dialect);
-        let target = Target::new(profile, &base_url, false)?;
-        let session = Session::new(
-            target,
-            user.identity,
-            Secret::new(user.password),
-            authenticator.clone(),
-            FreshnessPolicy::default(),
-            Arc::clone(&clock),
-        );
-        let account = AccountInfo {
+        let record = AccountRecord {
             id: format!("demo-{id}"),
             name: user.account_name.to_owned(),
             environment: "Demo".to_owned(),
             profile: id.to_owned(),
-            base_url,
+            base_url: server.base_url(user.dialect),
             identity: user.identity.to_owned(),
+            overrides: Vec::new(),
+            allow_plain_http: false,
+            ca_cert_pem: None,
+            tokens: TokenTimes::default(),
         };
-        keeper.add(account, session);
+        accounts.add(record, Secret::new(user.password)).await?;
     }
     tracing::info!("demo API listening on http://{}", server.addr());
-    let keeper = Arc::new(keeper);
-    let statuses = keeper.subscribe();
-    keeper.start();
     let about = About {
         demo_api: Some(format!("http://{}", server.addr())),
         secret_store: Some("memory only (demo)".to_owned()),
+        data_folder: Some(home.path().display().to_string()),
         ..About::default()
     };
-    Ok(Shell {
-        statuses,
-        about: tokio::sync::watch::channel(about).1,
-        tokens: crate::Tokens::Demo(Arc::clone(&keeper)),
-        _demo: Some(Demo {
-            _server: server,
-            _keeper: keeper,
-        }),
+    Ok(Opening {
+        keeper: Arc::new(VaultKeeper::new(accounts, clock)),
+        about,
+        guard: Demo { _server: server },
     })
+}
+
+/// Removes the demo's data folder (it holds no secret, but nobody needs it after).
+pub fn clean_up() {
+    let folder = folder();
+    if folder.exists()
+        && let Err(e) = std::fs::remove_dir_all(&folder)
+    {
+        tracing::warn!("could not remove the demo folder {}: {e}", folder.display());
+    }
 }

@@ -1,64 +1,33 @@
-//! Tokenvault's desktop app: a window over the core's keepers of accounts.
+//! Tokenvault's desktop app: a window over the core's vault.
 //!
 //! `tokenvault-desktop` shows the vault of `TOKENVAULT_HOME` (or the OS's data folder);
 //! `tokenvault-desktop --demo` (or `TOKENVAULT_DEMO=1`) starts the built-in demo API
-//! in-process and shows one account per preset instead.
+//! in-process and a throwaway vault of one account per preset instead.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod clipboard;
 mod commands;
 mod demo;
+mod settings;
 mod vault;
 mod view;
 
-use std::sync::{Arc, OnceLock};
-
-use tauri::{Emitter, Manager};
-use time::Duration;
-use tokenvault_core::Error;
-use tokenvault_core::auth::Token;
-use tokenvault_core::keeper::{AccountStatus, Failure, Keeper};
-use tokenvault_core::vault::accounts::Accounts;
-use tokenvault_core::vault::audit::AuditKind;
+use tauri::{Emitter, Manager, RunEvent, WindowEvent};
+use tokenvault_core::keeper::{AccountStatus, Failure};
+use tokenvault_core::vault::home::Home;
 use tokio::sync::watch;
 
-/// What the window shows, whichever backs it.
+use crate::commands::app::AppInfo;
+use crate::settings::{Preferences, WindowPlace};
+use crate::vault::OpenedVault;
+
+/// What the window shows.
 #[derive(Debug)]
 pub struct Shell {
     statuses: watch::Receiver<Vec<AccountStatus>>,
     about: watch::Receiver<About>,
-    tokens: Tokens,
-    /// Keeps the demo API running as long as the app.
-    _demo: Option<demo::Demo>,
-}
-
-/// Where fresh tokens come from: the demo's sessions, or the vault once it is open.
-#[derive(Debug, Clone)]
-pub enum Tokens {
-    /// The demo's in-memory sessions.
-    Demo(Arc<Keeper>),
-    /// The vault's accounts, set when the vault has opened.
-    Vault(Arc<OnceLock<Arc<Accounts>>>),
-}
-
-impl Tokens {
-    /// An access token of the account valid for at least `min_valid`.
-    pub async fn fresh(&self, id: &str, min_valid: Duration) -> Result<Token, Error> {
-        match self {
-            Tokens::Demo(keeper) => keeper.access_token(id, min_valid).await,
-            Tokens::Vault(accounts) => {
-                let accounts = accounts.get().ok_or_else(|| Error::Storage {
-                    action: "open",
-                    path: "the vault".into(),
-                    problem: "it is still opening".into(),
-                })?;
-                let (token, _) = accounts.access_token(id, min_valid).await?;
-                accounts.audit_event(id, AuditKind::Copy, "ok");
-                Ok(token)
-            }
-        }
-    }
+    vault: OpenedVault,
 }
 
 /// Facts about this run, for the window's header.
@@ -77,50 +46,131 @@ fn main() {
     let demo_mode = std::env::args().any(|a| a == "--demo")
         || std::env::var("TOKENVAULT_DEMO").is_ok_and(|v| v == "1");
 
-    let result = tauri::Builder::default()
-        .manage(commands::Clipboard(Box::leak(Box::default())))
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .manage(commands::copy::Clipboard(Box::leak(Box::default())))
         .invoke_handler(tauri::generate_handler![
-            commands::list_accounts,
-            commands::app_info,
-            commands::copy_token
+            commands::accounts::list_accounts,
+            commands::accounts::presets,
+            commands::accounts::test_login,
+            commands::accounts::add_account,
+            commands::accounts::remove_account,
+            commands::accounts::account_details,
+            commands::app::app_info,
+            commands::app::get_settings,
+            commands::app::set_settings,
+            commands::app::audit_events,
+            commands::calls::verify_ott,
+            commands::calls::list_private_tokens,
+            commands::calls::create_private_token,
+            commands::calls::revoke_private_token,
+            commands::copy::copy_token,
+            commands::copy::copy_private_token,
+            commands::copy::clear_clipboard,
+            commands::inspector::inspect_token,
         ])
+        .on_window_event(|window, event| {
+            let preferences = window.state::<Preferences>();
+            match event {
+                WindowEvent::Resized(_) | WindowEvent::Moved(_) => {
+                    if let Some(place) = place_of(window) {
+                        preferences.remember_window(place);
+                    }
+                }
+                WindowEvent::CloseRequested { .. } => {
+                    if let Err(e) = preferences.save_now(window.app_handle()) {
+                        tracing::warn!("{}", e.message());
+                    }
+                }
+                _ => {}
+            }
+        })
         .setup(move |app| {
-            let shell = tauri::async_runtime::block_on(async {
-                if demo_mode {
-                    demo::start().await
-                } else {
-                    Ok(vault::start())
-                }
-            })?;
-            let mut changes = shell.statuses.clone();
-            let mut about = shell.about.clone();
-            let handle = app.handle().clone();
+            let folder = if demo_mode {
+                Some(demo::folder())
+            } else {
+                Home::resolve().ok().map(|h| h.path().to_path_buf())
+            };
+            let preferences =
+                Preferences::load(app.handle(), folder.map(|f| f.join(settings::FILE_NAME)));
+            let lead = time::Duration::seconds(i64::from(preferences.get().refresh_lead_seconds));
+            if let (Some(place), Some(window)) =
+                (preferences.get().window, app.get_webview_window("main"))
+            {
+                restore(&window, place);
+            }
+            app.manage(preferences);
+            let shell = if demo_mode {
+                vault::start(demo::open(), lead)
+            } else {
+                vault::start(vault::open_home(), lead)
+            };
+            forward_events(app.handle(), &shell);
             app.manage(shell);
-            let info_handle = handle.clone();
-            tauri::async_runtime::spawn(async move {
-                while about.changed().await.is_ok() {
-                    let info = commands::AppInfo::from(&*about.borrow_and_update());
-                    if let Err(e) = info_handle.emit("app-info-changed", info) {
-                        tracing::warn!("could not send app facts to the window: {e}");
-                    }
-                }
-            });
-            tauri::async_runtime::spawn(async move {
-                loop {
-                    let accounts = view::accounts(&changes.borrow_and_update());
-                    if let Err(e) = handle.emit("accounts-changed", accounts) {
-                        tracing::warn!("could not send account changes to the window: {e}");
-                    }
-                    if changes.changed().await.is_err() {
-                        break;
-                    }
-                }
-            });
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!("tokenvault could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("tokenvault could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(move |_, event| {
+        if let RunEvent::Exit = event
+            && demo_mode
+        {
+            demo::clean_up();
+        }
+    });
+}
+
+/// Sends every change of the accounts and of the app's facts to the window.
+fn forward_events(handle: &tauri::AppHandle, shell: &Shell) {
+    let mut about = shell.about.clone();
+    let info_handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        while about.changed().await.is_ok() {
+            let info = AppInfo::from(&*about.borrow_and_update());
+            if let Err(e) = info_handle.emit("app-info-changed", info) {
+                tracing::warn!("could not send app facts to the window: {e}");
+            }
+        }
+    });
+    let mut changes = shell.statuses.clone();
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let accounts = view::accounts(&changes.borrow_and_update());
+            if let Err(e) = handle.emit("accounts-changed", accounts) {
+                tracing::warn!("could not send account changes to the window: {e}");
+            }
+            if changes.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// The window's size and position in logical pixels.
+fn place_of(window: &tauri::Window) -> Option<WindowPlace> {
+    let scale = window.scale_factor().ok()?;
+    let size = window.inner_size().ok()?.to_logical::<f64>(scale);
+    let position = window.outer_position().ok()?.to_logical::<f64>(scale);
+    Some(WindowPlace {
+        width: size.width,
+        height: size.height,
+        x: position.x,
+        y: position.y,
+    })
+}
+
+/// Puts the window back where it was, if that is a sensible size.
+fn restore(window: &tauri::WebviewWindow, place: WindowPlace) {
+    if place.width < 320.0 || place.height < 240.0 {
+        return;
     }
+    let _ = window.set_size(tauri::LogicalSize::new(place.width, place.height));
+    let _ = window.set_position(tauri::LogicalPosition::new(place.x, place.y));
 }

@@ -1,42 +1,79 @@
-//! Vault mode: the accounts of the data folder, kept fresh by the core's vault keeper,
-//! which follows the catalog so changes made by the command line show at once.
-//!
-//! The vault is opened after the window is up: a keyring may take a while (or wait on
-//! an unlock prompt), and the window says so meanwhile instead of staying blank.
+//! The vault behind the window: opened in the background (a keyring may take a while,
+//! or wait on an unlock prompt, and the window says so meanwhile instead of staying
+//! blank), then kept fresh by the core's vault keeper, which follows the catalog so
+//! changes made by the command line show at once.
 
+use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use tokenvault_core::Error;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::keeper::{AccountStatus, Failure};
 use tokenvault_core::vault::accounts::Accounts;
 use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::keeper::VaultKeeper;
 use tokenvault_core::vault::secrets::open_store_patiently;
-use tokenvault_core::{Error, Secret};
 use tokio::sync::watch;
 
-use crate::{About, Shell, Tokens};
+use crate::{About, Shell};
 
 /// How long the keyring may take to open before the window says it did not answer.
 const KEYRING_PATIENCE: Duration = Duration::from_secs(30);
 
-/// Returns at once; the vault opens in the background and the shell's channels say
-/// how it went.
-pub fn start() -> Shell {
+/// The keeper, once the vault has opened.
+#[derive(Debug, Clone, Default)]
+pub struct OpenedVault(Arc<OnceLock<Arc<VaultKeeper>>>);
+
+impl OpenedVault {
+    /// The keeper, or an error saying the vault is not open (yet).
+    pub fn keeper(&self) -> Result<&Arc<VaultKeeper>, Error> {
+        self.0.get().ok_or_else(|| Error::Storage {
+            action: "open",
+            path: "the vault".into(),
+            problem: "it is not open yet".into(),
+        })
+    }
+
+    /// The accounts, once the vault is open.
+    pub fn accounts(&self) -> Result<&Arc<Accounts>, Error> {
+        self.keeper().map(|k| k.accounts())
+    }
+}
+
+/// What opening gives: the keeper, the facts for the header, and anything that must
+/// live as long as the app (the demo API).
+pub struct Opening<Guard> {
+    /// The keeper of the opened vault.
+    pub keeper: Arc<VaultKeeper>,
+    /// Facts for the window's header.
+    pub about: About,
+    /// Kept alive while the keeper runs.
+    pub guard: Guard,
+}
+
+/// Returns at once; `open` runs in the background and the shell's channels say how
+/// it went.
+pub fn start<G, F>(open: F, refresh_lead: time::Duration) -> Shell
+where
+    G: Send + 'static,
+    F: Future<Output = Result<Opening<G>, Error>> + Send + 'static,
+{
     let (statuses_tx, statuses) = watch::channel(Vec::new());
-    let opened_accounts = Arc::new(OnceLock::new());
-    let tokens = Tokens::Vault(Arc::clone(&opened_accounts));
+    let vault = OpenedVault::default();
     let (about_tx, about) = watch::channel(About {
         opening: true,
         ..About::default()
     });
+    let opened = vault.clone();
     tauri::async_runtime::spawn(async move {
-        match open().await {
-            Ok((keeper, opened)) => {
-                let _ = opened_accounts.set(Arc::clone(keeper.accounts()));
-                about_tx.send_replace(opened);
-                forward(keeper, statuses_tx).await;
+        match open.await {
+            Ok(opening) => {
+                opening.keeper.set_refresh_lead(refresh_lead);
+                let _ = opened.0.set(Arc::clone(&opening.keeper));
+                about_tx.send_replace(opening.about);
+                let _guard = opening.guard;
+                forward(opening.keeper, statuses_tx).await;
             }
             Err(error) => {
                 tracing::error!(code = error.code(), "the vault cannot be opened: {error}");
@@ -50,14 +87,16 @@ pub fn start() -> Shell {
     Shell {
         statuses,
         about,
-        tokens,
-        _demo: None,
+        vault,
     }
 }
 
-async fn open() -> Result<(Arc<VaultKeeper>, About), Error> {
+/// Opens the vault of `TOKENVAULT_HOME` (or the OS's data folder).
+pub async fn open_home() -> Result<Opening<()>, Error> {
     let home = Home::resolve()?;
-    let passphrase = std::env::var("TOKENVAULT_PASSPHRASE").ok().map(Secret::new);
+    let passphrase = std::env::var("TOKENVAULT_PASSPHRASE")
+        .ok()
+        .map(tokenvault_core::Secret::new);
     let store = open_store_patiently(
         home.clone(),
         app_name().to_owned(),
@@ -73,7 +112,11 @@ async fn open() -> Result<(Arc<VaultKeeper>, About), Error> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let accounts = Arc::new(Accounts::new(home, store, Arc::clone(&clock)));
     accounts.catalog()?;
-    Ok((Arc::new(VaultKeeper::new(accounts, clock)), about))
+    Ok(Opening {
+        keeper: Arc::new(VaultKeeper::new(accounts, clock)),
+        about,
+        guard: (),
+    })
 }
 
 /// Runs the keeper and passes its statuses on to the shell's channel.

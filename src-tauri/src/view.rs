@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
+use tokenvault_core::Error;
 use tokenvault_core::keeper::{AccountStatus, Failure, TokenState};
 use tokenvault_core::session::RenewalOutcome;
 
@@ -24,30 +25,71 @@ pub struct AccountView {
     failure: Option<FailureView>,
 }
 
-/// A failure as `{code, message}`.
+/// A failure as `{code, message}`, and the form field at fault when there is one.
 #[derive(Debug, Clone, Serialize)]
 pub struct FailureView {
     code: &'static str,
     message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'static str>,
 }
 
 impl FailureView {
     /// A failure of the shell itself (not of the core).
     pub fn new(code: &'static str, message: String) -> Self {
-        Self { code, message }
+        Self {
+            code,
+            message,
+            field: None,
+        }
+    }
+
+    /// A form field that is not acceptable.
+    pub fn invalid(code: &'static str, field: &'static str, message: String) -> Self {
+        Self {
+            code,
+            message,
+            field: Some(field),
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The field at fault, if any.
+    #[cfg(test)]
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
     }
 }
 
 impl From<&Failure> for FailureView {
     fn from(failure: &Failure) -> Self {
+        Self::new(failure.code, failure.message.clone())
+    }
+}
+
+impl From<Error> for FailureView {
+    fn from(error: Error) -> Self {
+        let field = match &error {
+            Error::InvalidAccount { field, .. } => Some(*field),
+            Error::InvalidProfile { .. } => Some("profile"),
+            Error::InvalidBaseUrl { .. } => Some("baseUrl"),
+            Error::CredentialsRejected { .. } => Some("password"),
+            _ => None,
+        };
         Self {
-            code: failure.code,
-            message: failure.message.clone(),
+            code: error.code(),
+            message: error.to_string(),
+            field,
         }
     }
 }
 
-fn millis(at: Option<OffsetDateTime>) -> Option<i64> {
+/// Unix milliseconds, as the window counts time.
+pub fn millis(at: Option<OffsetDateTime>) -> Option<i64> {
     at.map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
 }
 

@@ -44,9 +44,8 @@ impl Failure {
                 | "tls"
                 | "not_found"
                 | "token_expired" => REMOTE,
-                "invalid_profile" | "invalid_base_url" | "unknown_account" | "not_supported" => {
-                    USAGE
-                }
+                "invalid_profile" | "invalid_base_url" | "unknown_account" | "invalid_account"
+                | "not_supported" => USAGE,
                 _ => LOCAL,
             },
         }

@@ -32,7 +32,7 @@ pub fn left_in_words(at: Option<OffsetDateTime>, now: OffsetDateTime) -> String 
 }
 
 /// Prints a JSON value on stdout.
-pub fn json(value: &Value) {
+pub fn json(value: &impl serde::Serialize) {
     line(&serde_json::to_string_pretty(value).unwrap_or_default());
 }
 

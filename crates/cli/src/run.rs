@@ -12,14 +12,15 @@ use time::{Duration, OffsetDateTime};
 use tokenvault_core::auth::Authenticator;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::{
-    KeyKind, Verification, inspect, verify_with_jwks, verify_with_pem, verify_with_secret,
+    Report, Verification, inspect, verify_with_jwks, verify_with_pem, verify_with_secret,
 };
 use tokenvault_core::profile::{Profile, presets};
 use tokenvault_core::vault::accounts::Accounts;
 use tokenvault_core::vault::audit::AuditKind;
-use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile, StoredProfile, TokenTimes};
+use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile};
 use tokenvault_core::vault::exchange;
 use tokenvault_core::vault::home::{Home, app_name};
+use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 use tokenvault_core::vault::secrets::open_store_patiently;
 use tokenvault_core::{Error, Secret};
 
@@ -129,40 +130,20 @@ async fn inspect_token(args: InspectArgs, stored: Option<Secret>) -> Outcome {
     } else {
         Verification::Unverified
     };
-    let (status, by, algorithm, reason) = match &verification {
-        Verification::Unverified => ("unverified", None, None, None),
-        Verification::Verified { by, algorithm } => {
-            ("verified", Some(by), Some(algorithm.clone()), None)
-        }
-        Verification::Failed { by, reason } => ("failed", Some(by), None, Some(reason.clone())),
-    };
-    let by = by.map(|k| match k {
-        KeyKind::HmacSecret => "hmac-secret".to_owned(),
-        KeyKind::PemPublicKey => "pem-public-key".to_owned(),
-        KeyKind::Jwks(url) => format!("jwks {url}"),
-    });
+    let report = Report::new(&seen, &verification);
     if args.json {
-        let times: Vec<Value> = seen
-            .times
-            .iter()
-            .map(|t| json!({"claim": t.name, "at": output::instant(Some(t.at)), "relative": t.relative}))
-            .collect();
-        output::json(&json!({
-            "header": seen.header, "claims": seen.claims, "times": times, "roles": seen.roles,
-            "identity": seen.identity, "expired": seen.expired,
-            "verification": {"status": status, "by": by, "algorithm": algorithm, "reason": reason}
-        }));
+        output::json(&report);
     } else {
-        let verdict = match status {
+        let v = &report.verification;
+        let by = v.by.clone().unwrap_or_default();
+        let verdict = match v.status {
             "verified" => format!(
-                "VERIFIED with {} ({})",
-                by.unwrap_or_default(),
-                algorithm.unwrap_or_default()
+                "VERIFIED with {by} ({})",
+                v.algorithm.clone().unwrap_or_default()
             ),
             "failed" => format!(
-                "SIGNATURE NOT VALID with {}: {}",
-                by.unwrap_or_default(),
-                reason.unwrap_or_default()
+                "SIGNATURE NOT VALID with {by}: {}",
+                v.reason.clone().unwrap_or_default()
             ),
             _ => "UNVERIFIED: the signature was not checked; the claims may be forged".to_owned(),
         };
@@ -264,18 +245,13 @@ impl Vault {
     }
 
     async fn add(&self, args: AddArgs) -> Outcome {
-        let mut custom = None;
-        let profile_id = match (&args.preset, &args.profile) {
-            (Some(preset), _) => preset.clone(),
-            (None, Some(file)) => {
-                let profile = read_profile(file)?;
-                let source = std::fs::read_to_string(file).unwrap_or_default();
-                custom = Some(StoredProfile {
-                    id: profile.id.clone(),
-                    source,
-                });
-                profile.id
-            }
+        let profile = match (&args.preset, &args.profile) {
+            (Some(preset), _) => ProfileChoice::Preset(preset.clone()),
+            (None, Some(file)) => ProfileChoice::Custom {
+                origin: file.display().to_string(),
+                source: std::fs::read_to_string(file)
+                    .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?,
+            },
             (None, None) => return Err(Failure::Usage("give --preset or --profile".into())),
         };
         let overrides = args
@@ -316,27 +292,17 @@ impl Vault {
         if password.is_empty() {
             return Err(Failure::Usage("the password is empty".into()));
         }
-        if let Some(profile) = custom {
-            let file = CatalogFile::new(self.home.catalog());
-            file.update(|c| {
-                c.profiles.retain(|p| p.id != profile.id);
-                c.profiles.push(profile.clone());
-                Ok(())
-            })?;
-        }
-        let record = AccountRecord {
-            id: slug(&args.name),
+        let account = NewAccount {
             name: args.name.clone(),
             environment: args.environment,
-            profile: profile_id,
+            profile,
             base_url: args.base_url,
             identity: args.username,
             overrides,
             allow_plain_http: args.allow_http,
             ca_cert_pem,
-            tokens: TokenTimes::default(),
         };
-        let tokens = self.accounts.add_after_login(record, password).await?;
+        let tokens = self.accounts.add_after_login(account, password).await?;
         eprintln!(
             "added {}: logged in, access token valid for {}",
             args.name,
@@ -588,19 +554,6 @@ impl Vault {
     }
 }
 
-/// `prive UAT` → `prive-uat`.
-fn slug(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.trim().chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.trim_matches('-').to_owned()
-}
-
 /// `30d`, `12h`, `90m`, `45s`, `2w`.
 fn parse_duration(text: &str) -> Result<Duration, Failure> {
     let text = text.trim();
@@ -631,12 +584,6 @@ fn parse_duration(text: &str) -> Result<Duration, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn account_names_become_ids() {
-        assert_eq!(slug("Privé UAT"), "privé-uat");
-        assert_eq!(slug("  te / prod  "), "te-prod");
-    }
 
     #[test]
     fn durations_are_read_with_their_unit() {

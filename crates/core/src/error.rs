@@ -163,6 +163,14 @@ pub enum Error {
         /// What the user can do.
         advice: String,
     },
+    /// A new or changed account is not acceptable (a field is empty, a name is taken).
+    #[error("{field}: {problem}")]
+    InvalidAccount {
+        /// The field at fault (`name`, `identity`, ...).
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// No account of that name or id.
     #[error("no account named `{0}`")]
     UnknownAccount(String),
@@ -195,6 +203,7 @@ impl Error {
             Error::WrongPassphrase { .. } => "wrong_passphrase",
             Error::NoSecretStore { .. } => "no_secret_store",
             Error::UnknownAccount(_) => "unknown_account",
+            Error::InvalidAccount { .. } => "invalid_account",
         }
     }
 

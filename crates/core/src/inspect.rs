@@ -3,8 +3,10 @@
 //! called verified unless a signature was checked, and the result says how.
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::jwt::{JwtError, UnverifiedJwt};
 use crate::secret::Secret;
@@ -67,6 +69,98 @@ pub enum KeyKind {
     PemPublicKey,
     /// A key from a JWKS document at this URL.
     Jwks(String),
+}
+
+/// An inspection and its verdict in one shape for every edge: the command line's
+/// `--json` and the app's inspector. Instants are RFC 3339 text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The JOSE header.
+    pub header: Map<String, Value>,
+    /// The claims.
+    pub claims: Map<String, Value>,
+    /// The time claims.
+    pub times: Vec<TimeReport>,
+    /// Roles.
+    pub roles: Vec<String>,
+    /// The identity.
+    pub identity: Option<String>,
+    /// Whether it had expired.
+    pub expired: Option<bool>,
+    /// What was done about the signature.
+    pub verification: VerificationReport,
+}
+
+/// A time claim in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeReport {
+    /// `exp`, `iat`, ...
+    pub claim: &'static str,
+    /// RFC 3339.
+    pub at: Option<String>,
+    /// `in 4 min`.
+    pub relative: String,
+}
+
+/// A verdict in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerificationReport {
+    /// `unverified`, `verified` or `failed`.
+    pub status: &'static str,
+    /// `hmac-secret`, `pem-public-key` or `jwks <url>`.
+    pub by: Option<String>,
+    /// The algorithm that checked it.
+    pub algorithm: Option<String>,
+    /// Why it failed.
+    pub reason: Option<String>,
+}
+
+impl Report {
+    /// The report of an inspection and its verdict.
+    pub fn new(inspection: &Inspection, verification: &Verification) -> Self {
+        let label = |k: &KeyKind| match k {
+            KeyKind::HmacSecret => "hmac-secret".to_owned(),
+            KeyKind::PemPublicKey => "pem-public-key".to_owned(),
+            KeyKind::Jwks(url) => format!("jwks {url}"),
+        };
+        let verification = match verification {
+            Verification::Unverified => VerificationReport {
+                status: "unverified",
+                by: None,
+                algorithm: None,
+                reason: None,
+            },
+            Verification::Verified { by, algorithm } => VerificationReport {
+                status: "verified",
+                by: Some(label(by)),
+                algorithm: Some(algorithm.clone()),
+                reason: None,
+            },
+            Verification::Failed { by, reason } => VerificationReport {
+                status: "failed",
+                by: Some(label(by)),
+                algorithm: None,
+                reason: Some(reason.clone()),
+            },
+        };
+        Self {
+            header: inspection.header.clone(),
+            claims: inspection.claims.clone(),
+            times: inspection
+                .times
+                .iter()
+                .map(|t| TimeReport {
+                    claim: t.name,
+                    at: t.at.format(&Rfc3339).ok(),
+                    relative: t.relative.clone(),
+                })
+                .collect(),
+            roles: inspection.roles.clone(),
+            identity: inspection.identity.clone(),
+            expired: inspection.expired,
+            verification,
+        }
+    }
 }
 
 /// Decodes `token` and describes it at `now`. Does not check the signature.

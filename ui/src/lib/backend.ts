@@ -1,28 +1,83 @@
 // The one module that talks to the Tauri backend: every other module imports from here,
-// so the IPC seam is a single file that tests can replace.
+// so the IPC seam is a single file that browser tests replace.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AccountView, AppInfo } from "./types";
+import type {
+  AccountDetails,
+  AccountForm,
+  AccountView,
+  AppInfo,
+  AuditEvent,
+  CopyFormat,
+  CopyReceipt,
+  CreatedPrivateToken,
+  KeyInput,
+  LoginPreview,
+  OttVerdict,
+  PrivateToken,
+  ProfileView,
+  Report,
+  Settings,
+} from "./types";
 
-export function listAccounts(): Promise<AccountView[]> {
-  return invoke<AccountView[]>("list_accounts");
-}
+export type { UnlistenFn };
 
-export function appInfo(): Promise<AppInfo> {
-  return invoke<AppInfo>("app_info");
-}
+export const listAccounts = (): Promise<AccountView[]> => invoke("list_accounts");
+export const appInfo = (): Promise<AppInfo> => invoke("app_info");
+export const presets = (): Promise<ProfileView[]> => invoke("presets");
+export const accountDetails = (id: string): Promise<AccountDetails> =>
+  invoke("account_details", { id });
 
-/** What a copy did; the token itself never crosses back. */
-export interface CopyReceipt {
-  format: "bearer" | "raw" | "header";
-  expiresAt: number | null;
-  clearsInSeconds: number;
-}
+/** Logs in as the form says and stores nothing. */
+export const testLogin = (form: AccountForm, password: string): Promise<LoginPreview> =>
+  invoke("test_login", { form, password });
+
+/** Adds the account if it can log in. */
+export const addAccount = (
+  form: AccountForm,
+  password: string,
+): Promise<{ id: string; login: LoginPreview }> => invoke("add_account", { form, password });
+
+export const removeAccount = (id: string): Promise<void> => invoke("remove_account", { id });
 
 /** Copies a token valid for at least a minute (renewed first if needed). */
-export function copyToken(id: string, format: CopyReceipt["format"]): Promise<CopyReceipt> {
-  return invoke<CopyReceipt>("copy_token", { id, format });
-}
+export const copyToken = (id: string, format: CopyFormat): Promise<CopyReceipt> =>
+  invoke("copy_token", { id, format });
+
+export const copyPrivateToken = (id: string, tokenId: string): Promise<CopyReceipt> =>
+  invoke("copy_private_token", { id, tokenId });
+
+/** Clears the clipboard if it still holds our last copy; says whether it did. */
+export const clearClipboard = (): Promise<boolean> => invoke("clear_clipboard");
+
+export const verifyOtt = (id: string, ott: string): Promise<OttVerdict> =>
+  invoke("verify_ott", { id, ott });
+
+export const listPrivateTokens = (id: string): Promise<PrivateToken[]> =>
+  invoke("list_private_tokens", { id });
+
+export const createPrivateToken = (
+  id: string,
+  label: string,
+  lifetimeSeconds: number,
+): Promise<CreatedPrivateToken> => invoke("create_private_token", { id, label, lifetimeSeconds });
+
+export const revokePrivateToken = (id: string, tokenId: string): Promise<void> =>
+  invoke("revoke_private_token", { id, tokenId });
+
+/** Decodes a pasted token, or an account's, checking it only against a given key. */
+export const inspectToken = (request: {
+  token?: string;
+  accountId?: string;
+  key?: KeyInput;
+}): Promise<Report> => invoke("inspect_token", request);
+
+export const auditEvents = (limit = 200): Promise<AuditEvent[]> =>
+  invoke("audit_events", { limit });
+
+export const getSettings = (): Promise<Settings> => invoke("get_settings");
+export const setSettings = (settings: Settings): Promise<Settings> =>
+  invoke("set_settings", { settings });
 
 /** Calls `onChange` when the app's facts change (the vault opened, or failed to). */
 export function onAppInfoChanged(onChange: (info: AppInfo) => void): Promise<UnlistenFn> {

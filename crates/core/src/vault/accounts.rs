@@ -10,6 +10,7 @@ use super::audit::{AuditEvent, AuditKind, AuditLog};
 use super::catalog::{AccountRecord, Catalog, CatalogFile};
 use super::home::Home;
 use super::lock::{FileLock, account_lock};
+use super::new_account::NewAccount;
 use super::secrets::{SecretKey, SecretKind, SecretStore, blocking};
 use crate::auth::{
     Authenticator, CreatedPrivateToken, HttpOptions, OttOutcome, PrivateTokenInfo, Target, Token,
@@ -92,19 +93,27 @@ impl Accounts {
         Ok(())
     }
 
+    /// Logs in as a new account would, storing nothing: the "Test login" of a form.
+    pub async fn try_login(&self, account: &NewAccount, password: &Secret) -> Result<TokenSet> {
+        let target = account.target()?;
+        if password.is_empty() {
+            return Err(Error::InvalidAccount {
+                field: "password",
+                problem: "give the password".into(),
+            });
+        }
+        authenticator(account.ca_cert_pem.as_deref())?
+            .login(&target, account.identity.trim(), password, self.clock.now())
+            .await
+    }
+
     /// Adds an account only if it can log in: the login is tried first, and nothing is
-    /// stored when it fails. Then the password, the tokens and the record are kept.
-    pub async fn add_after_login(
-        &self,
-        record: AccountRecord,
-        password: Secret,
-    ) -> Result<TokenSet> {
-        let target = self.addable(&record)?;
-        let tokens = self
-            .authenticator(&record)?
-            .login(&target, &record.identity, &password, self.clock.now())
-            .await;
-        let tokens = match tokens {
+    /// stored when it fails. Then the password, the account (with its custom profile, if
+    /// any) and its tokens are kept.
+    pub async fn add_after_login(&self, account: NewAccount, password: Secret) -> Result<TokenSet> {
+        let (record, profile) = account.record()?;
+        self.check_name_is_free(&record)?;
+        let tokens = match self.try_login(&account, &password).await {
             Ok(tokens) => tokens,
             Err(e) => {
                 self.record(&record.id, AuditKind::Login, e.code());
@@ -114,6 +123,10 @@ impl Accounts {
         let key = SecretKey::new(&record.id, SecretKind::Password);
         blocking(&self.store, move |s| s.set(&key, &password)).await?;
         self.catalog.update(|c| {
+            if let Some(profile) = &profile {
+                c.profiles.retain(|p| p.id != profile.id);
+                c.profiles.push(profile.clone());
+            }
             c.accounts.push(record.clone());
             Ok(())
         })?;
@@ -125,20 +138,24 @@ impl Accounts {
 
     /// The target of a new account, if its profile resolves and its name is free.
     fn addable(&self, record: &AccountRecord) -> Result<Target> {
+        let target = self.target(record, &self.catalog()?)?;
+        self.check_name_is_free(record)?;
+        Ok(target)
+    }
+
+    fn check_name_is_free(&self, record: &AccountRecord) -> Result<()> {
         let catalog = self.catalog()?;
-        let target = self.target(record, &catalog)?;
         if catalog
             .accounts
             .iter()
             .any(|a| a.name == record.name || a.id == record.id)
         {
-            return Err(Error::Storage {
-                action: "add",
-                path: self.catalog.path().display().to_string(),
+            return Err(Error::InvalidAccount {
+                field: "name",
                 problem: format!("an account named `{}` already exists", record.name),
             });
         }
-        Ok(target)
+        Ok(())
     }
 
     /// Removes an account and every secret of it.
@@ -224,6 +241,13 @@ impl Accounts {
         self.authenticator(&record)?
             .list_private_tokens(&target, &access.value)
             .await
+    }
+
+    /// The value of a private token this vault created, if it still has it.
+    pub async fn private_token(&self, name: &str, id: &str) -> Result<Option<Secret>> {
+        let record = self.catalog()?.account(name)?.clone();
+        let key = SecretKey::new(&record.id, SecretKind::PrivateToken(id.to_owned()));
+        blocking(&self.store, move |s| s.get(&key)).await
     }
 
     /// Revokes one of the account's private tokens, and forgets its value.
@@ -443,10 +467,7 @@ impl Accounts {
     }
 
     fn authenticator(&self, record: &AccountRecord) -> Result<Authenticator> {
-        Authenticator::new(HttpOptions {
-            extra_ca_pem: record.ca_cert_pem.as_ref().map(|p| p.as_bytes().to_vec()),
-            ..HttpOptions::default()
-        })
+        authenticator(record.ca_cert_pem.as_deref())
     }
 
     fn record(&self, account: &str, kind: AuditKind, outcome: &str) {
@@ -460,4 +481,12 @@ impl Accounts {
             tracing::warn!("could not write the audit trail: {e}");
         }
     }
+}
+
+/// An HTTP client that also trusts `ca_cert_pem`, when given.
+fn authenticator(ca_cert_pem: Option<&str>) -> Result<Authenticator> {
+    Authenticator::new(HttpOptions {
+        extra_ca_pem: ca_cert_pem.map(|p| p.as_bytes().to_vec()),
+        ..HttpOptions::default()
+    })
 }

@@ -38,7 +38,7 @@ struct Local {
 pub struct VaultKeeper {
     accounts: Arc<Accounts>,
     clock: Arc<dyn Clock>,
-    policy: FreshnessPolicy,
+    policy: Mutex<FreshnessPolicy>,
     local: Mutex<HashMap<String, Local>>,
     seen: Mutex<Option<(SystemTime, u64)>>,
     catalog: Mutex<Catalog>,
@@ -52,13 +52,20 @@ impl VaultKeeper {
         Self {
             accounts,
             clock,
-            policy: FreshnessPolicy::default(),
+            policy: Mutex::new(FreshnessPolicy::default()),
             local: Mutex::new(HashMap::new()),
             seen: Mutex::new(None),
             catalog: Mutex::new(Catalog::default()),
             publish: watch::Sender::new(Vec::new()),
             seed: std::collections::hash_map::RandomState::new().hash_one(std::process::id()),
         }
+    }
+
+    /// Renews this long before expiry from now on (short tokens still renew when a
+    /// fifth of their life is left, if that comes later).
+    pub fn set_refresh_lead(&self, lead: Duration) {
+        lock(&self.policy).refresh_lead = lead.max(Duration::ZERO);
+        self.publish();
     }
 
     /// The accounts it keeps.
@@ -155,7 +162,7 @@ impl VaultKeeper {
         hasher.write(record.id.as_bytes());
         hasher.write_i64(token.obtained_at.unix_timestamp());
         let sample = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
-        self.policy.jittered(&token, sample)
+        lock(&self.policy).jittered(&token, sample)
     }
 
     async fn renew(self: Arc<Self>, record: AccountRecord) {
@@ -205,7 +212,7 @@ impl VaultKeeper {
                             _ => None,
                         };
                         entry.retry_at =
-                            Some(now + self.policy.retry_delay(entry.failures, retry_after));
+                            Some(now + lock(&self.policy).retry_delay(entry.failures, retry_after));
                     }
                 }
             }

@@ -10,6 +10,7 @@
 //! - [`lock`]: one renewal per account across processes.
 //! - [`keeper`]: follows the catalog and renews its accounts from a long-running process.
 //! - [`audit`]: a bounded trail of what happened, without any secret.
+//! - [`new_account`]: a new account as a user describes it, checked field by field.
 //! - [`accounts`]: accounts with their secrets, and fresh tokens renewed once across processes.
 
 pub mod accounts;
@@ -19,6 +20,7 @@ pub mod exchange;
 pub mod home;
 pub mod keeper;
 pub mod lock;
+pub mod new_account;
 pub mod secrets;
 
 use std::io::Write;

@@ -1,0 +1,201 @@
+//! Accounts: the list, the presets a new one can speak, "Test login", add and remove.
+
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tokenvault_core::Secret;
+use tokenvault_core::auth::TokenSet;
+use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::inspect::{Report, Verification, inspect};
+use tokenvault_core::profile::{Profile, presets as all_presets};
+use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
+
+use super::{Reply, accounts, profile_of};
+use crate::Shell;
+use crate::view::{self, AccountView, FailureView, millis};
+
+/// Every account with its token status.
+#[tauri::command]
+pub fn list_accounts(shell: State<'_, Shell>) -> Vec<AccountView> {
+    view::accounts(&shell.statuses.borrow())
+}
+
+/// What a profile can do, for the form and the account's panel.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    id: String,
+    name: String,
+    description: String,
+    refresh: bool,
+    ott: bool,
+    private_tokens: bool,
+}
+
+impl From<&Profile> for ProfileView {
+    fn from(profile: &Profile) -> Self {
+        Self {
+            id: profile.id.clone(),
+            name: profile.name.clone(),
+            description: profile.description.clone(),
+            refresh: profile.has_refresh(),
+            ott: profile.ott.is_some(),
+            private_tokens: profile.private_tokens.is_some(),
+        }
+    }
+}
+
+/// The built-in presets.
+#[tauri::command]
+pub fn presets() -> Vec<ProfileView> {
+    all_presets()
+        .iter()
+        .map(|p| ProfileView::from(&p.profile))
+        .collect()
+}
+
+/// A new account as the form describes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountForm {
+    name: String,
+    environment: String,
+    /// A preset id, or none when a profile file was loaded.
+    preset: Option<String>,
+    /// The text of a loaded profile file.
+    profile_source: Option<String>,
+    /// The loaded file's name, for error messages.
+    profile_file_name: Option<String>,
+    base_url: String,
+    identity: String,
+    #[serde(default)]
+    allow_plain_http: bool,
+}
+
+impl TryFrom<AccountForm> for NewAccount {
+    type Error = FailureView;
+
+    fn try_from(form: AccountForm) -> Result<Self, FailureView> {
+        let profile = match (form.preset, form.profile_source) {
+            (Some(id), _) if !id.is_empty() => ProfileChoice::Preset(id),
+            (_, Some(source)) => ProfileChoice::Custom {
+                origin: form
+                    .profile_file_name
+                    .unwrap_or_else(|| "the loaded profile".into()),
+                source,
+            },
+            _ => {
+                return Err(FailureView::invalid(
+                    "invalid_account",
+                    "profile",
+                    "profile: choose a preset or load a profile file".into(),
+                ));
+            }
+        };
+        Ok(NewAccount {
+            name: form.name,
+            environment: form.environment,
+            profile,
+            base_url: form.base_url,
+            identity: form.identity,
+            overrides: Vec::new(),
+            allow_plain_http: form.allow_plain_http,
+            ca_cert_pem: None,
+        })
+    }
+}
+
+/// What a login gave, for the form: when the token expires, whether a refresh token
+/// came, and the token's decoded claims (never the token itself).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginPreview {
+    access_expires_at: Option<i64>,
+    refresh_token: bool,
+    refresh_expires_at: Option<i64>,
+    /// `None` when the access token is not a JWT (an opaque token).
+    report: Option<Report>,
+}
+
+impl From<&TokenSet> for LoginPreview {
+    fn from(tokens: &TokenSet) -> Self {
+        let report = inspect(tokens.access.value.expose(), SystemClock.now())
+            .ok()
+            .map(|seen| Report::new(&seen, &Verification::Unverified));
+        Self {
+            access_expires_at: millis(tokens.access.expires_at),
+            refresh_token: tokens.refresh.is_some(),
+            refresh_expires_at: millis(tokens.refresh.as_ref().and_then(|r| r.expires_at)),
+            report,
+        }
+    }
+}
+
+/// Logs in as the form says, storing nothing.
+#[tauri::command]
+pub async fn test_login(
+    shell: State<'_, Shell>,
+    form: AccountForm,
+    password: String,
+) -> Reply<LoginPreview> {
+    let password = Secret::new(password);
+    let account = NewAccount::try_from(form)?;
+    let tokens = accounts(&shell)?.try_login(&account, &password).await?;
+    Ok(LoginPreview::from(&tokens))
+}
+
+/// An account that was added.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Added {
+    id: String,
+    login: LoginPreview,
+}
+
+/// Adds the account if it can log in; nothing is kept when it cannot.
+#[tauri::command]
+pub async fn add_account(
+    shell: State<'_, Shell>,
+    form: AccountForm,
+    password: String,
+) -> Reply<Added> {
+    let password = Secret::new(password);
+    let account = NewAccount::try_from(form)?;
+    let id = account.id();
+    let tokens = accounts(&shell)?.add_after_login(account, password).await?;
+    Ok(Added {
+        id,
+        login: LoginPreview::from(&tokens),
+    })
+}
+
+/// Removes an account and every secret of it.
+#[tauri::command]
+pub async fn remove_account(shell: State<'_, Shell>, id: String) -> Reply<()> {
+    accounts(&shell)?.remove(&id).await?;
+    Ok(())
+}
+
+/// What the account's panel shows beyond its row: what its profile can do, and its
+/// access token decoded (never the token itself).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDetails {
+    profile: ProfileView,
+    report: Option<Report>,
+}
+
+/// The account's profile and decoded access token.
+#[tauri::command]
+pub async fn account_details(shell: State<'_, Shell>, id: String) -> Reply<AccountDetails> {
+    let accounts = accounts(&shell)?;
+    let profile = profile_of(accounts, &id)?;
+    let report = accounts
+        .stored_access_token(&id)
+        .await?
+        .and_then(|token| inspect(token.value.expose(), SystemClock.now()).ok())
+        .map(|seen| Report::new(&seen, &Verification::Unverified));
+    Ok(AccountDetails {
+        profile: ProfileView::from(&profile),
+        report,
+    })
+}

@@ -1,0 +1,82 @@
+//! The app's facts, preferences and audit trail.
+
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tokenvault_core::vault::audit::AuditEvent;
+
+use super::{Reply, accounts};
+use crate::settings::{Preferences, Settings};
+use crate::view::FailureView;
+use crate::{About, Shell};
+
+/// What the app runs on (also sent as the `app-info-changed` event).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    version: &'static str,
+    mode: &'static str,
+    opening: bool,
+    demo_api: Option<String>,
+    secret_store: Option<String>,
+    data_folder: Option<String>,
+    problem: Option<FailureView>,
+}
+
+impl From<&About> for AppInfo {
+    fn from(about: &About) -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION"),
+            mode: if about.demo_api.is_some() {
+                "demo"
+            } else {
+                "vault"
+            },
+            opening: about.opening,
+            demo_api: about.demo_api.clone(),
+            secret_store: about.secret_store.clone(),
+            data_folder: about.data_folder.clone(),
+            problem: about.problem.as_ref().map(FailureView::from),
+        }
+    }
+}
+
+/// The version, the mode, where secrets are kept, and any problem opening the vault.
+#[tauri::command]
+pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
+    AppInfo::from(&*shell.about.borrow())
+}
+
+/// The preferences in force.
+#[tauri::command]
+pub fn get_settings(preferences: State<'_, Preferences>) -> Settings {
+    preferences.get()
+}
+
+/// Changes the preferences; a new refresh lead applies at once.
+#[tauri::command]
+pub fn set_settings(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    preferences: State<'_, Preferences>,
+    settings: Settings,
+) -> Reply<Settings> {
+    let mut settings = settings;
+    settings.window = preferences.get().window;
+    preferences.set(&app, settings.clone())?;
+    if let Ok(keeper) = shell.vault.keeper() {
+        keeper.set_refresh_lead(time::Duration::seconds(i64::from(
+            settings.refresh_lead_seconds,
+        )));
+    }
+    Ok(settings)
+}
+
+/// The most recent events of the audit trail, newest first (kinds, accounts and
+/// outcomes: never a secret).
+#[tauri::command]
+pub async fn audit_events(shell: State<'_, Shell>, limit: Option<usize>) -> Reply<Vec<AuditEvent>> {
+    let accounts = accounts(&shell)?;
+    let mut events = accounts.audit().recent(limit.unwrap_or(200).min(2000))?;
+    events.reverse();
+    Ok(events)
+}

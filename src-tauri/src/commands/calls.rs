@@ -1,0 +1,126 @@
+//! Calls an account makes with its fresh access token: one-time token verification,
+//! and private tokens (list, create, revoke).
+
+use serde::Serialize;
+use tauri::State;
+use tokenvault_core::Secret;
+use tokenvault_core::auth::PrivateTokenInfo;
+use tokenvault_core::clock::{Clock, SystemClock};
+
+use super::{Reply, accounts};
+use crate::Shell;
+use crate::view::{FailureView, millis};
+
+/// A one-time token's verdict.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OttVerdict {
+    valid: bool,
+    identity: Option<String>,
+    reason: Option<String>,
+}
+
+/// Asks the account's API whether a one-time token is valid.
+#[tauri::command]
+pub async fn verify_ott(shell: State<'_, Shell>, id: String, ott: String) -> Reply<OttVerdict> {
+    let ott = Secret::new(ott.trim().to_owned());
+    if ott.is_empty() {
+        return Err(FailureView::invalid(
+            "invalid_ott",
+            "ott",
+            "paste the one-time token to verify".into(),
+        ));
+    }
+    let outcome = accounts(&shell)?.verify_ott(&id, &ott).await?;
+    Ok(OttVerdict {
+        valid: outcome.valid,
+        identity: outcome.identity,
+        reason: outcome.reason,
+    })
+}
+
+/// A private token as listed: never its value.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateTokenView {
+    id: String,
+    label: String,
+    expires_at: Option<i64>,
+}
+
+impl From<&PrivateTokenInfo> for PrivateTokenView {
+    fn from(info: &PrivateTokenInfo) -> Self {
+        Self {
+            id: info.id.clone(),
+            label: info.label.clone(),
+            expires_at: millis(info.expires_at),
+        }
+    }
+}
+
+/// The account's private tokens, as its API lists them.
+#[tauri::command]
+pub async fn list_private_tokens(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Reply<Vec<PrivateTokenView>> {
+    let tokens = accounts(&shell)?.list_private_tokens(&id).await?;
+    Ok(tokens.iter().map(PrivateTokenView::from).collect())
+}
+
+/// A private token just created. Its value is in this one reply because the user asked
+/// to see it once; it is also kept in the secret store, from where "copy" takes it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedView {
+    info: PrivateTokenView,
+    token: String,
+}
+
+/// The longest lifetime a private token may be asked for: ten years.
+const MAX_LIFETIME_SECONDS: i64 = 10 * 365 * 86_400;
+
+/// Creates a private token that lives `lifetime_seconds`.
+#[tauri::command]
+pub async fn create_private_token(
+    shell: State<'_, Shell>,
+    id: String,
+    label: String,
+    lifetime_seconds: i64,
+) -> Reply<CreatedView> {
+    if label.trim().is_empty() {
+        return Err(FailureView::invalid(
+            "invalid_private_token",
+            "label",
+            "give the token a label, so you know it when you revoke it".into(),
+        ));
+    }
+    if !(60..=MAX_LIFETIME_SECONDS).contains(&lifetime_seconds) {
+        return Err(FailureView::invalid(
+            "invalid_private_token",
+            "lifetime",
+            "the lifetime must be between a minute and ten years".into(),
+        ));
+    }
+    let expires_at = SystemClock.now() + time::Duration::seconds(lifetime_seconds);
+    let created = accounts(&shell)?
+        .create_private_token(&id, label.trim(), expires_at)
+        .await?;
+    Ok(CreatedView {
+        info: PrivateTokenView::from(&created.info),
+        token: created.token.expose().to_owned(),
+    })
+}
+
+/// Revokes a private token.
+#[tauri::command]
+pub async fn revoke_private_token(
+    shell: State<'_, Shell>,
+    id: String,
+    token_id: String,
+) -> Reply<()> {
+    accounts(&shell)?
+        .revoke_private_token(&id, &token_id)
+        .await?;
+    Ok(())
+}

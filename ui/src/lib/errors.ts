@@ -1,0 +1,151 @@
+// The one table that turns the backend's stable error codes into words and a next step.
+// The backend's message says what happened in detail; this says what it means for the
+// user and what to do about it.
+import type { Failure } from "./types";
+
+export interface Explained {
+  /** A short headline. */
+  title: string;
+  /** What the user can do. */
+  action: string;
+  /** The backend's own words, with the details (never a secret). */
+  detail: string;
+  code: string;
+  field?: string;
+}
+
+const TABLE: Record<string, { title: string; action: string }> = {
+  credentials_rejected: {
+    title: "Login refused",
+    action: "Check the identity and password; the server said they are wrong.",
+  },
+  refresh_rejected: {
+    title: "Refresh refused",
+    action: "Tokenvault logs in again with the saved password; nothing to do unless that fails.",
+  },
+  unauthorized: {
+    title: "Not authorised",
+    action: "The token was refused. Copy again to get a fresh one.",
+  },
+  forbidden: {
+    title: "Not allowed",
+    action: "This account lacks the right for that call; ask the API's administrator.",
+  },
+  not_found: {
+    title: "Not found",
+    action: "Check the base URL: the API has no such path there.",
+  },
+  not_supported: {
+    title: "Not supported",
+    action: "This account's profile does not describe that call.",
+  },
+  server_error: {
+    title: "The server failed",
+    action: "Try again later; the held token stays in use while it is valid.",
+  },
+  unreachable: {
+    title: "Server unreachable",
+    action: "Check the base URL and your network or VPN.",
+  },
+  timeout: {
+    title: "No answer in time",
+    action: "The server is slow or down; Tokenvault retries on its own.",
+  },
+  unexpected_response: {
+    title: "Unexpected answer",
+    action: "The server answered something its profile does not describe; check the profile.",
+  },
+  tls: {
+    title: "TLS problem",
+    action: "The server's certificate is not trusted; add its CA certificate to the account.",
+  },
+  invalid_profile: {
+    title: "Profile not usable",
+    action: "Fix the profile at the field named; `tokenvault profile check` tells more.",
+  },
+  invalid_base_url: {
+    title: "Base URL not usable",
+    action: "Give a full URL such as https://api.example.com.",
+  },
+  invalid_account: {
+    title: "Check the form",
+    action: "Fix the field named.",
+  },
+  token_expired: {
+    title: "Token expired",
+    action: "It could not be renewed; use “Test login” or check the account.",
+  },
+  corrupt_catalog: {
+    title: "Accounts file damaged",
+    action: "It was kept aside, not overwritten; import a saved export or add the accounts again.",
+  },
+  storage: {
+    title: "Storage problem",
+    action: "Check the data folder's space and permissions.",
+  },
+  keyring_unavailable: {
+    title: "Keyring not usable",
+    action: "Unlock the OS keyring, or set a passphrase to use the encrypted file instead.",
+  },
+  wrong_passphrase: {
+    title: "Wrong passphrase",
+    action: "Give the passphrase the encrypted file was created with.",
+  },
+  no_secret_store: {
+    title: "No safe place for secrets",
+    action: "Unlock the OS keyring, or start with TOKENVAULT_PASSPHRASE set.",
+  },
+  unknown_account: {
+    title: "No such account",
+    action: "It was removed, perhaps from the command line.",
+  },
+  clipboard: {
+    title: "Clipboard not usable",
+    action: "Another program may hold the clipboard; try again.",
+  },
+  invalid_settings: {
+    title: "Check the settings",
+    action: "Fix the value named.",
+  },
+  invalid_ott: {
+    title: "No one-time token",
+    action: "Paste the one-time token to verify.",
+  },
+  invalid_private_token: {
+    title: "Check the private token",
+    action: "Fix the value named.",
+  },
+  not_a_jwt: {
+    title: "Not a JWT",
+    action: "Paste a token of three dot-separated parts (the Bearer prefix may stay).",
+  },
+  no_token: {
+    title: "No token yet",
+    action: "Wait for the first login, or check the account's failure.",
+  },
+  ipc: {
+    title: "The app's backend did not answer",
+    action: "Restart Tokenvault; if it goes on, report it.",
+  },
+};
+
+/** Every code the table knows. */
+export const knownCodes = (): string[] => Object.keys(TABLE);
+
+/** Turns whatever a backend call threw into words. */
+export function explain(error: unknown): Explained {
+  const failure = asFailure(error);
+  const entry = TABLE[failure.code] ?? {
+    title: "Something went wrong",
+    action: "See the details.",
+  };
+  return { ...entry, detail: failure.message, code: failure.code, field: failure.field };
+}
+
+function asFailure(error: unknown): Failure {
+  if (typeof error === "object" && error !== null && "code" in error && "message" in error) {
+    const e = error as Failure;
+    return { code: String(e.code), message: String(e.message), field: e.field };
+  }
+  return { code: "ipc", message: error instanceof Error ? error.message : String(error) };
+}
