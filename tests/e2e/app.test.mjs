@@ -1,22 +1,12 @@
 // End-to-end: the real app window on the built-in demo, driven through tauri-driver.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { claimsOf, clipboardText, seconds, snap, target } from "./support.mjs";
 import { Driver } from "./webdriver.mjs";
 
-const application =
-  process.env.TOKENVAULT_APP ??
-  fileURLToPath(new URL("../../target/debug/tokenvault-desktop", import.meta.url));
-
-/** "2:59" or "1:02:03" as seconds. */
-function seconds(text) {
-  return text
-    .trim()
-    .split(":")
-    .reduce((total, part) => total * 60 + Number(part), 0);
-}
+const application = process.env.TOKENVAULT_APP ?? target("tokenvault-desktop");
+const row = (id) => `[data-account-id="${id}"]`;
 
 describe("the demo app window", () => {
   let driver;
@@ -42,7 +32,7 @@ describe("the demo app window", () => {
       20_000,
       "six fresh demo accounts",
     );
-    const ids = await Promise.all(rows.map((row) => driver.attribute(row, "data-account-id")));
+    const ids = await Promise.all(rows.map((r) => driver.attribute(r, "data-account-id")));
     assert.deepEqual(
       ids.sort(),
       [
@@ -57,8 +47,7 @@ describe("the demo app window", () => {
   });
 
   it("counts an account's access token down as time passes", async () => {
-    const [row] = await driver.findAll('[data-account-id="demo-prive"]');
-    const [countdown] = await driver.within(row, '[data-testid="countdown"]');
+    const countdown = await driver.find(`${row("demo-prive")} [data-testid="countdown"]`);
     const first = seconds(await driver.text(countdown));
     assert.ok(first > 60 && first <= 180, `a fresh 3-minute token shows ${first} s`);
     await sleep(2_500);
@@ -69,26 +58,125 @@ describe("the demo app window", () => {
     );
   });
 
-  it("copies a fresh Bearer token to the clipboard, and says when it will be cleared", async () => {
-    const [row] = await driver.findAll('[data-account-id="demo-prive"]');
-    const [button] = await driver.within(row, '[data-testid="copy"]');
-    await driver.click(button);
-    const note = await driver.waitFor(
-      async () => {
-        const [found] = await driver.within(row, '[data-testid="copy-note"]');
-        const text = found ? await driver.text(found) : "";
-        return text.includes("copied") ? text : null;
-      },
-      5_000,
-      "the copy confirmation",
+  it("copies a fresh Bearer token and counts down to clearing the clipboard", async () => {
+    await driver.click(await driver.find(`${row("demo-prive")} [data-testid="copy"]`));
+    await driver.textOf(`${row("demo-prive")} [data-testid="copy-note"]`, (t) =>
+      t.includes("copied"),
     );
-    assert.match(note, /clears in 30 s/);
-    const clipboard = spawnSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" });
-    assert.equal(clipboard.status, 0, clipboard.stderr);
-    assert.match(clipboard.stdout, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
-    const claims = JSON.parse(
-      Buffer.from(clipboard.stdout.split(".")[1], "base64url").toString("utf8"),
+    const left = Number(await driver.textOf('[data-testid="clipboard-countdown"]'));
+    assert.ok(left > 20 && left <= 30, `the clipboard clears in ${left} s`);
+    const copied = clipboardText();
+    assert.match(copied, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.equal(claimsOf(copied.slice(7)).sub, "advisor@prive.demo", "the clicked account's");
+    await snap(driver, "accounts");
+  });
+
+  it("clears the clipboard at once with Clear now", async () => {
+    await driver.click(await driver.find('[data-testid="clear-now"]'));
+    await driver.textOf('[data-testid="clipboard-bar"]', (t) => t.includes("no longer holds"));
+    assert.equal(clipboardText(), "", "the clipboard is empty");
+  });
+
+  it("copies the Authorization header line and a curl command from the account's panel", async () => {
+    await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="account-open"]`));
+    await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="copy-header"]`));
+    await driver.waitFor(async () => clipboardText().startsWith("Authorization: Bearer "), 5_000, "header");
+    await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="copy-curl"]`));
+    await driver.waitFor(async () => clipboardText().startsWith("curl "), 5_000, "curl");
+    assert.match(
+      clipboardText(),
+      /^curl -H 'Authorization: Bearer [\w-]+\.[\w-]+\.[\w-]+' 'http:\/\/127\.0\.0\.1:\d+\/finvera\/'$/,
     );
-    assert.equal(claims.sub, "advisor@prive.demo", "the token of the account whose button was clicked");
+    await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="account-open"]`));
+  });
+
+  it("shows a private-token account's panel with its tokens", async () => {
+    await driver.click(await driver.find(`${row("demo-private-tokens")} [data-testid="account-open"]`));
+    await driver.find(`${row("demo-private-tokens")} [data-testid="pt-label"]`);
+    await driver.type(await driver.find('[data-testid="pt-label"]'), "nightly export");
+    await driver.click(await driver.find('[data-testid="pt-create"]'));
+    await driver.textOf('[data-testid="pt-created-value"]');
+    await snap(driver, "private-tokens");
+    await driver.click(await driver.find(`${row("demo-private-tokens")} [data-testid="account-open"]`));
+  });
+
+  it("decodes an account's token in the inspector as UNVERIFIED, then verifies it with a secret", async () => {
+    await driver.click(await driver.find('[data-testid="tab-inspector"]'));
+    await driver.click(await driver.find('[data-testid="i-source"] option[value="demo-prive"]'));
+    await driver.click(await driver.find('[data-testid="i-inspect"]'));
+    assert.match(await driver.textOf('[data-testid="verdict"]'), /^UNVERIFIED/);
+    assert.equal(await driver.textOf('[data-testid="report-identity"]'), "advisor@prive.demo");
+    await driver.click(await driver.find('[data-testid="i-key-kind"] option[value="secret"]'));
+    await driver.type(await driver.find('[data-testid="i-key"]'), "tokenvault-demo-signing-secret");
+    await driver.click(await driver.find('[data-testid="i-inspect"]'));
+    assert.match(
+      await driver.textOf('[data-testid="verdict"]', (t) => t.startsWith("Verified")),
+      /Verified with hmac-secret \(HS256\)/,
+    );
+    await snap(driver, "inspector");
+  });
+
+  it("lists what happened in Activity, and never a token", async () => {
+    await driver.click(await driver.find('[data-testid="tab-activity"]'));
+    await driver.waitFor(
+      async () => (await driver.findAll('[data-testid="audit-row"][data-kind="copy"]')).length >= 3,
+      10_000,
+      "three copies in the activity list",
+    );
+    const page = await driver.execute("return document.body.innerText");
+    assert.doesNotMatch(page, /eyJ[\w-]{10,}/, "no JWT on the activity screen");
+    await snap(driver, "activity");
+  });
+
+  it("refuses a wrong password inline when adding an account, and keeps nothing", async () => {
+    await driver.click(await driver.find('[data-testid="tab-accounts"]'));
+    await driver.click(await driver.find('[data-testid="add-account"]'));
+    await driver.type(await driver.find('[data-testid="f-name"]'), "Prive second desk");
+    await driver.click(await driver.find('[data-testid="f-preset"] option[value="prive"]'));
+    const baseUrl = await driver.execute(
+      'return document.querySelector("[data-testid=f-base-url]").value',
+    );
+    assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/prive$/, "the demo's URL is filled in");
+    await driver.type(await driver.find('[data-testid="f-identity"]'), "advisor@prive.demo");
+    await driver.type(await driver.find('[data-testid="f-password"]'), "not-the-password");
+    await driver.click(await driver.find('[data-testid="save-account"]'));
+    const error = await driver.find('[data-testid="add-error"]');
+    assert.equal(await driver.attribute(error, "data-code"), "credentials_rejected");
+    assert.match(await driver.textOf(".field-error"), /rejected the login for advisor@prive\.demo/);
+    await driver.type(await driver.find('[data-testid="f-password"]'), "prive-demo-password");
+    await driver.click(await driver.find('[data-testid="test-login"]'));
+    assert.match(await driver.textOf('[data-testid="login-preview"]'), /Login works/);
+    assert.equal(await driver.textOf('[data-testid="report-identity"]'), "advisor@prive.demo");
+    await snap(driver, "add-account");
+    await driver.click(await driver.find('[data-testid="save-account"]'));
+    await driver.waitFor(
+      async () => (await driver.findAll(`${row("prive-second-desk")}[data-state="fresh"]`)).length,
+      10_000,
+      "the added account, fresh",
+    );
+  });
+
+  it("clears the clipboard by itself after the delay chosen in Settings", async () => {
+    await driver.click(await driver.find('[data-testid="tab-settings"]'));
+    await driver.type(await driver.find('[data-testid="s-clear"]'), "5");
+    await snap(driver, "settings");
+    await driver.click(await driver.find('[data-testid="s-save"]'));
+    await driver.find('[data-testid="s-saved"]');
+    await driver.click(await driver.find('[data-testid="tab-accounts"]'));
+    await driver.click(await driver.find(`${row("demo-simplejwt")} [data-testid="copy"]`));
+    await driver.waitFor(async () => clipboardText().startsWith("Bearer "), 5_000, "the copy");
+    const left = Number(await driver.textOf('[data-testid="clipboard-countdown"]'));
+    assert.ok(left <= 5, `the clipboard clears in ${left} s`);
+    await driver.waitFor(async () => clipboardText() === "", 8_000, "the clipboard to be cleared");
+  });
+
+  it("follows the dark theme when chosen", async () => {
+    await driver.click(await driver.find('[data-testid="tab-settings"]'));
+    await driver.click(await driver.find('[data-testid="s-theme-dark"]'));
+    await driver.click(await driver.find('[data-testid="s-save"]'));
+    await driver.find('[data-testid="s-saved"]');
+    assert.equal(await driver.execute("return document.documentElement.dataset.theme"), "dark");
+    await driver.click(await driver.find('[data-testid="tab-accounts"]'));
+    await snap(driver, "accounts-dark");
   });
 });

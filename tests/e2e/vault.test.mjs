@@ -6,15 +6,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { clipboardText, seconds, snap, target } from "./support.mjs";
 import { Driver } from "./webdriver.mjs";
 
-const target = (name) => fileURLToPath(new URL(`../../target/debug/${name}`, import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "tokenvault-e2e-"));
+const row = (id) => `[data-account-id="${id}"]`;
+/** Access tokens live 20 s, so a renewal shows within the test's patience. */
+const ACCESS_TTL = 20;
 
 /** Starts the demo API binary and resolves its base address. */
 function startDemoApi() {
-  const server = spawn(target("tokenvault-demo-api"), ["--port", "0", "--access-ttl", "90"]);
+  const server = spawn(target("tokenvault-demo-api"), ["--port", "0", "--access-ttl", String(ACCESS_TTL)]);
   return new Promise((resolve, reject) => {
     server.stdout.on("data", (chunk) => {
       const found = /listening on (http:\/\/\S+)/.exec(chunk.toString());
@@ -46,6 +48,7 @@ describe("the app on a vault", () => {
   before(async () => {
     demo = await startDemoApi();
     addAccount(demo.address, "TE UAT", "traderevolution", "bo.trader", "traderevolution-demo-password");
+    addAccount(demo.address, "PT UAT", "private-tokens", "ops@private-tokens.demo", "private-tokens-demo-password");
     driver = await Driver.start({
       application: target("tokenvault-desktop"),
       env: { TOKENVAULT_HOME: home, WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
@@ -71,5 +74,86 @@ describe("the app on a vault", () => {
       10_000,
       "the new account, logged in",
     );
+  });
+
+  it("adds an account through the form after a Test login, and shows it logged in", async () => {
+    await driver.click(await driver.find('[data-testid="add-account"]'));
+    await driver.type(await driver.find('[data-testid="f-name"]'), "TE desk two");
+    await driver.click(await driver.find('[data-testid="f-preset"] option[value="traderevolution"]'));
+    await driver.type(await driver.find('[data-testid="f-base-url"]'), `${demo.address}/traderevolution`);
+    await driver.type(await driver.find('[data-testid="f-identity"]'), "bo.trader");
+    await driver.type(await driver.find('[data-testid="f-password"]'), "traderevolution-demo-password");
+    await driver.click(await driver.find('[data-testid="test-login"]'));
+    assert.match(
+      await driver.textOf('[data-testid="login-preview"]'),
+      /Login works.*a refresh token came with it/s,
+    );
+    await driver.click(await driver.find('[data-testid="save-account"]'));
+    await driver.waitFor(
+      async () => (await rowState(driver, "te-desk-two")) === "fresh",
+      10_000,
+      "the account added from the form, fresh",
+    );
+  });
+
+  it("shows a refresh happen in the account's countdown", async () => {
+    const countdown = `${row("te-desk-two")} [data-testid="countdown"]`;
+    let lowest = Number.POSITIVE_INFINITY;
+    const jump = await driver.waitFor(
+      async () => {
+        const left = seconds(await driver.textOf(countdown));
+        const [label] = await driver.findAll(`${row("te-desk-two")} [data-testid="renewal"]`);
+        const renewal = label ? await driver.text(label) : "";
+        if (renewal === "refreshed" && left > lowest + 5) return { from: lowest, to: left };
+        lowest = Math.min(lowest, left);
+        return null;
+      },
+      (ACCESS_TTL + 15) * 1000,
+      "a refresh: the countdown jumps back up and the row says refreshed",
+    );
+    assert.ok(jump.to <= ACCESS_TTL, `a new ${ACCESS_TTL}-second token: ${jump.from} -> ${jump.to}`);
+  });
+
+  it("verifies a one-time token as valid once, then as used", async () => {
+    await driver.click(await driver.find(`${row("te-uat")} [data-testid="account-open"]`));
+    await driver.click(await driver.find(`${row("te-uat")} [data-testid="copy-raw"]`));
+    const access = await driver.waitFor(
+      async () => (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(clipboardText()) ? clipboardText() : null),
+      5_000,
+      "the raw token on the clipboard",
+    );
+    const issued = await fetch(`${demo.address}/traderevolution/external/token`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${access}` },
+    });
+    assert.equal(issued.status, 200, "the demo API issues a one-time token");
+    const { token: ott } = await issued.json();
+    await driver.type(await driver.find('[data-testid="ott-input"]'), ott);
+    await driver.click(await driver.find('[data-testid="ott-verify"]'));
+    assert.equal(await driver.textOf('[data-testid="ott-verdict"]'), "Valid — issued to bo.trader");
+    await snap(driver, "ott");
+    await driver.click(await driver.find('[data-testid="ott-verify"]'));
+    assert.match(
+      await driver.textOf('[data-testid="ott-verdict"]', (t) => t.startsWith("Not valid")),
+      /Not valid: .*used/,
+    );
+    await driver.click(await driver.find(`${row("te-uat")} [data-testid="account-open"]`));
+  });
+
+  it("creates a private token, shows it once, and revokes it after confirmation", async () => {
+    await driver.click(await driver.find(`${row("pt-uat")} [data-testid="account-open"]`));
+    await driver.find(`${row("pt-uat")} [data-testid="pt-empty"]`, 10_000);
+    await driver.type(await driver.find('[data-testid="pt-label"]'), "nightly export");
+    await driver.click(await driver.find('[data-testid="pt-lifetime"] option[value="604800"]'));
+    await driver.click(await driver.find('[data-testid="pt-create"]'));
+    const value = await driver.textOf('[data-testid="pt-created-value"]');
+    assert.ok(value.length > 20, "the new token is shown");
+    const tokenRow = await driver.find('[data-testid="pt-row"]');
+    assert.match(await driver.text(tokenRow), /nightly export/);
+    assert.match(await driver.text(tokenRow), /expires soon/, "a 7-day token gets the reminder");
+    await driver.click(await driver.find('[data-testid="pt-revoke"]'));
+    await driver.click(await driver.find('[data-testid="pt-revoke-confirm"]'));
+    await driver.find(`${row("pt-uat")} [data-testid="pt-empty"]`, 10_000);
+    assert.equal((await driver.findAll('[data-testid="pt-created"]')).length, 0, "the shown value is gone");
   });
 });

@@ -67,6 +67,35 @@ export class Driver {
     return this.command("GET", `/element/${elementId}/attribute/${name}`);
   }
 
+  /** The first element matching `css`, waiting up to `timeoutMs` for it. */
+  async find(css, timeoutMs = 5_000) {
+    return this.waitFor(async () => (await this.findAll(css))[0], timeoutMs, css);
+  }
+
+  /** Types `text` into a field, replacing what it held. */
+  async type(elementId, text) {
+    await this.command("POST", `/element/${elementId}/clear`, {});
+    return this.command("POST", `/element/${elementId}/value`, { text });
+  }
+
+  /** Runs `script` in the page with `args` and returns its result. */
+  async execute(script, args = []) {
+    return this.command("POST", "/execute/sync", { script, args });
+  }
+
+  /** The text of the first element matching `css`, once it satisfies `accept`. */
+  async textOf(css, accept = (text) => text !== "", timeoutMs = 10_000) {
+    return this.waitFor(
+      async () => {
+        const [found] = await this.findAll(css);
+        const text = found ? await this.text(found) : "";
+        return accept(text) ? text : null;
+      },
+      timeoutMs,
+      `text of ${css}`,
+    );
+  }
+
   async within(elementId, css) {
     const found = await this.command("POST", `/element/${elementId}/elements`, {
       using: "css selector",

@@ -6,6 +6,8 @@ interface LastCopy {
   /** `Bearer token of Finvera analyst`. */
   what: string;
   clearsAt: number;
+  /** The whole delay, so a countdown read from a clock up to a second old never exceeds it. */
+  seconds: number;
   cleared: boolean;
 }
 
@@ -20,6 +22,7 @@ export const copies = {
     last = {
       what,
       clearsAt: receipt.clearsAt ?? Date.now() + receipt.clearsInSeconds * 1000,
+      seconds: receipt.clearsInSeconds,
       cleared: false,
     };
   },

@@ -1,0 +1,40 @@
+// Helpers shared by the end-to-end tests: where the built binaries are, the X clipboard,
+// and screenshots of each screen when TOKENVAULT_SCREENSHOTS names a folder.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A binary of this workspace's debug build (or TOKENVAULT_APP for the app). */
+export const target = (name) =>
+  fileURLToPath(new URL(`../../target/debug/${name}`, import.meta.url));
+
+/** What the X clipboard holds now ("" when it is empty or has no owner). */
+export function clipboardText() {
+  const read = spawnSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" });
+  return read.status === 0 ? read.stdout : "";
+}
+
+/** The claims of a JWT. */
+export function claimsOf(jwt) {
+  const payload = jwt.split(".")[1];
+  assert.ok(payload, `not a JWT: ${jwt.slice(0, 12)}…`);
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+}
+
+/** "2:59" or "1:02:03" as seconds. */
+export function seconds(text) {
+  return text
+    .trim()
+    .split(":")
+    .reduce((total, part) => total * 60 + Number(part), 0);
+}
+
+/** Saves the window as `name`.png when TOKENVAULT_SCREENSHOTS names a folder. */
+export async function snap(driver, name) {
+  const folder = process.env.TOKENVAULT_SCREENSHOTS;
+  if (!folder) return;
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, `${name}.png`), await driver.screenshotPng());
+}
