@@ -1,0 +1,137 @@
+import { expect, test } from "@playwright/test";
+import { calls, failNext, openApp } from "./fixtures";
+
+test.describe("the accounts screen", () => {
+  test.beforeEach(async ({ page }) => openApp(page));
+
+  test("groups accounts by environment, names sorted", async ({ page }) => {
+    await expect(page.locator("h2.group")).toHaveText([/^Production/, /^UAT/]);
+    await expect(page.getByTestId("account-row")).toHaveCount(4);
+  });
+
+  test("search narrows the list by name, environment or identity", async ({ page }) => {
+    await page.getByTestId("search").fill("trader prod");
+    await expect(page.getByTestId("account-row")).toHaveCount(1);
+    await expect(page.getByTestId("account-row")).toHaveAttribute("data-account-id", "te-prod");
+    await page.getByTestId("search").fill("nothing like this");
+    await expect(page.getByTestId("no-match")).toBeVisible();
+  });
+
+  test("the keyboard selects with the arrows and copies a Bearer token with Enter", async ({
+    page,
+  }) => {
+    await page.keyboard.press("/");
+    await expect(page.getByTestId("search")).toBeFocused();
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    const selected = page.locator('[data-testid="account-row"][data-selected="true"]');
+    await expect(selected).toHaveAttribute("data-account-id", "te-prod");
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("clipboard-bar")).toContainText(
+      "Bearer token of TE Production copied",
+    );
+    const copy = (await calls(page)).find((c) => c.command === "copy_token");
+    expect(copy?.args).toEqual({ id: "te-prod", format: "bearer" });
+  });
+
+  test("the clipboard bar counts down and Clear now clears it", async ({ page }) => {
+    await page.getByTestId("copy").first().click();
+    await expect(page.getByTestId("clipboard-countdown")).toHaveText(/^(29|30)$/);
+    await page.getByTestId("clear-now").click();
+    await expect(page.getByTestId("clipboard-bar")).toContainText("no longer holds");
+    expect((await calls(page)).some((c) => c.command === "clear_clipboard")).toBe(true);
+  });
+
+  test("a failed copy says why in words, with the backend's detail", async ({ page }) => {
+    await failNext(page, "copy_token", {
+      code: "unreachable",
+      message: "cannot reach https://prive.example/login: connection refused",
+    });
+    await page.getByTestId("copy").first().click();
+    await expect(page.getByTestId("copy-note").first()).toHaveText(
+      "Server unreachable: cannot reach https://prive.example/login: connection refused",
+    );
+  });
+
+  test("the panel copies each format and removes an account only after confirmation", async ({
+    page,
+  }) => {
+    const row = page.locator('[data-account-id="prive-uat"]');
+    await row.getByTestId("account-open").click();
+    for (const format of ["raw", "header", "curl"]) {
+      await row.getByTestId(`copy-${format}`).click();
+    }
+    const formats = (await calls(page))
+      .filter((c) => c.command === "copy_token")
+      .map((c) => c.args.format);
+    expect(formats).toEqual(["raw", "header", "curl"]);
+    await row.getByTestId("remove").click();
+    await expect(row).toContainText("Remove Privé UAT and its password and tokens");
+    await row.getByTestId("remove-confirm").click();
+    await expect(page.locator('[data-account-id="prive-uat"]')).toHaveCount(0);
+  });
+
+  test("a token's countdown turns critical in its last minute", async ({ page }) => {
+    const clock = page.locator('[data-account-id="te-prod"] .clock');
+    await expect(clock).toHaveAttribute("data-urgency", "critical");
+    await expect(page.locator('[data-account-id="pt-ops"] .clock')).toHaveAttribute(
+      "data-urgency",
+      "calm",
+    );
+  });
+});
+
+test.describe("calls from an account's panel", () => {
+  test.beforeEach(async ({ page }) => openApp(page));
+
+  test("a one-time token is shown as valid with its identity, or not valid with the reason", async ({
+    page,
+  }) => {
+    const row = page.locator('[data-account-id="te-uat"]');
+    await row.getByTestId("account-open").click();
+    await row.getByTestId("ott-input").fill("ott-good");
+    await row.getByTestId("ott-verify").click();
+    await expect(row.getByTestId("ott-verdict")).toHaveText("Valid — issued to bo.trader");
+    await row.getByTestId("ott-input").fill("ott-used");
+    await row.getByTestId("ott-verify").click();
+    await expect(row.getByTestId("ott-verdict")).toHaveText("Not valid: already used");
+  });
+
+  test("a profile without OTT or private tokens shows neither", async ({ page }) => {
+    const row = page.locator('[data-account-id="prive-uat"]');
+    await row.getByTestId("account-open").click();
+    await expect(row.getByTestId("account-panel")).toContainText("logs in again (no refresh)");
+    await expect(row.getByTestId("ott-input")).toHaveCount(0);
+    await expect(row.getByTestId("pt-label")).toHaveCount(0);
+  });
+
+  test("a private token is shown once when created, and revoked after confirmation", async ({
+    page,
+  }) => {
+    const row = page.locator('[data-account-id="pt-ops"]');
+    await row.getByTestId("account-open").click();
+    await expect(row.getByTestId("pt-empty")).toBeVisible();
+    await row.getByTestId("pt-label").fill("nightly export");
+    await row.getByTestId("pt-lifetime").selectOption({ label: "7 days" });
+    await row.getByTestId("pt-create").click();
+    await expect(row.getByTestId("pt-created-value")).toHaveText("private-token-value-1");
+    await expect(row.getByTestId("pt-row")).toContainText("nightly export");
+    await expect(row.getByTestId("pt-reminder")).toBeVisible();
+    await row.getByTestId("pt-revoke").click();
+    await row.getByTestId("pt-revoke-confirm").click();
+    await expect(row.getByTestId("pt-empty")).toBeVisible();
+    await expect(row.getByTestId("pt-created")).toHaveCount(0);
+  });
+
+  test("a private token needs a label", async ({ page }) => {
+    const row = page.locator('[data-account-id="pt-ops"]');
+    await row.getByTestId("account-open").click();
+    await failNext(page, "create_private_token", {
+      code: "invalid_private_token",
+      message: "give the token a label, so you know it when you revoke it",
+      field: "label",
+    });
+    await row.getByTestId("pt-create").click();
+    await expect(row.getByTestId("pt-error")).toContainText("give the token a label");
+  });
+});

@@ -1,0 +1,320 @@
+// The browser tests' stand-in for src/lib/backend.ts: the same exports over an in-page
+// fake vault. Tests steer it through `window.tokenvaultMock` (see fixtures.ts): they seed
+// accounts, make calls fail with a given {code, message, field}, and read what was called.
+import type {
+  AccountDetails,
+  AccountForm,
+  AccountView,
+  AppInfo,
+  AuditEvent,
+  CopyFormat,
+  CopyReceipt,
+  CreatedPrivateToken,
+  Failure,
+  KeyInput,
+  LoginPreview,
+  OttVerdict,
+  PrivateToken,
+  ProfileView,
+  Report,
+  Settings,
+} from "../../src/lib/types";
+
+export type UnlistenFn = () => void;
+
+interface MockState {
+  info: AppInfo;
+  accounts: AccountView[];
+  profiles: ProfileView[];
+  privateTokens: Record<string, PrivateToken[]>;
+  audit: AuditEvent[];
+  settings: Settings;
+  /** Command name -> the failure it answers with, once. */
+  failNext: Record<string, Failure>;
+  /** Every call made, with its arguments (never checked for secrets: it is a fake). */
+  calls: { command: string; args: unknown }[];
+  clipboard: string | null;
+}
+
+const now = Date.now();
+
+export const profiles: ProfileView[] = [
+  {
+    id: "prive",
+    name: "Privé",
+    description: "Login; no refresh.",
+    refresh: false,
+    ott: false,
+    privateTokens: false,
+  },
+  {
+    id: "traderevolution",
+    name: "TraderEvolution",
+    description: "Login and refresh pair.",
+    refresh: true,
+    ott: true,
+    privateTokens: false,
+  },
+  {
+    id: "private-tokens",
+    name: "Private tokens",
+    description: "Long-living tokens.",
+    refresh: false,
+    ott: false,
+    privateTokens: true,
+  },
+];
+
+function account(
+  id: string,
+  name: string,
+  environment: string,
+  profile: string,
+  ttlMs: number,
+): AccountView {
+  return {
+    id,
+    name,
+    environment,
+    profile,
+    baseUrl: `https://${profile}.example`,
+    identity: `${id}@example.com`,
+    state: "fresh",
+    accessExpiresAt: now + ttlMs,
+    accessObtainedAt: now - 1000,
+    refreshExpiresAt: null,
+    renewAt: now + ttlMs * 0.8,
+    lastRenewal: "logged-in",
+    failure: null,
+  };
+}
+
+const state: MockState = {
+  info: {
+    version: "0.1.0",
+    mode: "vault",
+    opening: false,
+    demoApi: null,
+    secretStore: "OS keyring",
+    dataFolder: "/home/ana/.local/share/tokenvault",
+    problem: null,
+  },
+  accounts: [
+    account("prive-uat", "Privé UAT", "UAT", "prive", 180_000),
+    account("te-uat", "TE UAT", "UAT", "traderevolution", 150_000),
+    account("te-prod", "TE Production", "Production", "traderevolution", 40_000),
+    account("pt-ops", "PT ops", "Production", "private-tokens", 240_000),
+  ],
+  profiles,
+  privateTokens: {},
+  audit: [
+    { at: new Date(now - 5000).toISOString(), account: "te-uat", kind: "login", outcome: "ok" },
+    {
+      at: new Date(now - 3000).toISOString(),
+      account: "prive-uat",
+      kind: "refresh",
+      outcome: "server_error",
+    },
+  ],
+  settings: { refreshLeadSeconds: 300, clipboardClearSeconds: 30, theme: "system" },
+  failNext: {},
+  calls: [],
+  clipboard: null,
+};
+
+// The page's query string sets how the vault opened: `?problem=CODE` or `?opening=1`.
+const query = new URLSearchParams(window.location.search);
+const problem = query.get("problem");
+if (problem) {
+  state.info.problem = {
+    code: problem,
+    message: "no safe place for secrets: the OS keyring did not answer within 30 s",
+  };
+}
+state.info.opening = query.has("opening");
+
+const accountListeners = new Set<(accounts: AccountView[]) => void>();
+
+declare global {
+  interface Window {
+    tokenvaultMock: {
+      state: MockState;
+      /** Replaces the accounts and tells the window, as the backend's event does. */
+      setAccounts(accounts: AccountView[]): void;
+    };
+  }
+}
+
+window.tokenvaultMock = {
+  state,
+  setAccounts(accounts) {
+    state.accounts = accounts;
+    for (const listener of accountListeners) listener(accounts);
+  },
+};
+
+const JWT_REPORT: Report = {
+  header: { alg: "HS256", typ: "JWT" },
+  claims: { sub: "bo.trader", roles: ["BO_ADMIN"], exp: Math.floor(now / 1000) + 150 },
+  times: [{ claim: "exp", at: new Date(now + 150_000).toISOString(), relative: "in 2 min" }],
+  roles: ["BO_ADMIN"],
+  identity: "bo.trader",
+  expired: false,
+  verification: { status: "unverified", by: null, algorithm: null, reason: null },
+};
+
+/** Answers a call: the failure set for it, if any, else `value()`. */
+async function answer<T>(command: string, args: unknown, value: () => T): Promise<T> {
+  state.calls.push({ command, args });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const failure = state.failNext[command];
+  if (failure) {
+    delete state.failNext[command];
+    throw failure;
+  }
+  return value();
+}
+
+function byId(id: string): AccountView {
+  const found = state.accounts.find((a) => a.id === id);
+  if (!found) throw { code: "unknown_account", message: `no account named \`${id}\`` };
+  return found;
+}
+
+export const listAccounts = () => answer("list_accounts", {}, () => state.accounts);
+export const appInfo = () => answer("app_info", {}, () => state.info);
+export const presets = () => answer("presets", {}, () => state.profiles);
+
+export const accountDetails = (id: string): Promise<AccountDetails> =>
+  answer("account_details", { id }, () => {
+    const found = byId(id);
+    const profile = state.profiles.find((p) => p.id === found.profile) ?? profiles[0];
+    return { profile: profile as ProfileView, report: JWT_REPORT };
+  });
+
+const preview: LoginPreview = {
+  accessExpiresAt: now + 150_000,
+  refreshToken: true,
+  refreshExpiresAt: now + 86_400_000,
+  report: JWT_REPORT,
+};
+
+export const testLogin = (form: AccountForm, password: string) =>
+  answer("test_login", { form, password }, () => preview);
+
+export const addAccount = (form: AccountForm, password: string) =>
+  answer("add_account", { form, password }, () => {
+    const id = form.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+    window.tokenvaultMock.setAccounts([
+      ...state.accounts,
+      account(id, form.name, form.environment, form.preset ?? "custom", 150_000),
+    ]);
+    return { id, login: preview };
+  });
+
+export const removeAccount = (id: string) =>
+  answer("remove_account", { id }, () => {
+    window.tokenvaultMock.setAccounts(state.accounts.filter((a) => a.id !== id));
+  });
+
+function receipt(format: CopyFormat): CopyReceipt {
+  const seconds = state.settings.clipboardClearSeconds;
+  return {
+    format,
+    expiresAt: null,
+    clearsAt: Date.now() + seconds * 1000,
+    clearsInSeconds: seconds,
+  };
+}
+
+export const copyToken = (id: string, format: CopyFormat) =>
+  answer("copy_token", { id, format }, () => {
+    byId(id);
+    state.clipboard = `${format}:${id}`;
+    return receipt(format);
+  });
+
+export const copyPrivateToken = (id: string, tokenId: string) =>
+  answer("copy_private_token", { id, tokenId }, () => {
+    state.clipboard = `private:${tokenId}`;
+    return receipt("raw");
+  });
+
+export const clearClipboard = () =>
+  answer("clear_clipboard", {}, () => {
+    const had = state.clipboard !== null;
+    state.clipboard = null;
+    return had;
+  });
+
+export const verifyOtt = (id: string, ott: string): Promise<OttVerdict> =>
+  answer("verify_ott", { id, ott }, () =>
+    ott === "ott-good"
+      ? { valid: true, identity: "bo.trader", reason: null }
+      : { valid: false, identity: null, reason: "already used" },
+  );
+
+export const listPrivateTokens = (id: string) =>
+  answer("list_private_tokens", { id }, () => state.privateTokens[id] ?? []);
+
+let created = 0;
+export const createPrivateToken = (id: string, label: string, lifetimeSeconds: number) =>
+  answer("create_private_token", { id, label, lifetimeSeconds }, (): CreatedPrivateToken => {
+    created += 1;
+    const info = { id: `pt-${created}`, label, expiresAt: Date.now() + lifetimeSeconds * 1000 };
+    state.privateTokens[id] = [...(state.privateTokens[id] ?? []), info];
+    return { info, token: `private-token-value-${created}` };
+  });
+
+export const revokePrivateToken = (id: string, tokenId: string) =>
+  answer("revoke_private_token", { id, tokenId }, () => {
+    state.privateTokens[id] = (state.privateTokens[id] ?? []).filter((t) => t.id !== tokenId);
+  });
+
+export const inspectToken = (request: { token?: string; accountId?: string; key?: KeyInput }) =>
+  answer("inspect_token", request, (): Report => {
+    const token = request.token?.replace(/^Bearer /, "").trim();
+    if (!request.accountId && !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token ?? "")) {
+      throw {
+        code: "not_a_jwt",
+        message: "this is not a readable JWT: not three parts",
+        field: "token",
+      };
+    }
+    if (request.key?.kind === "secret") {
+      return {
+        ...JWT_REPORT,
+        verification: { status: "verified", by: "hmac-secret", algorithm: "HS256", reason: null },
+      };
+    }
+    return JWT_REPORT;
+  });
+
+export const auditEvents = (limit = 200) =>
+  answer("audit_events", { limit }, () => [...state.audit].reverse());
+
+export const getSettings = () => answer("get_settings", {}, () => state.settings);
+
+export const setSettings = (settings: Settings) =>
+  answer("set_settings", { settings }, () => {
+    if (settings.clipboardClearSeconds < 5 || settings.clipboardClearSeconds > 600) {
+      throw {
+        code: "invalid_settings",
+        message: "the clipboard-clear delay must be between 5 and 600 seconds",
+        field: "clipboardClearSeconds",
+      };
+    }
+    state.settings = settings;
+    return settings;
+  });
+
+export function onAppInfoChanged(_onChange: (info: AppInfo) => void): Promise<UnlistenFn> {
+  return Promise.resolve(() => {});
+}
+
+export function onAccountsChanged(
+  onChange: (accounts: AccountView[]) => void,
+): Promise<UnlistenFn> {
+  accountListeners.add(onChange);
+  return Promise.resolve(() => accountListeners.delete(onChange));
+}

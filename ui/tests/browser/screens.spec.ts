@@ -1,0 +1,146 @@
+import { expect, test } from "@playwright/test";
+import { calls, failNext, openApp } from "./fixtures";
+
+test.describe("adding an account", () => {
+  test.beforeEach(async ({ page }) => {
+    await openApp(page);
+    await page.getByTestId("add-account").click();
+    await page.getByTestId("f-name").fill("TE desk two");
+    await page.getByTestId("f-preset").selectOption("traderevolution");
+    await page.getByTestId("f-base-url").fill("https://te.example");
+    await page.getByTestId("f-identity").fill("bo.trader");
+    await page.getByTestId("f-password").fill("s3cret");
+  });
+
+  test("Test login shows the outcome and the decoded token before anything is saved", async ({
+    page,
+  }) => {
+    await page.getByTestId("test-login").click();
+    await expect(page.getByTestId("login-preview")).toContainText("a refresh token came with it");
+    await expect(page.getByTestId("verdict")).toHaveText(/^UNVERIFIED/);
+    await expect(page.getByTestId("report-identity")).toHaveText("bo.trader");
+    const sent = (await calls(page)).find((c) => c.command === "test_login");
+    expect(sent?.args.form).toMatchObject({
+      preset: "traderevolution",
+      baseUrl: "https://te.example",
+    });
+    expect((await calls(page)).some((c) => c.command === "add_account")).toBe(false);
+  });
+
+  test("a refused login is shown at the password field", async ({ page }) => {
+    await failNext(page, "add_account", {
+      code: "credentials_rejected",
+      message: "the server rejected the login for bo.trader (HTTP 401): Wrong login or password",
+      field: "password",
+    });
+    await page.getByTestId("save-account").click();
+    await expect(page.getByTestId("add-error")).toHaveAttribute(
+      "data-code",
+      "credentials_rejected",
+    );
+    await expect(page.locator(".field-error")).toHaveText(/Wrong login or password/);
+    await expect(page.getByTestId("add-form")).toBeVisible();
+  });
+
+  test("a saved account appears in the list", async ({ page }) => {
+    await page.getByTestId("save-account").click();
+    await expect(page.locator('[data-account-id="te-desk-two"]')).toBeVisible();
+  });
+
+  test("a profile file can stand in for a preset", async ({ page }) => {
+    await page.getByTestId("f-profile-file").setInputFiles({
+      name: "acme.toml",
+      mimeType: "text/plain",
+      buffer: Buffer.from('id = "acme"\nname = "Acme"\n'),
+    });
+    await expect(page.getByTestId("f-preset")).toHaveValue("(file)");
+    await page.getByTestId("test-login").click();
+    const sent = (await calls(page)).find((c) => c.command === "test_login");
+    expect(sent?.args.form).toMatchObject({ preset: null, profileFileName: "acme.toml" });
+  });
+});
+
+test.describe("the inspector", () => {
+  test.beforeEach(async ({ page }) => {
+    await openApp(page);
+    await page.getByTestId("tab-inspector").click();
+  });
+
+  test("a pasted token is decoded and marked UNVERIFIED", async ({ page }) => {
+    await page.getByTestId("i-token").fill("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig");
+    await page.getByTestId("i-inspect").click();
+    await expect(page.getByTestId("verdict")).toHaveText(/^UNVERIFIED/);
+    await expect(page.getByTestId("claims")).toContainText('"sub": "bo.trader"');
+  });
+
+  test("a token checked with a secret is marked verified", async ({ page }) => {
+    await page.getByTestId("i-token").fill("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig");
+    await page.getByTestId("i-key-kind").selectOption("secret");
+    await page.getByTestId("i-key").fill("shared-secret");
+    await page.getByTestId("i-inspect").click();
+    await expect(page.getByTestId("verdict")).toHaveText("Verified with hmac-secret (HS256)");
+  });
+
+  test("garbage is refused with words, not a crash", async ({ page }) => {
+    await page.getByTestId("i-token").fill("<html>not a token</html>");
+    await page.getByTestId("i-inspect").click();
+    await expect(page.getByTestId("inspect-error")).toContainText("Not a JWT");
+  });
+
+  test("an account's token opens from its panel", async ({ page }) => {
+    await page.getByTestId("tab-accounts").click();
+    const row = page.locator('[data-account-id="te-uat"]');
+    await row.getByTestId("account-open").click();
+    await row.getByTestId("inspect-account").click();
+    await expect(page.getByTestId("i-source")).toHaveValue("te-uat");
+    await expect(page.getByTestId("report-identity")).toHaveText("bo.trader");
+  });
+});
+
+test.describe("activity and settings", () => {
+  test.beforeEach(async ({ page }) => openApp(page));
+
+  test("activity lists events newest first, with failures in words", async ({ page }) => {
+    await page.getByTestId("tab-activity").click();
+    const rows = page.getByTestId("audit-row");
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toContainText("Privé UAT");
+    await expect(rows.first()).toContainText("The server failed");
+  });
+
+  test("an out-of-range clipboard delay is refused at its field", async ({ page }) => {
+    await page.getByTestId("tab-settings").click();
+    await page.getByTestId("s-clear").fill("2");
+    await page.getByTestId("s-save").click();
+    await expect(page.locator(".field-error")).toHaveText(/between 5 and 600 seconds/);
+  });
+
+  test("the dark theme applies at once and the delay is used by the next copy", async ({
+    page,
+  }) => {
+    await page.getByTestId("tab-settings").click();
+    await page.getByTestId("s-theme-dark").check();
+    await page.getByTestId("s-clear").fill("10");
+    await page.getByTestId("s-save").click();
+    await expect(page.getByTestId("s-saved")).toBeVisible();
+    await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+    await page.getByTestId("tab-accounts").click();
+    await page.getByTestId("copy").first().click();
+    await expect(page.getByTestId("clipboard-countdown")).toHaveText(/^(9|10)$/);
+  });
+});
+
+test("a vault that cannot be opened says why instead of showing an empty list", async ({
+  page,
+}) => {
+  await page.goto("/?problem=no_secret_store");
+  const problem = page.getByTestId("vault-problem");
+  await expect(problem).toHaveAttribute("data-code", "no_secret_store");
+  await expect(problem).toContainText("the OS keyring did not answer");
+  await expect(page.getByTestId("account-row")).toHaveCount(0);
+});
+
+test("a vault still opening says the keyring may be asking for its password", async ({ page }) => {
+  await page.goto("/?opening=1");
+  await expect(page.getByTestId("vault-opening")).toContainText("may be asking for its password");
+});
