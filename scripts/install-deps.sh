@@ -8,7 +8,7 @@ APT_PACKAGES=(
   build-essential pkg-config file curl wget libssl-dev libdbus-1-dev
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools keyutils
-  imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip chromium
+  imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip xdotool chromium
 )
 TAURI_DRIVER_VERSION=2.1.0
 

@@ -6,10 +6,13 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod alerts;
 mod clipboard;
 mod commands;
 mod demo;
 mod settings;
+mod shortcut;
+mod tray;
 mod vault;
 mod view;
 
@@ -46,8 +49,16 @@ fn main() {
     let demo_mode = std::env::args().any(|a| a == "--demo")
         || std::env::var("TOKENVAULT_DEMO").is_ok_and(|v| v == "1");
 
-    let app = tauri::Builder::default()
+    let mut builder = tauri::Builder::default();
+    if !demo_mode {
+        // A second launch brings the running window up instead of opening the vault twice.
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _, _| {
+            tray::show_window(app);
+        }));
+    }
+    let app = builder
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .manage(commands::copy::Clipboard(Box::leak(Box::default())))
         .invoke_handler(tauri::generate_handler![
             commands::accounts::list_accounts,
@@ -107,6 +118,11 @@ fn main() {
             };
             forward_events(app.handle(), &shell);
             app.manage(shell);
+            if let Err(e) = tray::create(app.handle()) {
+                tracing::warn!("no tray icon: {e}");
+            }
+            shortcut::register(app.handle());
+            alerts::remind_of_private_tokens(app.handle().clone());
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -141,11 +157,17 @@ fn forward_events(handle: &tauri::AppHandle, shell: &Shell) {
     let mut changes = shell.statuses.clone();
     let handle = handle.clone();
     tauri::async_runtime::spawn(async move {
+        let mut before: Vec<AccountStatus> = Vec::new();
         loop {
-            let accounts = view::accounts(&changes.borrow_and_update());
-            if let Err(e) = handle.emit("accounts-changed", accounts) {
+            let after = changes.borrow_and_update().clone();
+            if let Err(e) = handle.emit("accounts-changed", view::accounts(&after)) {
                 tracing::warn!("could not send account changes to the window: {e}");
             }
+            alerts::on_statuses(&handle, &before, &after);
+            if tray::entries(&before) != tray::entries(&after) {
+                tray::update(&handle, &after);
+            }
+            before = after;
             if changes.changed().await.is_err() {
                 break;
             }

@@ -1,5 +1,6 @@
 // End-to-end: the real app window on the built-in demo, driven through tauri-driver.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { claimsOf, clipboardText, seconds, snap, target } from "./support.mjs";
@@ -168,6 +169,25 @@ describe("the demo app window", () => {
     const left = Number(await driver.textOf('[data-testid="clipboard-countdown"]'));
     assert.ok(left <= 5, `the clipboard clears in ${left} s`);
     await driver.waitFor(async () => clipboardText() === "", 8_000, "the clipboard to be cleared");
+  });
+
+  it("opens the quick switcher on the global shortcut; Enter copies the typed account's token", async () => {
+    const pressed = spawnSync("xdotool", ["key", "--clearmodifiers", "ctrl+shift+space"]);
+    assert.equal(pressed.status, 0, String(pressed.stderr));
+    const input = await driver.find('[data-testid="switcher-input"]', 5_000);
+    await driver.type(input, "finvera");
+    await driver.waitFor(
+      async () => (await driver.findAll('[data-testid="switcher-item"]')).length === 1,
+      3_000,
+      "one match",
+    );
+    await driver.command("POST", `/element/${input}/value`, { text: "\uE007" });
+    const copied = await driver.waitFor(
+      async () => (clipboardText().startsWith("Bearer ") ? clipboardText() : null),
+      5_000,
+      "the copy",
+    );
+    assert.equal(claimsOf(copied.slice(7)).sub, "analyst@finvera.demo");
   });
 
   it("follows the dark theme when chosen", async () => {

@@ -269,3 +269,78 @@ fn until(at: OffsetDateTime, now: OffsetDateTime) -> StdDuration {
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// The accounts that have just stopped being renewable: failing or expired now, with a
+/// failure to tell, and not so before. A window or an agent notifies the user of these
+/// once, not on every retry.
+pub fn newly_failing<'a>(
+    before: &[AccountStatus],
+    after: &'a [AccountStatus],
+) -> Vec<&'a AccountStatus> {
+    let failing = |s: &AccountStatus| {
+        matches!(s.state, TokenState::Failing | TokenState::Expired) && s.failure.is_some()
+    };
+    after
+        .iter()
+        .filter(|now| failing(now))
+        .filter(|now| {
+            !before
+                .iter()
+                .any(|was| was.account.id == now.account.id && failing(was))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::*;
+
+    fn status(id: &str, state: TokenState, failure: Option<&str>) -> AccountStatus {
+        AccountStatus {
+            account: AccountInfo {
+                id: id.into(),
+                name: id.into(),
+                environment: "UAT".into(),
+                profile: "prive".into(),
+                base_url: "https://x.example".into(),
+                identity: "ana".into(),
+            },
+            state,
+            access_expires_at: None,
+            access_obtained_at: None,
+            refresh_expires_at: None,
+            renew_at: None,
+            last_renewal: None,
+            failure: failure.map(|code| Failure {
+                code: "server_error",
+                message: code.into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn an_account_that_starts_failing_is_told_once() {
+        let fresh = [status("a", TokenState::Fresh, None)];
+        let failing = [status("a", TokenState::Failing, Some("HTTP 500"))];
+        assert_eq!(newly_failing(&fresh, &failing).len(), 1);
+        assert!(
+            newly_failing(&failing, &failing).is_empty(),
+            "not again on a retry"
+        );
+    }
+
+    #[test]
+    fn an_account_that_recovers_and_fails_again_is_told_again() {
+        let failing = [status("a", TokenState::Failing, Some("HTTP 500"))];
+        let fresh = [status("a", TokenState::Fresh, None)];
+        assert!(newly_failing(&failing, &fresh).is_empty());
+        assert_eq!(newly_failing(&fresh, &failing).len(), 1);
+    }
+
+    #[test]
+    fn a_renewal_under_way_is_no_failure() {
+        let fresh = [status("a", TokenState::Fresh, None)];
+        let renewing = [status("a", TokenState::Renewing, None)];
+        assert!(newly_failing(&fresh, &renewing).is_empty());
+    }
+}

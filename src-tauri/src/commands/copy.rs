@@ -2,7 +2,7 @@
 //! from the clipboard after the chosen delay if still there.
 
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 use tokenvault_core::Secret;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::vault::audit::AuditKind;
@@ -20,7 +20,7 @@ pub struct Clipboard(pub &'static crate::clipboard::Clipboard);
 const MIN_VALID_SECONDS: i64 = 60;
 
 /// What a copy did: never the token itself.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CopyReceipt {
     format: &'static str,
@@ -49,21 +49,26 @@ fn formatted(format: &str, token: &str, base_url: &str) -> (&'static str, String
 /// copies it as `Bearer <token>`, the raw token, an `Authorization:` header line, or a
 /// curl command.
 #[tauri::command]
-pub async fn copy_token(
-    shell: State<'_, Shell>,
-    clipboard: State<'_, Clipboard>,
-    preferences: State<'_, Preferences>,
-    id: String,
-    format: String,
-) -> Reply<CopyReceipt> {
+pub async fn copy_token(app: AppHandle, id: String, format: String) -> Reply<CopyReceipt> {
+    copy_fresh(&app, &id, &format).await
+}
+
+/// [`copy_token`] for any part of the app (the tray, the quick switcher).
+pub async fn copy_fresh(app: &AppHandle, id: &str, format: &str) -> Reply<CopyReceipt> {
+    let shell = app.state::<Shell>();
     let accounts = accounts(&shell)?;
     let (token, _) = accounts
-        .access_token(&id, time::Duration::seconds(MIN_VALID_SECONDS))
+        .access_token(id, time::Duration::seconds(MIN_VALID_SECONDS))
         .await?;
-    let base_url = accounts.catalog()?.account(&id)?.base_url.clone();
-    let (format, text) = formatted(&format, token.value.expose(), &base_url);
-    let receipt = put(&clipboard, &preferences, Secret::new(text), format)?;
-    accounts.audit_event(&id, AuditKind::Copy, "ok");
+    let base_url = accounts.catalog()?.account(id)?.base_url.clone();
+    let (format, text) = formatted(format, token.value.expose(), &base_url);
+    let receipt = put(
+        &app.state::<Clipboard>(),
+        &app.state::<Preferences>(),
+        Secret::new(text),
+        format,
+    )?;
+    accounts.audit_event(id, AuditKind::Copy, "ok");
     Ok(CopyReceipt {
         expires_at: millis(token.expires_at),
         ..receipt

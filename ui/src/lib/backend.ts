@@ -90,3 +90,17 @@ export function onAccountsChanged(
 ): Promise<UnlistenFn> {
   return listen<AccountView[]>("accounts-changed", (event) => onChange(event.payload));
 }
+
+/** Calls `onOpen` when the global shortcut asks for the quick switcher. */
+export function onSwitcherRequested(onOpen: () => void): Promise<UnlistenFn> {
+  return listen("open-switcher", () => onOpen());
+}
+
+/** A copy made outside the window (from the tray), so the clipboard bar can count down. */
+export function onCopiedElsewhere(
+  onCopy: (copy: { account: string; receipt: CopyReceipt }) => void,
+): Promise<UnlistenFn> {
+  return listen<{ account: string; receipt: CopyReceipt }>("copied", (event) =>
+    onCopy(event.payload),
+  );
+}

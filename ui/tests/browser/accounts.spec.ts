@@ -135,3 +135,33 @@ test.describe("calls from an account's panel", () => {
     await expect(row.getByTestId("pt-error")).toContainText("give the token a label");
   });
 });
+
+test.describe("the quick switcher", () => {
+  test.beforeEach(async ({ page }) => openApp(page));
+
+  test("opens on the global shortcut; typing a name and Enter copies its Bearer token", async ({
+    page,
+  }) => {
+    await page.evaluate(() => window.tokenvaultMock.openSwitcher());
+    await expect(page.getByTestId("switcher-input")).toBeFocused();
+    await page.keyboard.type("te prod");
+    await expect(page.getByTestId("switcher-item")).toHaveCount(1);
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("switcher")).toHaveCount(0);
+    await expect(page.getByTestId("clipboard-bar")).toContainText("TE Production");
+    const copy = (await calls(page)).find((c) => c.command === "copy_token");
+    expect(copy?.args).toEqual({ id: "te-prod", format: "bearer" });
+  });
+
+  test("opens with Ctrl+K, moves with the arrows, and closes with Escape", async ({ page }) => {
+    await page.keyboard.press("Control+k");
+    await expect(page.getByTestId("switcher-item")).toHaveCount(4);
+    await page.keyboard.press("ArrowDown");
+    await expect(page.locator(".switcher button.chosen")).toHaveAttribute(
+      "data-account-id",
+      "pt-ops",
+    );
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId("switcher")).toHaveCount(0);
+  });
+});

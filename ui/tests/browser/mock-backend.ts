@@ -141,12 +141,19 @@ declare global {
       state: MockState;
       /** Replaces the accounts and tells the window, as the backend's event does. */
       setAccounts(accounts: AccountView[]): void;
+      /** Does what the global shortcut does. */
+      openSwitcher(): void;
     };
   }
 }
 
+const switcherListeners = new Set<() => void>();
+
 window.tokenvaultMock = {
   state,
+  openSwitcher() {
+    for (const listener of switcherListeners) listener();
+  },
   setAccounts(accounts) {
     state.accounts = accounts;
     for (const listener of accountListeners) listener(accounts);
@@ -317,4 +324,15 @@ export function onAccountsChanged(
 ): Promise<UnlistenFn> {
   accountListeners.add(onChange);
   return Promise.resolve(() => accountListeners.delete(onChange));
+}
+
+export function onSwitcherRequested(onOpen: () => void): Promise<UnlistenFn> {
+  switcherListeners.add(onOpen);
+  return Promise.resolve(() => switcherListeners.delete(onOpen));
+}
+
+export function onCopiedElsewhere(
+  _onCopy: (copy: { account: string; receipt: CopyReceipt }) => void,
+): Promise<UnlistenFn> {
+  return Promise.resolve(() => {});
 }
