@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "test_login",
     "add_account",
     "remove_account",
+    "account_form",
+    "edit_account",
     "account_details",
     "app_info",
     "get_settings",

@@ -66,6 +66,8 @@ fn main() {
             commands::accounts::test_login,
             commands::accounts::add_account,
             commands::accounts::remove_account,
+            commands::accounts::account_form,
+            commands::accounts::edit_account,
             commands::accounts::account_details,
             commands::app::app_info,
             commands::app::get_settings,

@@ -181,6 +181,7 @@ describe("the demo app window", () => {
       3_000,
       "one match",
     );
+    await snap(driver, "quick-switcher");
     await driver.command("POST", `/element/${input}/value`, { text: "\uE007" });
     const copied = await driver.waitFor(
       async () => (clipboardText().startsWith("Bearer ") ? clipboardText() : null),

@@ -5,12 +5,14 @@
 //! - `calls`: validate, one-time-token verification and private tokens through the engine.
 //! - `custom_profile`: a profile written from documentation alone, for a dialect no preset knows.
 //! - `demo_api`: the demo API's own calls (validate, OTT, private tokens, counters).
+//! - `editing`: adding and editing accounts as the app's form does, nothing kept on a failed login.
 //! - `keeper`: background renewal of every account, and what it does when a server fails.
 //! - `vault`: the real keyring, the encrypted fallback without a session bus, crash-safe catalog writes.
 
 mod calls;
 mod custom_profile;
 mod demo_api;
+mod editing;
 mod faults;
 mod keeper;
 mod presets;

@@ -54,7 +54,7 @@ pub fn presets() -> Vec<ProfileView> {
 }
 
 /// A new account as the form describes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountForm {
     name: String,
@@ -162,6 +162,47 @@ pub async fn add_account(
     let account = NewAccount::try_from(form)?;
     let id = account.id();
     let tokens = accounts(&shell)?.add_after_login(account, password).await?;
+    Ok(Added {
+        id,
+        login: LoginPreview::from(&tokens),
+    })
+}
+
+/// The form of an existing account, to edit it (its password is never sent back).
+#[tauri::command]
+pub fn account_form(shell: State<'_, Shell>, id: String) -> Reply<AccountForm> {
+    let catalog = accounts(&shell)?.catalog()?;
+    let record = catalog.account(&id)?;
+    let custom = catalog.profiles.iter().find(|p| p.id == record.profile);
+    let is_preset = all_presets().iter().any(|p| p.profile.id == record.profile);
+    Ok(AccountForm {
+        name: record.name.clone(),
+        environment: record.environment.clone(),
+        preset: is_preset.then(|| record.profile.clone()),
+        profile_source: custom.filter(|_| !is_preset).map(|p| p.source.clone()),
+        profile_file_name: custom
+            .filter(|_| !is_preset)
+            .map(|p| format!("saved profile {}", p.id)),
+        base_url: record.base_url.clone(),
+        identity: record.identity.clone(),
+        allow_plain_http: record.allow_plain_http,
+    })
+}
+
+/// Changes an account if the changed account can log in; an empty password keeps the
+/// saved one.
+#[tauri::command]
+pub async fn edit_account(
+    shell: State<'_, Shell>,
+    id: String,
+    form: AccountForm,
+    password: String,
+) -> Reply<Added> {
+    let password = Some(Secret::new(password)).filter(|p| !p.is_empty());
+    let account = NewAccount::try_from(form)?;
+    let tokens = accounts(&shell)?
+        .edit_after_login(&id, account, password)
+        .await?;
     Ok(Added {
         id,
         login: LoginPreview::from(&tokens),

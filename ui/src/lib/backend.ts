@@ -38,6 +38,16 @@ export const addAccount = (
   password: string,
 ): Promise<{ id: string; login: LoginPreview }> => invoke("add_account", { form, password });
 
+/** An existing account's form, to edit it (never its password). */
+export const accountForm = (id: string): Promise<AccountForm> => invoke("account_form", { id });
+
+/** Changes the account if it can still log in; an empty password keeps the saved one. */
+export const editAccount = (
+  id: string,
+  form: AccountForm,
+  password: string,
+): Promise<{ id: string; login: LoginPreview }> => invoke("edit_account", { id, form, password });
+
 export const removeAccount = (id: string): Promise<void> => invoke("remove_account", { id });
 
 /** Copies a token valid for at least a minute (renewed first if needed). */

@@ -219,6 +219,31 @@ export const addAccount = (form: AccountForm, password: string) =>
     return { id, login: preview };
   });
 
+export const accountForm = (id: string): Promise<AccountForm> =>
+  answer("account_form", { id }, () => {
+    const found = byId(id);
+    return {
+      name: found.name,
+      environment: found.environment,
+      preset: found.profile,
+      profileSource: null,
+      profileFileName: null,
+      baseUrl: found.baseUrl,
+      identity: found.identity,
+      allowPlainHttp: false,
+    };
+  });
+
+export const editAccount = (id: string, form: AccountForm, password: string) =>
+  answer("edit_account", { id, form, password }, () => {
+    window.tokenvaultMock.setAccounts(
+      state.accounts.map((a) =>
+        a.id === id ? { ...a, name: form.name, environment: form.environment } : a,
+      ),
+    );
+    return { id, login: preview };
+  });
+
 export const removeAccount = (id: string) =>
   answer("remove_account", { id }, () => {
     window.tokenvaultMock.setAccounts(state.accounts.filter((a) => a.id !== id));

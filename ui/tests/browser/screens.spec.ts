@@ -144,3 +144,18 @@ test("a vault still opening says the keyring may be asking for its password", as
   await page.goto("/?opening=1");
   await expect(page.getByTestId("vault-opening")).toContainText("may be asking for its password");
 });
+
+test("editing an account keeps the saved password unless a new one is given", async ({ page }) => {
+  await openApp(page);
+  const row = page.locator('[data-account-id="te-uat"]');
+  await row.getByTestId("account-open").click();
+  await row.getByTestId("edit").click();
+  await expect(page.getByTestId("f-name")).toHaveValue("TE UAT");
+  await expect(page.getByTestId("f-preset")).toHaveValue("traderevolution");
+  await page.getByTestId("f-name").fill("TE Staging");
+  await page.getByTestId("f-environment").fill("Staging");
+  await page.getByTestId("save-account").click();
+  await expect(page.locator('[data-account-id="te-uat"]')).toContainText("TE Staging");
+  const edit = (await calls(page)).find((c) => c.command === "edit_account");
+  expect(edit?.args).toMatchObject({ id: "te-uat", password: "" });
+});

@@ -136,6 +136,62 @@ impl Accounts {
         Ok(tokens)
     }
 
+    /// Changes an account (its name, environment, profile, base URL, identity, and the
+    /// password when one is given) only if the changed account can log in; its id, and so
+    /// its secrets' names, stay. The new tokens replace the old ones.
+    pub async fn edit_after_login(
+        &self,
+        id: &str,
+        account: NewAccount,
+        password: Option<Secret>,
+    ) -> Result<TokenSet> {
+        let existing = self.catalog()?.account(id)?.clone();
+        let (mut record, profile) = account.record()?;
+        record.id = existing.id.clone();
+        record.overrides = existing.overrides.clone();
+        record.ca_cert_pem = existing.ca_cert_pem.clone();
+        let taken = self
+            .catalog()?
+            .accounts
+            .iter()
+            .any(|a| a.id != existing.id && (a.name == record.name || a.id == account.id()));
+        if taken {
+            return Err(Error::InvalidAccount {
+                field: "name",
+                problem: format!("an account named `{}` already exists", record.name),
+            });
+        }
+        let _lock = self.lock(&existing.id).await?;
+        let password = match password.filter(|p| !p.is_empty()) {
+            Some(new) => new,
+            None => {
+                let key = SecretKey::new(&existing.id, SecretKind::Password);
+                blocking(&self.store, move |s| s.get(&key))
+                    .await?
+                    .ok_or_else(|| Error::InvalidAccount {
+                        field: "password",
+                        problem: "no password is saved for this account; give it".into(),
+                    })?
+            }
+        };
+        let tokens = self.try_login(&account, &password).await?;
+        let key = SecretKey::new(&existing.id, SecretKind::Password);
+        blocking(&self.store, move |s| s.set(&key, &password)).await?;
+        self.catalog.update(|c| {
+            if let Some(profile) = &profile {
+                c.profiles.retain(|p| p.id != profile.id);
+                c.profiles.push(profile.clone());
+            }
+            if let Some(kept) = c.accounts.iter_mut().find(|a| a.id == record.id) {
+                *kept = record.clone();
+            }
+            Ok(())
+        })?;
+        self.keep(&record, &tokens).await?;
+        self.record(&record.id, AuditKind::AccountChange, "ok");
+        Ok(tokens)
+    }
+
     /// The target of a new account, if its profile resolves and its name is free.
     fn addable(&self, record: &AccountRecord) -> Result<Target> {
         let target = self.target(record, &self.catalog()?)?;
