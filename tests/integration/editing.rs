@@ -16,7 +16,7 @@ fn accounts(name: &str) -> Accounts {
         std::env::temp_dir().join(format!("tokenvault-editing-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     Accounts::new(
-        Home::at(dir).unwrap(),
+        Home::at(dir).expect("a scratch data folder"),
         Arc::new(MemoryStore::default()),
         Arc::new(SystemClock),
     )

@@ -132,6 +132,20 @@ if (problem) {
   };
 }
 state.info.opening = query.has("opening");
+// `?accounts=N`: N generated accounts, for the benchmark of a large vault.
+const many = Number(query.get("accounts") ?? 0);
+if (many > 0) {
+  const environments = ["UAT", "Staging", "Production", "Demo"];
+  state.accounts = Array.from({ length: many }, (_, i) =>
+    account(
+      `acct-${i}`,
+      `Account ${String(i).padStart(4, "0")}`,
+      environments[i % environments.length] as string,
+      profiles[i % profiles.length]?.id ?? "prive",
+      30_000 + ((i * 7919) % 3_600_000),
+    ),
+  );
+}
 
 const accountListeners = new Set<(accounts: AccountView[]) => void>();
 
