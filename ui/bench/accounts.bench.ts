@@ -11,10 +11,16 @@ test(`the accounts screen with ${COUNT} accounts`, async ({ page, browser }) => 
 
   // Warm the dev server's module graph, then measure a clean load.
   await page.goto(URL);
-  await page.getByTestId("account-row").nth(COUNT - 1).waitFor({ state: "attached" });
+  await page
+    .getByTestId("account-row")
+    .nth(COUNT - 1)
+    .waitFor({ state: "attached" });
   const started = Date.now();
   await page.reload();
-  await page.getByTestId("account-row").nth(COUNT - 1).waitFor({ state: "attached" });
+  await page
+    .getByTestId("account-row")
+    .nth(COUNT - 1)
+    .waitFor({ state: "attached" });
   figures["first render of all rows (load to last row)"] = `${Date.now() - started} ms`;
 
   // Frames over 5 s of ticking countdowns: the longest gap between frames.
