@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::{Deserialize, Serialize};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -14,7 +15,8 @@ Exit codes:
 
 Environment:
   TOKENVAULT_HOME        the data folder (default: the OS's data folder)
-  TOKENVAULT_PASSPHRASE  the passphrase of the encrypted secret file, where no keyring is usable";
+  TOKENVAULT_PASSPHRASE  the passphrase of the encrypted secret file, where no keyring is usable
+  TOKENVAULT_NO_AGENT    1 or true: open the vault in this process even if an agent runs";
 
 /// Fresh API tokens for scripts, from the same vault as the Tokenvault app.
 #[derive(Debug, Parser)]
@@ -26,13 +28,22 @@ pub struct Cli {
     /// Read the passphrase of the encrypted secret file from stdin.
     #[arg(long, global = true)]
     pub passphrase_stdin: bool,
+    /// Do not use a running agent: open the vault in this process.
+    #[arg(
+        long,
+        global = true,
+        env = "TOKENVAULT_NO_AGENT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub no_agent: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
 /// The commands.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum Command {
     /// List the built-in presets.
     Presets {
@@ -82,7 +93,19 @@ pub enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Run the token agent: keep the vault open and its tokens fresh, and answer this
+    /// command line over a socket in the data folder, until stopped (Ctrl+C, SIGTERM).
+    Agent {
+        /// Lock after this long without a request (30m, 2h).
+        #[arg(long, value_name = "DURATION")]
+        lock_after: Option<String>,
+    },
+    /// Lock the running agent: it serves nothing until unlocked.
+    Lock,
+    /// Unlock the running agent.
+    Unlock,
     /// Print a shell completion script.
+    #[serde(skip)]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -90,7 +113,7 @@ pub enum Command {
 }
 
 /// `profile ...`
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum ProfileCommand {
     /// Check a profile file and say precisely what is wrong.
     Check {
@@ -100,7 +123,7 @@ pub enum ProfileCommand {
 }
 
 /// `account ...`
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum AccountCommand {
     /// Add an account; it logs in first and stores nothing if that fails.
     Add(AddArgs),
@@ -118,7 +141,7 @@ pub enum AccountCommand {
 }
 
 /// `account add` arguments.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct AddArgs {
     /// A unique name, such as `prive-uat`.
     pub name: String,
@@ -152,7 +175,7 @@ pub struct AddArgs {
 }
 
 /// Output formats of `token`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 pub enum TokenFormat {
     /// The token alone.
     Raw,
@@ -165,7 +188,7 @@ pub enum TokenFormat {
 }
 
 /// `token` arguments.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct TokenArgs {
     /// Account name.
     pub name: String,
@@ -181,7 +204,7 @@ pub struct TokenArgs {
 }
 
 /// `inspect` arguments.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct InspectArgs {
     /// The token (or read it from stdin when neither this nor --account is given).
     pub token: Option<String>,
@@ -203,7 +226,7 @@ pub struct InspectArgs {
 }
 
 /// `ott ...`
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum OttCommand {
     /// Verify a one-time token (exit 3 when it is not valid).
     Verify {
@@ -218,7 +241,7 @@ pub enum OttCommand {
 }
 
 /// `private-token ...`
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum PrivateTokenCommand {
     /// Create a private token; it is printed once.
     Create {

@@ -25,6 +25,13 @@ pub enum Failure {
     Usage(String),
     /// A one-time token that the server says is not valid.
     OttInvalid(String),
+    /// A failure the agent reported, or a problem reaching it, with its exit code.
+    Relayed {
+        /// The words, as the agent's process would have printed them.
+        message: String,
+        /// The exit code.
+        exit: u8,
+    },
 }
 
 impl Failure {
@@ -33,6 +40,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => USAGE,
             Failure::OttInvalid(_) => REJECTED,
+            Failure::Relayed { exit, .. } => *exit,
             Failure::Core(error) => match error.code() {
                 "credentials_rejected" | "refresh_rejected" | "forbidden" | "unauthorized" => {
                     REJECTED
@@ -58,6 +66,7 @@ impl fmt::Display for Failure {
             Failure::Core(error) => write!(f, "{error} [{}]", error.code()),
             Failure::Usage(message) => f.write_str(message),
             Failure::OttInvalid(reason) => write!(f, "the one-time token is not valid: {reason}"),
+            Failure::Relayed { message, .. } => f.write_str(message),
         }
     }
 }

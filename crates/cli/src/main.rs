@@ -4,6 +4,8 @@
 //! results (tokens on stdout only; progress and errors on stderr), and turns the
 //! core's stable error codes into the documented exit codes.
 
+#[cfg(unix)]
+mod agent;
 mod args;
 mod exit;
 mod output;

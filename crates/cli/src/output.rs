@@ -36,10 +36,66 @@ pub fn json(value: &impl serde::Serialize) {
     line(&serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
+/// What a command printed, when it ran for an agent's client instead of a terminal.
+#[derive(Debug, Default)]
+pub struct Printed {
+    /// Its stdout.
+    pub stdout: String,
+    /// Its stderr.
+    pub stderr: String,
+}
+
+tokio::task_local! {
+    static CAPTURE: std::cell::RefCell<Printed>;
+}
+
+/// Runs `work` with everything it prints kept, not printed: the agent sends it back to
+/// the client, which prints it, so output is the same with or without an agent.
+pub async fn capture<T>(work: impl Future<Output = T>) -> (T, Printed) {
+    CAPTURE
+        .scope(std::cell::RefCell::new(Printed::default()), async {
+            let outcome = work.await;
+            (outcome, CAPTURE.with(std::cell::RefCell::take))
+        })
+        .await
+}
+
 /// Prints one line on stdout; a closed pipe (`| head`) is not an error.
 pub fn line(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
+    let kept = CAPTURE.try_with(|c| {
+        let mut printed = c.borrow_mut();
+        printed.stdout.push_str(text);
+        printed.stdout.push('\n');
+    });
+    if kept.is_err() {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+    }
+}
+
+/// Prints one line on stderr: progress and confirmations for people.
+pub fn note(text: &str) {
+    let kept = CAPTURE.try_with(|c| {
+        let mut printed = c.borrow_mut();
+        printed.stderr.push_str(text);
+        printed.stderr.push('\n');
+    });
+    if kept.is_err() {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    }
+}
+
+/// Writes what an agent's command printed, as it printed it.
+pub fn replay(stdout: &str, stderr: &str) {
+    if !stdout.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(stdout.as_bytes());
+        let _ = out.flush();
+    }
+    if !stderr.is_empty() {
+        let _ = std::io::stderr().lock().write_all(stderr.as_bytes());
+    }
 }
 
 /// Prints rows as aligned columns.

@@ -20,22 +20,32 @@ use tokenvault_core::vault::audit::AuditKind;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile};
 use tokenvault_core::vault::exchange;
 use tokenvault_core::vault::home::{Home, app_name};
+use tokenvault_core::vault::keeper::VaultKeeper;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 use tokenvault_core::vault::secrets::open_store_patiently;
 use tokenvault_core::{Error, Secret};
 
+use crate::agent::client::{Asked, ask};
+use crate::agent::protocol::{Reply, Request, is_served};
+use crate::agent::server::{self, Agent};
 use crate::args::{
     AccountCommand, AddArgs, Cli, Command, InspectArgs, OttCommand, PrivateTokenCommand,
     ProfileCommand, TokenArgs, TokenFormat,
 };
-use crate::exit::Failure;
+use crate::exit::{self, Failure};
 use crate::output;
 
 type Outcome = Result<(), Failure>;
 
-/// Runs one command.
+/// Runs one command: through the running agent when there is one and the command is
+/// one it serves, in this process otherwise.
 pub async fn run(cli: Cli) -> Outcome {
     match cli.command {
+        Command::Agent { lock_after } => {
+            serve_as_agent(cli.home.as_deref(), cli.passphrase_stdin, lock_after).await
+        }
+        Command::Lock => lock_agent(cli.home.as_deref(), true).await,
+        Command::Unlock => lock_agent(cli.home.as_deref(), false).await,
         Command::Presets { json } => presets_list(json),
         Command::Profile(ProfileCommand::Check { file }) => profile_check(&file),
         Command::Completions { shell } => {
@@ -49,9 +59,124 @@ pub async fn run(cli: Cli) -> Outcome {
         }
         Command::Inspect(args) if args.account.is_none() => inspect_token(args, None).await,
         command => {
+            if !cli.no_agent && is_served(&command) {
+                let home = home_at(cli.home.as_deref())?;
+                match ask(home.path(), Request::Run(command.clone())).await {
+                    Asked::NoAgent => {}
+                    Asked::Unsafe(why) => output::note(&format!("tokenvault: {why}")),
+                    Asked::Broken(why) => {
+                        return Err(Failure::Relayed {
+                            message: why,
+                            exit: exit::LOCAL,
+                        });
+                    }
+                    Asked::Answered(reply) => return relay(reply),
+                }
+            }
             let vault = Vault::open(cli.home.as_deref(), cli.passphrase_stdin).await?;
             vault.run(command).await
         }
+    }
+}
+
+/// Prints what the agent's command printed and ends as it ended.
+fn relay(reply: Reply) -> Outcome {
+    if let Some(why) = reply.refused {
+        return Err(Failure::Relayed {
+            message: why,
+            exit: reply.exit.max(exit::USAGE),
+        });
+    }
+    output::replay(&reply.stdout, &reply.stderr);
+    match reply.failure {
+        None if reply.exit == 0 => Ok(()),
+        failure => Err(Failure::Relayed {
+            message: failure.unwrap_or_else(|| "the command failed in the agent".into()),
+            exit: reply.exit,
+        }),
+    }
+}
+
+fn home_at(dir: Option<&Path>) -> Result<Home, Failure> {
+    Ok(match dir {
+        Some(dir) => Home::at(dir.to_path_buf())?,
+        None => Home::resolve()?,
+    })
+}
+
+/// `tokenvault agent`: holds the vault open, keeps its tokens fresh, and serves the
+/// command line until SIGINT or SIGTERM.
+async fn serve_as_agent(
+    home: Option<&Path>,
+    passphrase_stdin: bool,
+    lock_after: Option<String>,
+) -> Outcome {
+    let lock_after = lock_after.map(|text| parse_duration(&text)).transpose()?;
+    let vault = Arc::new(Vault::open(home, passphrase_stdin).await?);
+    let (listener, socket) = server::bind(vault.home.path()).await?;
+    let keeper = Arc::new(VaultKeeper::new(
+        Arc::clone(&vault.accounts),
+        Arc::new(SystemClock),
+    ));
+    let keeping = tokio::spawn(keeper.run());
+    let agent = Agent::new(Arc::clone(&vault));
+    let idle = lock_after.map(|after| {
+        let seconds = u64::try_from(after.whole_seconds().max(1)).unwrap_or(1);
+        tokio::spawn(Arc::clone(&agent).lock_when_idle(StdDuration::from_secs(seconds)))
+    });
+    output::note(&format!(
+        "tokenvault agent: serving {} (store: {}); stop with Ctrl+C",
+        socket.display(),
+        vault.accounts.store().tier()
+    ));
+    server::serve(agent, listener, stopped()).await;
+    keeping.abort();
+    if let Some(idle) = idle {
+        idle.abort();
+    }
+    let _ = std::fs::remove_file(&socket);
+    output::note("tokenvault agent: stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl+C or SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `tokenvault lock` and `unlock`.
+async fn lock_agent(home: Option<&Path>, lock: bool) -> Outcome {
+    let home = home_at(home)?;
+    let request = if lock { Request::Lock } else { Request::Unlock };
+    match ask(home.path(), request).await {
+        Asked::Answered(reply) if reply.refused.is_none() => {
+            output::note(if reply.locked {
+                "the agent is locked: it serves nothing until `tokenvault unlock`"
+            } else {
+                "the agent is unlocked"
+            });
+            Ok(())
+        }
+        Asked::Answered(reply) => relay(reply),
+        Asked::NoAgent => Err(Failure::Usage(format!(
+            "no agent serves {}; start one with `tokenvault agent`",
+            home.path().display()
+        ))),
+        Asked::Unsafe(why) | Asked::Broken(why) => Err(Failure::Relayed {
+            message: why,
+            exit: exit::LOCAL,
+        }),
     }
 }
 
@@ -178,12 +303,18 @@ async fn inspect_token(args: InspectArgs, stored: Option<Secret>) -> Outcome {
 }
 
 /// The vault of a data folder, opened.
-struct Vault {
+#[derive(Debug)]
+pub struct Vault {
     home: Home,
-    accounts: Accounts,
+    accounts: Arc<Accounts>,
 }
 
 impl Vault {
+    /// The accounts.
+    pub fn accounts(&self) -> &Arc<Accounts> {
+        &self.accounts
+    }
+
     async fn open(home: Option<&Path>, passphrase_stdin: bool) -> Result<Self, Failure> {
         let home = match home {
             Some(dir) => Home::at(dir.to_path_buf())?,
@@ -207,18 +338,19 @@ impl Vault {
         .await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Ok(Self {
-            accounts: Accounts::new(home.clone(), store, clock),
+            accounts: Arc::new(Accounts::new(home.clone(), store, clock)),
             home,
         })
     }
 
-    async fn run(&self, command: Command) -> Outcome {
+    /// Runs a command that needs the vault.
+    pub async fn run(&self, command: Command) -> Outcome {
         match command {
             Command::Account(AccountCommand::Add(args)) => self.add(args).await,
             Command::Account(AccountCommand::List { json }) => self.list(json),
             Command::Account(AccountCommand::Remove { name }) => {
                 let removed = self.accounts.remove(&name).await?;
-                eprintln!("removed {} and its secrets", removed.name);
+                output::note(&format!("removed {} and its secrets", removed.name));
                 Ok(())
             }
             Command::Login { name, json } => self.login(&name, json).await,
@@ -240,7 +372,12 @@ impl Vault {
             Command::PrivateToken(command) => self.private_token(command).await,
             Command::Export { file } => self.export(&file),
             Command::Import { file } => self.import(&file),
-            Command::Presets { .. } | Command::Profile(_) | Command::Completions { .. } => Ok(()),
+            Command::Presets { .. }
+            | Command::Profile(_)
+            | Command::Completions { .. }
+            | Command::Agent { .. }
+            | Command::Lock
+            | Command::Unlock => Ok(()),
         }
     }
 
@@ -303,11 +440,11 @@ impl Vault {
             ca_cert_pem,
         };
         let tokens = self.accounts.add_after_login(account, password).await?;
-        eprintln!(
+        output::note(&format!(
             "added {}: logged in, access token valid for {}",
             args.name,
             output::left_in_words(tokens.access.expires_at, SystemClock.now())
-        );
+        ));
         Ok(())
     }
 
@@ -349,10 +486,10 @@ impl Vault {
                 "refresh": tokens.refresh.is_some()
             }));
         } else {
-            eprintln!(
+            output::note(&format!(
                 "logged in to {name}: access token valid for {}",
                 output::left_in_words(tokens.access.expires_at, now)
-            );
+            ));
         }
         Ok(())
     }
@@ -482,12 +619,12 @@ impl Vault {
                         &json!({"id": created.info.id, "label": created.info.label, "expires_at": output::instant(created.info.expires_at), "token": created.token.expose()}),
                     );
                 } else {
-                    eprintln!(
+                    output::note(&format!(
                         "created private token {} ({}), expires in {}; it is shown once:",
                         created.info.id,
                         created.info.label,
                         output::left_in_words(created.info.expires_at, now)
-                    );
+                    ));
                     output::line(created.token.expose());
                 }
             }
@@ -512,7 +649,7 @@ impl Vault {
             }
             PrivateTokenCommand::Revoke { name, id } => {
                 self.accounts.revoke_private_token(&name, &id).await?;
-                eprintln!("revoked private token {id}");
+                output::note(&format!("revoked private token {id}"));
             }
         }
         Ok(())
@@ -528,12 +665,12 @@ impl Vault {
                 problem: e.to_string(),
             })
         })?;
-        eprintln!(
+        output::note(&format!(
             "exported {} accounts and {} profiles to {} (no secrets)",
             export.accounts.len(),
             export.profiles.len(),
             file.display()
-        );
+        ));
         Ok(())
     }
 
@@ -543,12 +680,12 @@ impl Vault {
         let export = exchange::parse(&file.display().to_string(), &text)?;
         let report = exchange::import(&CatalogFile::new(self.home.catalog()), &export)?;
         for name in &report.added {
-            eprintln!(
+            output::note(&format!(
                 "added {name} (set its password with `tokenvault account remove` and `add`, or log in from the app)"
-            );
+            ));
         }
         for (name, why) in &report.skipped {
-            eprintln!("skipped {name}: {why}");
+            output::note(&format!("skipped {name}: {why}"));
         }
         Ok(())
     }

@@ -7,97 +7,13 @@
 //! - calls: OTT verification, private tokens, a custom profile;
 //! - sharing: export and import; completions; exit codes.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod support;
 
 use serde_json::Value;
-use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect, Endpoint};
+use std::process::{Command, Stdio};
+use support::{add, demo, home, stderr, stdout, stdout_json, tokenvault, user};
 
-/// A data folder of its own per test, inside the test session's scratch folder.
-fn home(name: &str) -> PathBuf {
-    let base = std::env::var_os("TOKENVAULT_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = base.join(format!("cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    dir
-}
-
-fn tokenvault(home: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(text.as_bytes())
-            .expect("stdin written");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("the binary finishes")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Stdout read as JSON, with what the command said on stderr when it is not.
-fn stdout_json(output: &Output) -> Value {
-    serde_json::from_str(&stdout(output))
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {}", stderr(output)))
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-async fn demo(access_ttl: u64) -> DemoServer {
-    let config = Config {
-        access_ttl: std::time::Duration::from_secs(access_ttl),
-        ..Config::default()
-    };
-    DemoServer::start(config, 0)
-        .await
-        .expect("the demo API starts")
-}
-
-fn user(dialect: Dialect) -> tokenvault_demo_api::DemoUser {
-    DEMO_USERS
-        .into_iter()
-        .find(|u| u.dialect == dialect)
-        .expect("a demo user")
-}
-
-fn add(home: &PathBuf, server: &DemoServer, name: &str, dialect: Dialect) -> Output {
-    let who = user(dialect);
-    let url = server.base_url(dialect);
-    tokenvault(
-        home,
-        &[
-            "account",
-            "add",
-            name,
-            "--preset",
-            dialect.as_str(),
-            "--base-url",
-            &url,
-            "--username",
-            who.identity,
-            "--password-stdin",
-        ],
-        Some(&format!("{}\n", who.password)),
-    )
-}
+use tokenvault_demo_api::{Dialect, Endpoint};
 
 #[test]
 fn presets_are_listed_as_stable_json() {

@@ -5,7 +5,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 
 use super::protocol::{Envelope, MAX_LINE, Reply, Request, VERSION};
@@ -42,8 +42,8 @@ pub fn check_private(home: &Path) -> Result<(), String> {
         ));
     }
     let socket = socket_path(home);
-    let meta = std::fs::symlink_metadata(&socket)
-        .map_err(|e| format!("{}: {e}", socket.display()))?;
+    let meta =
+        std::fs::symlink_metadata(&socket).map_err(|e| format!("{}: {e}", socket.display()))?;
     if meta.uid() != me || meta.permissions().mode() & 0o077 != 0 {
         return Err(format!(
             "the agent socket {} belongs to another user or is open to others (mode {:o}); not using it",
@@ -87,7 +87,7 @@ async fn exchange(stream: UnixStream, request: Request) -> Result<Reply, String>
         .write_all(&line)
         .await
         .map_err(|e| format!("the agent closed the connection: {e}"))?;
-    let mut reader = BufReader::new(read).take(MAX_LINE as u64);
+    let mut reader = BufReader::new(read.take(MAX_LINE as u64));
     let mut answer = String::new();
     let read = reader
         .read_line(&mut answer)

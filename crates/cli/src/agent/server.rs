@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 use super::client::my_uid;
@@ -85,9 +85,9 @@ impl Agent {
                 self.locked.store(false, Ordering::SeqCst);
                 status(false)
             }
-            Some(Request::Run(_)) if self.is_locked() => Reply::refusal(
-                "the agent is locked: nothing is served until `tokenvault unlock`",
-            ),
+            Some(Request::Run(_)) if self.is_locked() => {
+                Reply::refusal("the agent is locked: nothing is served until `tokenvault unlock`")
+            }
             Some(Request::Run(command)) if !is_served(&command) => {
                 Reply::refusal("this command runs in the command's own process, not the agent")
             }
@@ -161,7 +161,7 @@ async fn connection(agent: Arc<Agent>, stream: UnixStream, me: u32) {
     let (read, mut write) = stream.into_split();
     let reply = match peer {
         Ok(uid) if uid == me => {
-            let mut reader = BufReader::new(read).take(MAX_LINE as u64);
+            let mut reader = BufReader::new(read.take(MAX_LINE as u64));
             let mut line = String::new();
             match reader.read_line(&mut line).await {
                 Ok(0) => return,

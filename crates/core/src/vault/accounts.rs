@@ -44,6 +44,11 @@ pub struct Accounts {
     audit: AuditLog,
     clock: Arc<dyn Clock>,
     policy: FreshnessPolicy,
+    /// Access tokens read from or written to the store, by account id, with the instant
+    /// they were obtained. The catalog records that instant for every renewal, by any
+    /// process, so a cached token is used only while the catalog still names it: a
+    /// long-running process (the agent) then serves tokens without a keyring call.
+    cached: std::sync::Mutex<std::collections::HashMap<String, (time::OffsetDateTime, Secret)>>,
 }
 
 impl Accounts {
@@ -56,7 +61,23 @@ impl Accounts {
             store,
             clock,
             policy: FreshnessPolicy::default(),
+            cached: std::sync::Mutex::default(),
         }
+    }
+
+    /// Drops every cached token (the agent does when it is locked).
+    pub fn forget_cached_tokens(&self) {
+        self.cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    fn cache(&self, id: &str, obtained_at: time::OffsetDateTime, value: &Secret) {
+        self.cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_owned(), (obtained_at, value.clone()));
     }
 
     /// The catalog file's path.
@@ -484,6 +505,7 @@ impl Accounts {
         let access = tokens.access.value.clone();
         let key = SecretKey::new(&record.id, SecretKind::AccessToken);
         blocking(&self.store, move |s| s.set(&key, &access)).await?;
+        self.cache(&record.id, tokens.access.obtained_at, &tokens.access.value);
         let id = record.id.clone();
         let access = tokens.access.clone();
         let refresh_expires_at = tokens.refresh.as_ref().and_then(|r| r.expires_at);
@@ -501,8 +523,27 @@ impl Accounts {
     }
 
     async fn stored_access(&self, record: &AccountRecord) -> Result<Option<Token>> {
+        if let Some(obtained_at) = record.tokens.access_obtained_at {
+            let cached = self
+                .cached
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&record.id)
+                .filter(|(at, _)| *at == obtained_at)
+                .map(|(_, value)| value.clone());
+            if let Some(value) = cached {
+                return Ok(Some(Token {
+                    value,
+                    expires_at: record.tokens.access_expires_at,
+                    obtained_at,
+                }));
+            }
+        }
         let key = SecretKey::new(&record.id, SecretKind::AccessToken);
         let value = blocking(&self.store, move |s| s.get(&key)).await?;
+        if let (Some(value), Some(obtained_at)) = (&value, record.tokens.access_obtained_at) {
+            self.cache(&record.id, obtained_at, value);
+        }
         Ok(value.map(|value| Token {
             value,
             expires_at: record.tokens.access_expires_at,

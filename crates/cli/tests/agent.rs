@@ -1,0 +1,356 @@
+//! The token agent, started for real (`tokenvault agent`, headless) on a throwaway data
+//! folder and the test session's keyring, against the demo API:
+//!
+//! - every command it serves prints the same, and exits the same, as without it;
+//! - a process of another user is refused, and a socket others could reach is not used;
+//! - a locked agent serves nothing;
+//! - killing it mid-request leaves the command with a clear error and the vault intact;
+//! - a client of another protocol version gets a clear refusal.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{add, demo, home, stderr, stdout, tokenvault};
+use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
+
+/// A running `tokenvault agent`, stopped when dropped.
+struct RunningAgent(Child);
+
+impl RunningAgent {
+    fn start(home: &Path) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
+            .arg("--home")
+            .arg(home)
+            .arg("agent")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the agent starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while UnixStream::connect(socket(home)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the agent did not listen within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self(child)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for RunningAgent {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn socket(home: &Path) -> PathBuf {
+    home.join("agent.sock")
+}
+
+fn direct(home: &PathBuf, args: &[&str]) -> Output {
+    let mut all = vec!["--no-agent"];
+    all.extend_from_slice(args);
+    tokenvault(home, &all, None)
+}
+
+/// Durations and counts in words change between two calls a moment apart.
+fn without_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_digit() { '0' } else { c })
+        .collect()
+}
+
+/// Sends one raw line to the agent and reads its reply.
+fn raw_call(home: &Path, line: &str) -> serde_json::Value {
+    let mut stream = UnixStream::connect(socket(home)).expect("the socket accepts");
+    stream
+        .write_all(format!("{line}\n").as_bytes())
+        .expect("the request is sent");
+    let mut reply = String::new();
+    BufReader::new(stream)
+        .read_line(&mut reply)
+        .expect("a reply");
+    serde_json::from_str(&reply).expect("the reply is JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_command_it_serves_prints_and_exits_the_same_as_without_it() {
+    let server = demo(300).await;
+    let home = home("agent-same");
+    assert!(
+        add(&home, &server, "te-same", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    assert!(
+        add(&home, &server, "pt-same", Dialect::PrivateTokens)
+            .status
+            .success()
+    );
+    let _agent = RunningAgent::start(&home);
+    let exact: &[&[&str]] = &[
+        &["token", "te-same"],
+        &["token", "te-same", "--format", "bearer"],
+        &["token", "te-same", "--format", "header"],
+        &["token", "nope"],
+        &["inspect", "--account", "te-same", "--json"],
+        &["ott", "verify", "te-same", "ott-never-issued"],
+        &["private-token", "list", "pt-same", "--json"],
+        &["account", "list", "--json"],
+        &["status", "nope"],
+    ];
+    for args in exact {
+        let (through, without) = (tokenvault(&home, args, None), direct(&home, args));
+        assert_eq!(
+            through.status.code(),
+            without.status.code(),
+            "exit of {args:?}"
+        );
+        assert_eq!(stdout(&through), stdout(&without), "stdout of {args:?}");
+        assert_eq!(stderr(&through), stderr(&without), "stderr of {args:?}");
+    }
+    let timed: &[&[&str]] = &[
+        &["status"],
+        &["status", "te-same", "--json"],
+        &["token", "te-same", "--format", "json"],
+        &["login", "te-same"],
+        &["token", "te-same", "--force-refresh"],
+    ];
+    for args in timed {
+        let (through, without) = (tokenvault(&home, args, None), direct(&home, args));
+        assert_eq!(
+            through.status.code(),
+            without.status.code(),
+            "exit of {args:?}"
+        );
+        let shape = |o: &Output| without_digits(&stdout(o)).len();
+        if args[0] == "token" && args.len() == 3 {
+            // A new token each time: compare the shape.
+            assert_eq!(shape(&through), shape(&without), "stdout of {args:?}");
+        } else if args[0] != "token" {
+            assert_eq!(
+                without_digits(&stdout(&through)),
+                without_digits(&stdout(&without)),
+                "stdout of {args:?}"
+            );
+        }
+        assert_eq!(
+            without_digits(&stderr(&through)),
+            without_digits(&stderr(&without)),
+            "stderr of {args:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_it_serves_is_the_vaults_and_costs_the_server_nothing() {
+    let server = demo(300).await;
+    let home = home("agent-cached");
+    assert!(
+        add(&home, &server, "te-cached", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    let stored = stdout(&direct(&home, &["token", "te-cached"]));
+    let _agent = RunningAgent::start(&home);
+    let logins = server.count(Dialect::Traderevolution, Endpoint::Login);
+    for _ in 0..5 {
+        assert_eq!(
+            stdout(&tokenvault(&home, &["token", "te-cached"], None)),
+            stored
+        );
+    }
+    assert_eq!(
+        server.count(Dialect::Traderevolution, Endpoint::Login),
+        logins
+    );
+    assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Refresh), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_locked_agent_serves_nothing_until_unlocked() {
+    let server = demo(300).await;
+    let home = home("agent-lock");
+    assert!(
+        add(&home, &server, "te-lock", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    let _agent = RunningAgent::start(&home);
+    assert!(tokenvault(&home, &["lock"], None).status.success());
+    for args in [
+        &["token", "te-lock"][..],
+        &["status"][..],
+        &["login", "te-lock"][..],
+    ] {
+        let refused = tokenvault(&home, args, None);
+        assert_eq!(refused.status.code(), Some(5), "{args:?} while locked");
+        assert_eq!(stdout(&refused), "", "nothing on stdout while locked");
+        assert!(stderr(&refused).contains("locked"), "{}", stderr(&refused));
+    }
+    assert!(tokenvault(&home, &["unlock"], None).status.success());
+    assert!(
+        tokenvault(&home, &["token", "te-lock"], None)
+            .status
+            .success()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killing_the_agent_mid_request_leaves_a_clear_error_and_the_vault_intact() {
+    let server = demo(300).await;
+    let home = home("agent-killed");
+    assert!(
+        add(&home, &server, "te-killed", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    let before = stdout(&direct(&home, &["token", "te-killed"]));
+    let mut agent = RunningAgent::start(&home);
+    server.inject(FaultRule {
+        fault: Fault::Timeout,
+        dialect: Some(Dialect::Traderevolution),
+        endpoint: Some(Endpoint::Login),
+        times: None,
+    });
+    let waiting = {
+        let home = home.clone();
+        std::thread::spawn(move || tokenvault(&home, &["login", "te-killed"], None))
+    };
+    std::thread::sleep(Duration::from_millis(800));
+    agent.kill();
+    let cut = waiting.join().expect("the command ends");
+    assert_eq!(cut.status.code(), Some(5));
+    assert!(
+        stderr(&cut).contains("the agent stopped before answering"),
+        "{}",
+        stderr(&cut)
+    );
+    server.clear_faults();
+    let after = direct(&home, &["token", "te-killed"]);
+    assert!(after.status.success(), "{}", stderr(&after));
+    assert_eq!(
+        stdout(&after),
+        before,
+        "the stored token is as it was; audit: {}",
+        std::fs::read_to_string(home.join("audit.jsonl")).unwrap_or_default()
+    );
+    // The socket left behind does not stop the next agent.
+    let _next = RunningAgent::start(&home);
+    assert_eq!(
+        stdout(&tokenvault(&home, &["token", "te-killed"], None)),
+        before
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_agent_on_the_same_vault_is_refused() {
+    let home = home("agent-twice");
+    let _agent = RunningAgent::start(&home);
+    let second = tokenvault(&home, &["agent"], None);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("already serves"),
+        "{}",
+        stderr(&second)
+    );
+}
+
+#[test]
+fn a_client_of_another_version_gets_a_clear_refusal() {
+    let home = home("agent-version");
+    let _agent = RunningAgent::start(&home);
+    let reply = raw_call(&home, r#"{"version":99,"request":"ping"}"#);
+    let refused = reply["refused"].as_str().expect("a refusal");
+    assert!(
+        refused.contains("version 1") && refused.contains("99"),
+        "{refused}"
+    );
+    let garbage = raw_call(&home, "GET / HTTP/1.1");
+    assert!(garbage["refused"].as_str().is_some(), "{garbage}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_socket_others_could_reach_is_not_used() {
+    let server = demo(300).await;
+    let home = home("agent-open-socket");
+    assert!(
+        add(&home, &server, "te-open", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    let _agent = RunningAgent::start(&home);
+    std::fs::set_permissions(socket(&home), std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let output = tokenvault(&home, &["token", "te-open"], None);
+    assert!(
+        output.status.success(),
+        "{:?} {}",
+        output.status,
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("open to others (mode 666); not using it"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        stdout(&output),
+        stdout(&direct(&home, &["token", "te-open"]))
+    );
+}
+
+#[test]
+fn a_process_of_another_user_is_refused() {
+    if rustix::process::geteuid().as_raw() != 0 {
+        eprintln!("skipped: only root can act as another user here");
+        return;
+    }
+    // Under /tmp, which every user may traverse (the test session's scratch folder is private).
+    let home = PathBuf::from(format!(
+        "/tmp/tokenvault-agent-other-user-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).expect("a folder");
+    let _agent = RunningAgent::start(&home);
+    // Let another user reach the socket at all, so the agent's own check is what refuses.
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o711)).expect("chmod");
+    std::fs::set_permissions(socket(&home), std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let path = socket(&home);
+    let reply = std::thread::spawn(move || {
+        // Credentials are per thread for the kernel: this thread becomes `nobody`.
+        rustix::thread::set_thread_res_uid(
+            rustix::process::Uid::from_raw(65534),
+            rustix::process::Uid::from_raw(65534),
+            rustix::process::Uid::from_raw(65534),
+        )
+        .expect("become nobody");
+        let mut stream = UnixStream::connect(path).expect("the socket accepts");
+        stream
+            .write_all(b"{\"version\":1,\"request\":{\"run\":{\"token\":{\"name\":\"te\",\"min_valid\":60,\"format\":\"Raw\",\"force_refresh\":false}}}}\n")
+            .expect("sent");
+        let mut reply = String::new();
+        BufReader::new(stream).read_line(&mut reply).expect("a reply");
+        reply
+    })
+    .join()
+    .expect("the thread ends");
+    let reply: serde_json::Value = serde_json::from_str(&reply).expect("JSON");
+    let refused = reply["refused"].as_str().expect("a refusal");
+    assert!(refused.contains("not 65534"), "{refused}");
+    assert!(reply["stdout"].as_str().is_none_or(str::is_empty));
+    let _ = std::fs::remove_dir_all(&home);
+}
