@@ -10,7 +10,7 @@ use tokenvault_core::Secret;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile, TokenTimes};
 use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::secrets::{
-    KeyringStore, SecretKey, SecretKind, SecretStore, StoreTier,
+    KeyringStore, SecretKey, SecretKind, SecretStore, StoreTier, keyring_service,
 };
 
 fn scratch(name: &str) -> PathBuf {
@@ -76,7 +76,7 @@ fn accounts_and_tokens_survive_a_restart() {
                 Ok(())
             })
             .unwrap();
-        let store = KeyringStore::open(app_name()).unwrap();
+        let store = KeyringStore::open(&keyring_service(&home, app_name())).unwrap();
         store
             .set(
                 &SecretKey::new("prive-uat", SecretKind::Password),
@@ -94,7 +94,7 @@ fn accounts_and_tokens_survive_a_restart() {
     let catalog = CatalogFile::new(home.catalog()).load().unwrap();
     let account = catalog.account("Privé UAT").unwrap();
     assert_eq!(account.tokens.access_expires_at, Some(expires));
-    let store = KeyringStore::open(app_name()).unwrap();
+    let store = KeyringStore::open(&keyring_service(&home, app_name())).unwrap();
     let access = store
         .get(&SecretKey::new(&account.id, SecretKind::AccessToken))
         .unwrap();
@@ -227,7 +227,7 @@ async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
 
     let server = tokenvault_tests::demo_api(20).await;
     let home = Home::at(scratch("two-processes")).unwrap();
-    let store = Arc::new(KeyringStore::open(app_name()).unwrap());
+    let store = Arc::new(KeyringStore::open(&keyring_service(&home, app_name())).unwrap());
     let accounts = Accounts::new(home.clone(), store, Arc::new(SystemClock));
     let trader = tokenvault_tests::user(Dialect::Traderevolution);
     accounts
@@ -371,7 +371,7 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
 
     let server = tokenvault_tests::demo_api(3).await;
     let home = Home::at(scratch("hygiene")).unwrap();
-    let store = Arc::new(KeyringStore::open(app_name()).unwrap());
+    let store = Arc::new(KeyringStore::open(&keyring_service(&home, app_name())).unwrap());
     let accounts = Accounts::new(home.clone(), store.clone(), Arc::new(SystemClock));
     let mut secrets: Vec<String> = Vec::new();
     for dialect in Dialect::PRESETS {
@@ -497,7 +497,7 @@ async fn the_vault_keeper_follows_catalog_changes_and_renews_before_expiry() {
     let open = || {
         Arc::new(Accounts::new(
             home.clone(),
-            Arc::new(KeyringStore::open(app_name()).unwrap()),
+            Arc::new(KeyringStore::open(&keyring_service(&home, app_name())).unwrap()),
             Arc::new(SystemClock),
         ))
     };
@@ -547,4 +547,23 @@ async fn the_vault_keeper_follows_catalog_changes_and_renews_before_expiry() {
     assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Login), 1);
     assert!(server.count(Dialect::Traderevolution, Endpoint::Refresh) >= 1);
     running.abort();
+}
+
+#[test]
+fn two_data_folders_on_one_keyring_keep_their_own_secrets() {
+    use tokenvault_core::vault::secrets::open_store;
+
+    let first = Home::at(scratch("namespaced-a")).unwrap();
+    let second = Home::at(scratch("namespaced-b")).unwrap();
+    let key = SecretKey::new("same-id", SecretKind::AccessToken);
+    let a = open_store(&first, app_name(), None).unwrap();
+    let b = open_store(&second, app_name(), None).unwrap();
+    a.set(&key, &Secret::new("token-of-a")).unwrap();
+    b.set(&key, &Secret::new("token-of-b")).unwrap();
+    assert_eq!(a.get(&key).unwrap().unwrap().expose(), "token-of-a");
+    assert_eq!(b.get(&key).unwrap().unwrap().expose(), "token-of-b");
+    assert_ne!(
+        keyring_service(&first, app_name()),
+        keyring_service(&second, app_name())
+    );
 }

@@ -134,6 +134,18 @@ pub async fn open_store_patiently(
     }
 }
 
+/// The keyring service name of a data folder: the app's name for the OS's default folder,
+/// and the name with the folder's path for any other (`TOKENVAULT_HOME`, `--home`), so two
+/// vaults on one keyring never read or overwrite each other's secrets.
+pub fn keyring_service(home: &Home, app: &str) -> String {
+    let default = dirs::data_dir().map(|dir| dir.join(app));
+    if default.as_deref() == Some(home.path()) {
+        app.to_owned()
+    } else {
+        format!("{app} {}", home.path().display())
+    }
+}
+
 /// Opens the secret store of this data folder:
 /// - an existing encrypted file is opened with the passphrase (it was chosen before);
 /// - otherwise the OS keyring, if a probe shows it really keeps what it is given;
@@ -155,7 +167,8 @@ pub fn open_store(
         })?;
         return Ok(Arc::new(EncryptedFileStore::open(&encrypted, passphrase)?));
     }
-    match KeyringStore::open_remembering(service, &home.path().join("keyring-proven")) {
+    let service = keyring_service(home, service);
+    match KeyringStore::open_remembering(&service, &home.path().join("keyring-proven")) {
         Ok(store) => Ok(Arc::new(store)),
         Err(keyring_error) => match passphrase {
             Some(passphrase) => Ok(Arc::new(EncryptedFileStore::create(
