@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Measures the whole-process time of `tokenvault token` against `secret-tool lookup` and
-# of a forced refresh against the same request made with curl, in one run, on release
-# builds, inside a throwaway keyring session. Prints hyperfine's tables.
+# Measures the whole-process time of `tokenvault token` (with no agent, then through a
+# running `tokenvault agent`) against `secret-tool lookup`, and of a forced refresh against
+# the same request made with curl, in one run, on release builds, inside a throwaway
+# keyring session. Prints hyperfine's tables.
 #   usage: scripts/bench-cli.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,20 +26,30 @@ echo "finvera-demo-password" | $tv account add bench --preset finvera --base-url
   --username analyst@finvera.demo --password-stdin
 printf %s "a-secret-of-similar-size-to-a-jwt" | secret-tool store --label=bench service bench account one
 
-# The refresh cookie the vault holds (release builds use the keyring service
-# `tokenvault`), for curl to send the very same refresh request.
-refresh=$(secret-tool lookup service tokenvault username bench/refresh)
+# The refresh cookie the vault holds (release builds use the keyring service `tokenvault`,
+# followed by the data folder when it is not the default), for curl to send the very same
+# refresh request.
+refresh=$(secret-tool lookup service "tokenvault $TOKENVAULT_HOME/vault" username bench/refresh)
+curl_refresh="curl -s -o /dev/null -X POST -H 'Cookie: DT_REFRESH_TOKEN=$refresh' $base/finvera/kms/api/v1/auth/refresh"
+
+$bin/tokenvault --home "$TOKENVAULT_HOME/vault" agent 2>"$TOKENVAULT_HOME/agent.err" &
+agent=$!
+trap 'kill $demo $agent 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do [ -S "$TOKENVAULT_HOME/vault/agent.sock" ] && break; sleep 0.1; done
+$tv token bench >/dev/null
 
 echo
-echo "## cached token vs one keyring lookup ($runs runs each)"
+echo "## cached token: through the agent, without it, and one keyring lookup ($runs runs each)"
 hyperfine -N --warmup 20 --runs "$runs" --export-markdown "$TOKENVAULT_HOME/cached.md" \
   "$tv token bench" \
+  "$tv --no-agent token bench" \
   "secret-tool lookup service bench account one" >&2
 cat "$TOKENVAULT_HOME/cached.md"
 
 echo
-echo "## forced refresh vs the same refresh request with curl ($runs runs each)"
+echo "## forced refresh: through the agent, without it, and the same request with curl ($runs runs each)"
 hyperfine -N --warmup 10 --runs "$runs" --export-markdown "$TOKENVAULT_HOME/refresh.md" \
   "$tv token bench --force-refresh" \
-  "curl -s -o /dev/null -X POST -H 'Cookie: DT_REFRESH_TOKEN=$refresh' $base/finvera/kms/api/v1/auth/refresh" >&2
+  "$tv --no-agent token bench --force-refresh" \
+  "$curl_refresh" >&2
 cat "$TOKENVAULT_HOME/refresh.md"
