@@ -76,6 +76,8 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
         keeper: Arc::new(VaultKeeper::new(accounts, clock)),
         about,
         guard: Demo { _server: server },
+        // The demo's folder is a throwaway: no command line is served for it.
+        serve_agent_for: None,
     })
 }
 

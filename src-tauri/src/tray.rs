@@ -10,6 +10,7 @@ use crate::commands::copy::{CopyReceipt, copy_fresh};
 
 const SHOW: &str = "show";
 const QUIT: &str = "quit";
+const LOCK: &str = "lock-agent";
 const COPY: &str = "copy:";
 
 /// One account entry of the menu: its id and label.
@@ -81,6 +82,15 @@ fn menu(app: &AppHandle, entries: &[(String, String)]) -> tauri::Result<Menu<tau
         menu.append(&MenuItem::with_id(app, id, label, true, None::<&str>)?)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
+    if crate::agent::is_locked().is_some() {
+        menu.append(&MenuItem::with_id(
+            app,
+            LOCK,
+            "Lock or unlock the command-line agent",
+            true,
+            None::<&str>,
+        )?)?;
+    }
     menu.append(&MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?)?;
     Ok(menu)
 }
@@ -90,6 +100,19 @@ fn on_menu(app: &AppHandle, id: &str) {
         show_window(app);
     } else if id == QUIT {
         app.exit(0);
+    } else if id == LOCK {
+        let locked = crate::agent::is_locked().is_some_and(|l| !l);
+        if let Some(now) = crate::agent::set_locked(locked) {
+            crate::alerts::notify(
+                app,
+                "Tokenvault",
+                if now {
+                    "The command-line agent is locked: it serves nothing until unlocked."
+                } else {
+                    "The command-line agent is unlocked."
+                },
+            );
+        }
     } else if let Some(account) = id.strip_prefix(COPY) {
         let app = app.clone();
         let account = account.to_owned();

@@ -16,7 +16,7 @@ use tokenvault_core::vault::keeper::VaultKeeper;
 use tokenvault_core::vault::secrets::open_store_patiently;
 use tokio::sync::watch;
 
-use crate::{About, Shell};
+use crate::{About, Shell, agent};
 
 /// How long the keyring may take to open before the window says it did not answer.
 const KEYRING_PATIENCE: Duration = Duration::from_secs(30);
@@ -50,6 +50,8 @@ pub struct Opening<Guard> {
     pub about: About,
     /// Kept alive while the keeper runs.
     pub guard: Guard,
+    /// The data folder whose command line this app serves as its agent, if any.
+    pub serve_agent_for: Option<Home>,
 }
 
 /// Returns at once; `open` runs in the background and the shell's channels say how
@@ -73,6 +75,9 @@ where
                 let _ = opened.0.set(Arc::clone(&opening.keeper));
                 about_tx.send_replace(opening.about);
                 let _guard = opening.guard;
+                if let Some(home) = opening.serve_agent_for {
+                    agent::serve(home, Arc::clone(opening.keeper.accounts()));
+                }
                 forward(opening.keeper, statuses_tx).await;
             }
             Err(error) => {
@@ -109,6 +114,7 @@ pub async fn open_home() -> Result<Opening<()>, Error> {
         data_folder: Some(home.path().display().to_string()),
         ..About::default()
     };
+    let home_for_agent = home.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let accounts = Arc::new(Accounts::new(home, store, Arc::clone(&clock)));
     accounts.catalog()?;
@@ -116,6 +122,7 @@ pub async fn open_home() -> Result<Opening<()>, Error> {
         keeper: Arc::new(VaultKeeper::new(accounts, clock)),
         about,
         guard: (),
+        serve_agent_for: Some(home_for_agent),
     })
 }
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { clipboardText, seconds, snap, target } from "./support.mjs";
+import { claimsOf, clipboardText, seconds, snap, target } from "./support.mjs";
 import { Driver } from "./webdriver.mjs";
 
 const home = mkdtempSync(join(tmpdir(), "tokenvault-e2e-"));
@@ -155,5 +155,23 @@ describe("the app on a vault", () => {
     await driver.click(await driver.find('[data-testid="pt-revoke-confirm"]'));
     await driver.find(`${row("pt-uat")} [data-testid="pt-empty"]`, 10_000);
     assert.equal((await driver.findAll('[data-testid="pt-created"]')).length, 0, "the shown value is gone");
+  });
+
+  it("serves the command line while it runs, and can be locked", async () => {
+    const cli = (...args) =>
+      spawnSync(target("tokenvault"), ["--home", home, ...args], { encoding: "utf8" });
+    const through = cli("token", "te-uat");
+    assert.equal(through.status, 0, through.stderr);
+    const direct = cli("--no-agent", "token", "te-uat");
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.equal(claimsOf(through.stdout.trim()).sub, claimsOf(direct.stdout.trim()).sub);
+    const locking = cli("lock");
+    assert.equal(locking.status, 0, `only a running agent can be locked: ${locking.stderr}`);
+    const locked = cli("token", "te-uat");
+    assert.equal(locked.status, 5);
+    assert.equal(locked.stdout, "", "nothing is served while locked");
+    assert.match(locked.stderr, /locked/);
+    assert.equal(cli("unlock").status, 0);
+    assert.equal(cli("token", "te-uat").status, 0);
   });
 });

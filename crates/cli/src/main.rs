@@ -4,16 +4,10 @@
 //! results (tokens on stdout only; progress and errors on stderr), and turns the
 //! core's stable error codes into the documented exit codes.
 
-#[cfg(unix)]
-mod agent;
-mod args;
-mod exit;
-mod output;
-mod run;
-
 use std::process::ExitCode;
 
 use clap::Parser;
+use tokenvault_cli::{args, exit, run};
 
 fn main() -> ExitCode {
     tokenvault_core::logging::init("warn");

@@ -35,7 +35,8 @@ use crate::args::{
 use crate::exit::{self, Failure};
 use crate::output;
 
-type Outcome = Result<(), Failure>;
+/// How a command ended.
+pub type Outcome = Result<(), Failure>;
 
 /// Runs one command: through the running agent when there is one and the command is
 /// one it serves, in this process otherwise.
@@ -310,6 +311,16 @@ pub struct Vault {
 }
 
 impl Vault {
+    /// A vault already opened elsewhere (the desktop app's).
+    pub fn from_open(home: Home, accounts: Arc<Accounts>) -> Self {
+        Self { home, accounts }
+    }
+
+    /// The data folder.
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
     /// The accounts.
     pub fn accounts(&self) -> &Arc<Accounts> {
         &self.accounts

@@ -41,6 +41,11 @@ impl Agent {
         self.vault.accounts().forget_cached_tokens();
     }
 
+    /// Serves again.
+    pub fn unlock(&self) {
+        self.locked.store(false, Ordering::SeqCst);
+    }
+
     /// Whether it is locked.
     pub fn is_locked(&self) -> bool {
         self.locked.load(Ordering::SeqCst)
@@ -82,7 +87,7 @@ impl Agent {
                 status(true)
             }
             Some(Request::Unlock) => {
-                self.locked.store(false, Ordering::SeqCst);
+                self.unlock();
                 status(false)
             }
             Some(Request::Run(_)) if self.is_locked() => {

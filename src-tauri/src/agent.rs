@@ -1,0 +1,47 @@
+//! While the app runs on a vault, it is that vault's token agent: the command line's
+//! `tokenvault token` and the others are answered from the app's open vault, the same way
+//! `tokenvault agent` answers them (see tokenvault-cli's `agent`). If another agent already
+//! serves the folder, the app leaves it be.
+
+use std::sync::{Arc, OnceLock};
+
+use tokenvault_cli::agent::server::{self, Agent};
+use tokenvault_cli::run::Vault;
+use tokenvault_core::vault::accounts::Accounts;
+use tokenvault_core::vault::home::Home;
+
+/// The running agent, for the tray's lock item.
+static RUNNING: OnceLock<Arc<Agent>> = OnceLock::new();
+
+/// Starts serving the command line for `home` in the background.
+pub fn serve(home: Home, accounts: Arc<Accounts>) {
+    tauri::async_runtime::spawn(async move {
+        let (listener, socket) = match server::bind(home.path()).await {
+            Ok(bound) => bound,
+            Err(e) => {
+                tracing::warn!("not serving the command line: {e}");
+                return;
+            }
+        };
+        let agent = Agent::new(Arc::new(Vault::from_open(home, accounts)));
+        let _ = RUNNING.set(Arc::clone(&agent));
+        tracing::info!("serving the command line at {}", socket.display());
+        server::serve(agent, listener, std::future::pending()).await;
+    });
+}
+
+/// Locks or unlocks the agent; says whether it is locked now (`None` when not serving).
+pub fn set_locked(locked: bool) -> Option<bool> {
+    let agent = RUNNING.get()?;
+    if locked {
+        agent.lock();
+    } else {
+        agent.unlock();
+    }
+    Some(agent.is_locked())
+}
+
+/// Whether the agent is locked (`None` when not serving).
+pub fn is_locked() -> Option<bool> {
+    RUNNING.get().map(|a| a.is_locked())
+}
