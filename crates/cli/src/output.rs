@@ -62,27 +62,36 @@ pub async fn capture<T>(work: impl Future<Output = T>) -> (T, Printed) {
 
 /// Prints one line on stdout; a closed pipe (`| head`) is not an error.
 pub fn line(text: &str) {
-    let kept = CAPTURE.try_with(|c| {
-        let mut printed = c.borrow_mut();
-        printed.stdout.push_str(text);
-        printed.stdout.push('\n');
-    });
-    if kept.is_err() {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
-    }
+    emit(Stream::Stdout, text);
 }
 
 /// Prints one line on stderr: progress and confirmations for people.
 pub fn note(text: &str) {
+    emit(Stream::Stderr, text);
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Keeps the line when a command runs for an agent's client, prints it otherwise.
+fn emit(stream: Stream, text: &str) {
     let kept = CAPTURE.try_with(|c| {
         let mut printed = c.borrow_mut();
-        printed.stderr.push_str(text);
-        printed.stderr.push('\n');
+        let buffer = match stream {
+            Stream::Stdout => &mut printed.stdout,
+            Stream::Stderr => &mut printed.stderr,
+        };
+        buffer.push_str(text);
+        buffer.push('\n');
     });
     if kept.is_err() {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{text}");
+        let _ = match stream {
+            Stream::Stdout => writeln!(std::io::stdout().lock(), "{text}"),
+            Stream::Stderr => writeln!(std::io::stderr().lock(), "{text}"),
+        };
     }
 }
 

@@ -159,3 +159,11 @@ test("editing an account keeps the saved password unless a new one is given", as
   const edit = (await calls(page)).find((c) => c.command === "edit_account");
   expect(edit?.args).toMatchObject({ id: "te-uat", password: "" });
 });
+
+test("the system theme follows the OS's colour scheme as it changes", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "light" });
+  await openApp(page);
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+});

@@ -83,10 +83,8 @@ async fn exchange(stream: UnixStream, request: Request) -> Result<Reply, String>
     })
     .map_err(|e| format!("cannot write the request: {e}"))?;
     line.push(b'\n');
-    write
-        .write_all(&line)
-        .await
-        .map_err(|e| format!("the agent closed the connection: {e}"))?;
+    // An agent that refuses may answer and close before reading: its answer still counts.
+    let sent = write.write_all(&line).await;
     let mut reader = BufReader::new(read.take(MAX_LINE as u64));
     let mut answer = String::new();
     let read = reader
@@ -94,7 +92,10 @@ async fn exchange(stream: UnixStream, request: Request) -> Result<Reply, String>
         .await
         .map_err(|e| format!("the agent stopped before answering: {e}"))?;
     if read == 0 {
-        return Err("the agent stopped before answering; the vault is as it was".into());
+        return Err(match sent {
+            Err(e) => format!("the agent closed the connection: {e}"),
+            Ok(()) => "the agent stopped before answering; the vault is as it was".into(),
+        });
     }
     let reply: Reply = serde_json::from_str(&answer)
         .map_err(|e| format!("the agent's answer is not readable ({e})"))?;
