@@ -567,3 +567,24 @@ fn two_data_folders_on_one_keyring_keep_their_own_secrets() {
         keyring_service(&second, app_name())
     );
 }
+
+#[test]
+fn keyring_items_keep_the_attributes_other_tools_find_them_by() {
+    let store = KeyringStore::open("tokenvault-attributes-test").unwrap();
+    let key = SecretKey::new("te-uat", SecretKind::RefreshToken);
+    store.set(&key, &Secret::new("refresh-value")).unwrap();
+    let found = std::process::Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "tokenvault-attributes-test",
+            "username",
+            "te-uat/refresh",
+        ])
+        .output()
+        .expect("secret-tool runs");
+    assert_eq!(String::from_utf8_lossy(&found.stdout), "refresh-value");
+    store.delete(&key).unwrap();
+    store.delete(&key).unwrap();
+    assert_eq!(store.get(&key).unwrap(), None);
+}

@@ -5,6 +5,8 @@
 mod encrypted;
 mod keyring_store;
 mod memory;
+#[cfg(target_os = "linux")]
+mod secret_service;
 
 use std::fmt;
 use std::sync::Arc;

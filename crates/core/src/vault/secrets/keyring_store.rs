@@ -1,5 +1,5 @@
-//! The OS keyring through the `keyring` crate, with each platform's store enabled
-//! explicitly in Cargo.toml.
+//! The OS keyring: the Secret Service over one kept D-Bus connection on Linux, and the
+//! `keyring` crate, with each platform's store enabled explicitly in Cargo.toml, elsewhere.
 
 use std::hash::BuildHasher;
 
@@ -10,7 +10,10 @@ use crate::secret::Secret;
 /// Secrets in the OS keyring under one service name.
 #[derive(Debug)]
 pub struct KeyringStore {
+    #[cfg(not(target_os = "linux"))]
     service: String,
+    #[cfg(target_os = "linux")]
+    connection: super::secret_service::Connection,
 }
 
 impl KeyringStore {
@@ -18,9 +21,7 @@ impl KeyringStore {
     /// written, read back through a fresh handle, and deleted. (A keyring crate built
     /// without a platform store accepts everything and keeps nothing.)
     pub fn open(service: &str) -> Result<Self, Error> {
-        let store = Self {
-            service: service.to_owned(),
-        };
+        let store = Self::unproven(service);
         let random = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
         let probe = SecretKey::new(format!("probe-{random:016x}"), super::SecretKind::Password);
         let value = Secret::new(format!("probe-value-{random:x}"));
@@ -42,26 +43,55 @@ impl KeyringStore {
     pub fn open_remembering(service: &str, marker: &std::path::Path) -> Result<Self, Error> {
         let proven = std::fs::read_to_string(marker).is_ok_and(|text| text.trim() == service);
         if proven {
-            return Ok(Self {
-                service: service.to_owned(),
-            });
+            return Ok(Self::unproven(service));
         }
         let store = Self::open(service)?;
         let _ = std::fs::write(marker, service);
         Ok(store)
     }
 
+    fn unproven(service: &str) -> Self {
+        Self {
+            #[cfg(not(target_os = "linux"))]
+            service: service.to_owned(),
+            #[cfg(target_os = "linux")]
+            connection: super::secret_service::Connection::new(service),
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
     fn entry(&self, key: &SecretKey) -> Result<keyring::Entry, Error> {
         keyring::Entry::new(&self.service, &key.name()).map_err(unavailable)
     }
 }
 
+#[cfg(not(target_os = "linux"))]
 fn unavailable(error: keyring::Error) -> Error {
     Error::KeyringUnavailable {
         reason: error.to_string(),
     }
 }
 
+#[cfg(target_os = "linux")]
+impl SecretStore for KeyringStore {
+    fn tier(&self) -> StoreTier {
+        StoreTier::OsKeyring
+    }
+
+    fn get(&self, key: &SecretKey) -> Result<Option<Secret>, Error> {
+        self.connection.get(&key.name())
+    }
+
+    fn set(&self, key: &SecretKey, value: &Secret) -> Result<(), Error> {
+        self.connection.set(&key.name(), value)
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), Error> {
+        self.connection.delete(&key.name())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
 impl SecretStore for KeyringStore {
     fn tier(&self) -> StoreTier {
         StoreTier::OsKeyring
