@@ -49,6 +49,9 @@ pub struct Accounts {
     /// process, so a cached token is used only while the catalog still names it: a
     /// long-running process (the agent) then serves tokens without a keyring call.
     cached: std::sync::Mutex<std::collections::HashMap<String, (time::OffsetDateTime, Secret)>>,
+    /// One HTTP client for the accounts that trust no extra CA, so a long-running process
+    /// keeps its connections and TLS set-up between calls.
+    http: std::sync::OnceLock<Authenticator>,
 }
 
 impl Accounts {
@@ -62,6 +65,7 @@ impl Accounts {
             clock,
             policy: FreshnessPolicy::default(),
             cached: std::sync::Mutex::default(),
+            http: std::sync::OnceLock::new(),
         }
     }
 
@@ -564,7 +568,14 @@ impl Accounts {
     }
 
     fn authenticator(&self, record: &AccountRecord) -> Result<Authenticator> {
-        authenticator(record.ca_cert_pem.as_deref())
+        if record.ca_cert_pem.is_some() {
+            return authenticator(record.ca_cert_pem.as_deref());
+        }
+        if let Some(shared) = self.http.get() {
+            return Ok(shared.clone());
+        }
+        let shared = authenticator(None)?;
+        Ok(self.http.get_or_init(|| shared).clone())
     }
 
     fn record(&self, account: &str, kind: AuditKind, outcome: &str) {
