@@ -99,6 +99,13 @@ pub enum Command {
         /// Lock after this long without a request (30m, 2h).
         #[arg(long, value_name = "DURATION")]
         lock_after: Option<String>,
+        /// Lock when the screen locks (Linux desktops that announce it on the session bus).
+        #[arg(long)]
+        lock_on_screen_lock: bool,
+        /// Start in the background and return once it listens; its log goes to
+        /// `agent.log` in the data folder.
+        #[arg(long)]
+        detach: bool,
     },
     /// Lock the running agent: it serves nothing until unlocked.
     Lock,

@@ -42,8 +42,23 @@ pub type Outcome = Result<(), Failure>;
 /// one it serves, in this process otherwise.
 pub async fn run(cli: Cli) -> Outcome {
     match cli.command {
-        Command::Agent { lock_after } => {
-            serve_as_agent(cli.home.as_deref(), cli.passphrase_stdin, lock_after).await
+        Command::Agent {
+            detach: true,
+            lock_after,
+            lock_on_screen_lock,
+        } => detach_agent(cli.home.as_deref(), lock_after, lock_on_screen_lock).await,
+        Command::Agent {
+            lock_after,
+            lock_on_screen_lock,
+            ..
+        } => {
+            serve_as_agent(
+                cli.home.as_deref(),
+                cli.passphrase_stdin,
+                lock_after,
+                lock_on_screen_lock,
+            )
+            .await
         }
         Command::Lock => lock_agent(cli.home.as_deref(), true).await,
         Command::Unlock => lock_agent(cli.home.as_deref(), false).await,
@@ -111,6 +126,7 @@ async fn serve_as_agent(
     home: Option<&Path>,
     passphrase_stdin: bool,
     lock_after: Option<String>,
+    lock_on_screen_lock: bool,
 ) -> Outcome {
     let lock_after = lock_after.map(|text| parse_duration(&text)).transpose()?;
     let vault = Arc::new(Vault::open(home, passphrase_stdin).await?);
@@ -121,6 +137,14 @@ async fn serve_as_agent(
     ));
     let keeping = tokio::spawn(keeper.run());
     let agent = Agent::new(Arc::clone(&vault));
+    #[cfg(target_os = "linux")]
+    if lock_on_screen_lock {
+        crate::agent::screen::lock_on_screen_lock(Arc::clone(&agent));
+    }
+    #[cfg(not(target_os = "linux"))]
+    if lock_on_screen_lock {
+        output::note("tokenvault agent: screen-lock events are only followed on Linux");
+    }
     let idle = lock_after.map(|after| {
         let seconds = u64::try_from(after.whole_seconds().max(1)).unwrap_or(1);
         tokio::spawn(Arc::clone(&agent).lock_when_idle(StdDuration::from_secs(seconds)))
@@ -138,6 +162,71 @@ async fn serve_as_agent(
     let _ = std::fs::remove_file(&socket);
     output::note("tokenvault agent: stopped");
     Ok(())
+}
+
+/// `tokenvault agent --detach`: the same agent in the background, its own process group
+/// (so the terminal's Ctrl+C does not reach it), its output in `agent.log`; returns once it
+/// listens.
+async fn detach_agent(
+    home: Option<&Path>,
+    lock_after: Option<String>,
+    lock_on_screen_lock: bool,
+) -> Outcome {
+    let home = home_at(home)?;
+    let log_path = home.path().join("agent.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", log_path.display())))?;
+    let me = std::env::current_exe()
+        .map_err(|e| Failure::Usage(format!("cannot find this program: {e}")))?;
+    let mut command = std::process::Command::new(me);
+    command.arg("--home").arg(home.path()).arg("agent");
+    if let Some(after) = &lock_after {
+        command.arg("--lock-after").arg(after);
+    }
+    if lock_on_screen_lock {
+        command.arg("--lock-on-screen-lock");
+    }
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let err = log
+        .try_clone()
+        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", log_path.display())))?;
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| Failure::Usage(format!("cannot start the agent: {e}")))?;
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().ok().flatten() {
+            return Err(Failure::Relayed {
+                message: format!(
+                    "the agent stopped at once ({status}); see {}",
+                    log_path.display()
+                ),
+                exit: exit::LOCAL,
+            });
+        }
+        if matches!(ask(home.path(), Request::Ping).await, Asked::Answered(_)) {
+            output::note(&format!(
+                "tokenvault agent: started in the background (pid {}); log: {}",
+                child.id(),
+                log_path.display()
+            ));
+            return Ok(());
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    Err(Failure::Relayed {
+        message: format!(
+            "the agent did not answer within 10 s; see {}",
+            log_path.display()
+        ),
+        exit: exit::LOCAL,
+    })
 }
 
 /// Completes on Ctrl+C or SIGTERM.

@@ -5,7 +5,8 @@
 //! - a process of another user is refused, and a socket others could reach is not used;
 //! - a locked agent serves nothing;
 //! - killing it mid-request leaves the command with a clear error and the vault intact;
-//! - a client of another protocol version gets a clear refusal.
+//! - a client of another protocol version gets a clear refusal;
+//! - it locks when the screen locks, and it can run in the background until stopped.
 
 mod support;
 
@@ -24,10 +25,15 @@ struct RunningAgent(Child);
 
 impl RunningAgent {
     fn start(home: &Path) -> Self {
+        Self::start_with(home, &[])
+    }
+
+    fn start_with(home: &Path, options: &[&str]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
             .arg("--home")
             .arg(home)
             .arg("agent")
+            .args(options)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -353,4 +359,60 @@ fn a_process_of_another_user_is_refused() {
     assert!(refused.contains("not 65534"), "{refused}");
     assert!(reply["stdout"].as_str().is_none_or(str::is_empty));
     let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn the_agent_locks_when_the_screen_locks() {
+    let home = home("agent-screen-lock");
+    let _agent = RunningAgent::start_with(&home, &["--lock-on-screen-lock"]);
+    let ping = || raw_call(&home, r#"{"version":1,"request":"ping"}"#);
+    assert_eq!(ping()["locked"], false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // The agent subscribes in a thread of its own: announce until it has heard.
+    while ping()["locked"] != true {
+        assert!(
+            Instant::now() < deadline,
+            "the agent did not lock within 10 s"
+        );
+        let sent = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--type=signal",
+                "/org/gnome/ScreenSaver",
+                "org.gnome.ScreenSaver.ActiveChanged",
+                "boolean:true",
+            ])
+            .status()
+            .expect("dbus-send runs");
+        assert!(sent.success());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn an_agent_started_in_the_background_serves_until_stopped() {
+    let home = home("agent-detached");
+    let started = tokenvault(&home, &["agent", "--detach"], None);
+    assert!(started.status.success(), "{}", stderr(&started));
+    let said = stderr(&started);
+    let pid: u32 = said
+        .split("(pid ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {said}"));
+    let locking = tokenvault(&home, &["lock"], None);
+    let stopped = Command::new("kill").arg(pid.to_string()).status();
+    assert!(locking.status.success(), "{}", stderr(&locking));
+    assert!(stopped.expect("kill runs").success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while socket(&home).exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the agent did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = std::fs::read_to_string(home.join("agent.log")).unwrap_or_default();
+    assert!(log.contains("stopped"), "{log}");
 }

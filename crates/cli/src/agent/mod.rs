@@ -5,6 +5,7 @@
 //! - [`protocol`]: the versioned request and reply, one JSON line each.
 //! - [`server`]: the listener, its checks (same user only) and the lock.
 //! - [`client`]: finding a running agent and asking it.
+//! - `screen` (Linux): locking the agent when the screen locks.
 //!
 //! Only the same OS user may talk to an agent: the socket lives in the data folder, which
 //! is the user's alone (mode 0700), the socket itself is 0600, the client refuses a folder
@@ -13,6 +14,8 @@
 #[cfg(unix)]
 pub mod client;
 pub mod protocol;
+#[cfg(target_os = "linux")]
+pub mod screen;
 #[cfg(unix)]
 pub mod server;
 

@@ -1,0 +1,45 @@
+//! Locking the agent when the screen locks. Desktops announce it on the session bus:
+//! `ActiveChanged(true)` of `org.freedesktop.ScreenSaver` (KDE, Xfce and others) or of
+//! `org.gnome.ScreenSaver` (GNOME). Where there is no session bus, nothing is reported and
+//! the agent says so in its log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dbus::blocking::Connection;
+use dbus::message::MatchRule;
+
+use super::server::Agent;
+
+/// Watches the session bus in a thread of its own and locks `agent` when the screen locks.
+pub fn lock_on_screen_lock(agent: Arc<Agent>) {
+    let watching = std::thread::Builder::new()
+        .name("screen-lock".into())
+        .spawn(move || {
+            let bus = match Connection::new_session() {
+                Ok(bus) => bus,
+                Err(e) => {
+                    tracing::warn!("no session bus, so no screen-lock events: {e}");
+                    return;
+                }
+            };
+            for interface in ["org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"] {
+                let agent = Arc::clone(&agent);
+                let rule = MatchRule::new_signal(interface, "ActiveChanged");
+                let added = bus.add_match(rule, move |(active,): (bool,), _, _| {
+                    if active && !agent.is_locked() {
+                        tracing::info!("locked: the screen locked");
+                        agent.lock();
+                    }
+                    true
+                });
+                if let Err(e) = added {
+                    tracing::warn!("cannot follow {interface}: {e}");
+                }
+            }
+            while bus.process(Duration::from_secs(3600)).is_ok() {}
+        });
+    if let Err(e) = watching {
+        tracing::warn!("cannot watch for the screen lock: {e}");
+    }
+}
