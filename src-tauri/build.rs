@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_settings",
     "audit_events",
+    "agent_state",
+    "set_agent_locked",
     "verify_ott",
     "list_private_tokens",
     "create_private_token",

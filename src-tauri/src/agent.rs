@@ -3,6 +3,7 @@
 //! `tokenvault agent` answers them (see tokenvault-cli's `agent`). If another agent already
 //! serves the folder, the app leaves it be.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tokenvault_cli::agent::server::{self, Agent};
@@ -12,6 +13,14 @@ use tokenvault_core::vault::home::Home;
 
 /// The running agent, for the tray's lock item.
 static RUNNING: OnceLock<Arc<Agent>> = OnceLock::new();
+
+/// Whether a screen lock locks the agent (a preference; on unless the user turns it off).
+static LOCK_ON_SCREEN_LOCK: AtomicBool = AtomicBool::new(true);
+
+/// Follows the preference.
+pub fn lock_on_screen_lock(enabled: bool) {
+    LOCK_ON_SCREEN_LOCK.store(enabled, Ordering::SeqCst);
+}
 
 /// Starts serving the command line for `home` in the background.
 pub fn serve(home: Home, accounts: Arc<Accounts>) {
@@ -25,6 +34,16 @@ pub fn serve(home: Home, accounts: Arc<Accounts>) {
         };
         let agent = Agent::new(Arc::new(Vault::from_open(home, accounts)));
         let _ = RUNNING.set(Arc::clone(&agent));
+        #[cfg(target_os = "linux")]
+        {
+            let watched = Arc::clone(&agent);
+            tokenvault_cli::agent::screen::on_screen_lock(move || {
+                if LOCK_ON_SCREEN_LOCK.load(Ordering::SeqCst) && !watched.is_locked() {
+                    tracing::info!("the command-line agent locked: the screen locked");
+                    watched.lock();
+                }
+            });
+        }
         tracing::info!("serving the command line at {}", socket.display());
         server::serve(agent, listener, std::future::pending()).await;
     });

@@ -74,6 +74,8 @@ fn main() {
             commands::app::get_settings,
             commands::app::set_settings,
             commands::app::audit_events,
+            commands::app::agent_state,
+            commands::app::set_agent_locked,
             commands::calls::verify_ott,
             commands::calls::list_private_tokens,
             commands::calls::create_private_token,
@@ -108,6 +110,7 @@ fn main() {
             let preferences =
                 Preferences::load(app.handle(), folder.map(|f| f.join(settings::FILE_NAME)));
             let lead = time::Duration::seconds(i64::from(preferences.get().refresh_lead_seconds));
+            agent::lock_on_screen_lock(preferences.get().lock_agent_on_screen_lock);
             if let (Some(place), Some(window)) =
                 (preferences.get().window, app.get_webview_window("main"))
             {

@@ -25,6 +25,8 @@ pub struct Settings {
     pub clipboard_clear_seconds: u32,
     /// `system`, `light` or `dark`.
     pub theme: Theme,
+    /// Lock the command-line agent when the screen locks.
+    pub lock_agent_on_screen_lock: bool,
     /// Where the window was last.
     pub window: Option<WindowPlace>,
 }
@@ -35,6 +37,7 @@ impl Default for Settings {
             refresh_lead_seconds: 300,
             clipboard_clear_seconds: 30,
             theme: Theme::System,
+            lock_agent_on_screen_lock: true,
             window: None,
         }
     }

@@ -171,7 +171,24 @@ describe("the app on a vault", () => {
     assert.equal(locked.status, 5);
     assert.equal(locked.stdout, "", "nothing is served while locked");
     assert.match(locked.stderr, /locked/);
-    assert.equal(cli("unlock").status, 0);
-    assert.equal(cli("token", "te-uat").status, 0);
+    await driver.textOf('[data-testid="agent-toggle"]', (t) => t === "CLI agent locked");
+    await driver.click(await driver.find('[data-testid="agent-toggle"]'));
+    await driver.textOf('[data-testid="agent-toggle"]', (t) => t === "CLI agent on");
+    assert.equal(cli("token", "te-uat").status, 0, "unlocked from the window");
+  });
+
+  it("locks the command-line agent when the screen locks", async () => {
+    const announce = () =>
+      spawnSync("dbus-send", [
+        "--session",
+        "--type=signal",
+        "/org/freedesktop/ScreenSaver",
+        "org.freedesktop.ScreenSaver.ActiveChanged",
+        "boolean:true",
+      ]);
+    assert.equal(announce().status, 0);
+    await driver.textOf('[data-testid="agent-toggle"]', (t) => t === "CLI agent locked", 10_000);
+    await driver.click(await driver.find('[data-testid="agent-toggle"]'));
+    await driver.textOf('[data-testid="agent-toggle"]', (t) => t === "CLI agent on");
   });
 });

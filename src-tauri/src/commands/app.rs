@@ -63,6 +63,7 @@ pub fn set_settings(
     let mut settings = settings;
     settings.window = preferences.get().window;
     preferences.set(&app, settings.clone())?;
+    crate::agent::lock_on_screen_lock(settings.lock_agent_on_screen_lock);
     if let Ok(keeper) = shell.vault.keeper() {
         keeper.set_refresh_lead(time::Duration::seconds(i64::from(
             settings.refresh_lead_seconds,
@@ -79,4 +80,34 @@ pub async fn audit_events(shell: State<'_, Shell>, limit: Option<usize>) -> Repl
     let mut events = accounts.audit().recent(limit.unwrap_or(200).min(2000))?;
     events.reverse();
     Ok(events)
+}
+
+/// The command-line agent the app runs: whether it serves, and whether it is locked.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentState {
+    serving: bool,
+    locked: bool,
+}
+
+/// Whether the app serves the command line, and whether that is locked.
+#[tauri::command]
+pub fn agent_state() -> AgentState {
+    let locked = crate::agent::is_locked();
+    AgentState {
+        serving: locked.is_some(),
+        locked: locked.unwrap_or(false),
+    }
+}
+
+/// Locks or unlocks the command-line agent.
+#[tauri::command]
+pub fn set_agent_locked(locked: bool) -> Reply<AgentState> {
+    crate::agent::set_locked(locked).ok_or_else(|| {
+        FailureView::new(
+            "no_agent",
+            "the app does not serve the command line (another agent serves this vault, or the vault is not open)".into(),
+        )
+    })?;
+    Ok(agent_state())
 }

@@ -6,6 +6,7 @@ import type {
   AccountDetails,
   AccountForm,
   AccountView,
+  AgentState,
   AppInfo,
   AuditEvent,
   CopyFormat,
@@ -84,6 +85,11 @@ export const inspectToken = (request: {
 
 export const auditEvents = (limit = 200): Promise<AuditEvent[]> =>
   invoke("audit_events", { limit });
+
+/** Whether the app serves the command line, and whether that is locked. */
+export const agentState = (): Promise<AgentState> => invoke("agent_state");
+export const setAgentLocked = (locked: boolean): Promise<AgentState> =>
+  invoke("set_agent_locked", { locked });
 
 export const getSettings = (): Promise<Settings> => invoke("get_settings");
 export const setSettings = (settings: Settings): Promise<Settings> =>

@@ -123,6 +123,11 @@ const TABLE: Record<string, { title: string; action: string }> = {
     title: "No token yet",
     action: "Wait for the first login, or check the account's failure.",
   },
+  no_agent: {
+    title: "Not serving the command line",
+    action:
+      "Another agent serves this vault, or the vault is not open; use `tokenvault lock` there.",
+  },
   ipc: {
     title: "The app's backend did not answer",
     action: "Restart Tokenvault; if it goes on, report it.",

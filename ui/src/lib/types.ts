@@ -135,4 +135,11 @@ export interface Settings {
   refreshLeadSeconds: number;
   clipboardClearSeconds: number;
   theme: Theme;
+  lockAgentOnScreenLock: boolean;
+}
+
+/** The command-line agent the app runs. */
+export interface AgentState {
+  serving: boolean;
+  locked: boolean;
 }

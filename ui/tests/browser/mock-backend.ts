@@ -5,6 +5,7 @@ import type {
   AccountDetails,
   AccountForm,
   AccountView,
+  AgentState,
   AppInfo,
   AuditEvent,
   CopyFormat,
@@ -34,6 +35,7 @@ interface MockState {
   /** Every call made, with its arguments (never checked for secrets: it is a fake). */
   calls: { command: string; args: unknown }[];
   clipboard: string | null;
+  agent: AgentState;
 }
 
 const now = Date.now();
@@ -116,7 +118,13 @@ const state: MockState = {
       outcome: "server_error",
     },
   ],
-  settings: { refreshLeadSeconds: 300, clipboardClearSeconds: 30, theme: "system" },
+  settings: {
+    refreshLeadSeconds: 300,
+    clipboardClearSeconds: 30,
+    theme: "system",
+    lockAgentOnScreenLock: true,
+  },
+  agent: { serving: true, locked: false },
   failNext: {},
   calls: [],
   clipboard: null,
@@ -338,6 +346,13 @@ export const inspectToken = (request: { token?: string; accountId?: string; key?
 
 export const auditEvents = (limit = 200) =>
   answer("audit_events", { limit }, () => [...state.audit].reverse());
+
+export const agentState = () => answer("agent_state", {}, () => state.agent);
+export const setAgentLocked = (locked: boolean) =>
+  answer("set_agent_locked", { locked }, () => {
+    state.agent = { ...state.agent, locked };
+    return state.agent;
+  });
 
 export const getSettings = () => answer("get_settings", {}, () => state.settings);
 

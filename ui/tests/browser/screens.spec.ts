@@ -167,3 +167,13 @@ test("the system theme follows the OS's colour scheme as it changes", async ({ p
   await page.emulateMedia({ colorScheme: "dark" });
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
 });
+
+test("the header locks and unlocks the command-line agent", async ({ page }) => {
+  await openApp(page);
+  const toggle = page.getByTestId("agent-toggle");
+  await expect(toggle).toHaveText("CLI agent on");
+  await toggle.click();
+  await expect(toggle).toHaveText("CLI agent locked");
+  const call = (await calls(page)).find((c) => c.command === "set_agent_locked");
+  expect(call?.args).toEqual({ locked: true });
+});

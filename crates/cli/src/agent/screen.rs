@@ -13,6 +13,17 @@ use super::server::Agent;
 
 /// Watches the session bus in a thread of its own and locks `agent` when the screen locks.
 pub fn lock_on_screen_lock(agent: Arc<Agent>) {
+    on_screen_lock(move || {
+        if !agent.is_locked() {
+            tracing::info!("locked: the screen locked");
+            agent.lock();
+        }
+    });
+}
+
+/// Calls `locked` each time the desktop says the screen locked.
+pub fn on_screen_lock(locked: impl Fn() + Send + Sync + 'static) {
+    let locked = Arc::new(locked);
     let watching = std::thread::Builder::new()
         .name("screen-lock".into())
         .spawn(move || {
@@ -24,12 +35,11 @@ pub fn lock_on_screen_lock(agent: Arc<Agent>) {
                 }
             };
             for interface in ["org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"] {
-                let agent = Arc::clone(&agent);
+                let locked = Arc::clone(&locked);
                 let rule = MatchRule::new_signal(interface, "ActiveChanged");
                 let added = bus.add_match(rule, move |(active,): (bool,), _, _| {
-                    if active && !agent.is_locked() {
-                        tracing::info!("locked: the screen locked");
-                        agent.lock();
+                    if active {
+                        locked();
                     }
                     true
                 });
