@@ -177,3 +177,19 @@ test("the header locks and unlocks the command-line agent", async ({ page }) => 
   const call = (await calls(page)).find((c) => c.command === "set_agent_locked");
   expect(call?.args).toEqual({ locked: true });
 });
+
+test("an account's token opened in the inspector is not inspected again on every keystroke", async ({
+  page,
+}) => {
+  await openApp(page);
+  const row = page.locator('[data-account-id="te-uat"]');
+  await row.getByTestId("account-open").click();
+  await row.getByTestId("inspect-account").click();
+  await expect(page.getByTestId("report-identity")).toHaveText("bo.trader");
+  await page.getByTestId("i-key-kind").selectOption("secret");
+  await page.getByTestId("i-key").fill("a-secret-typed-in");
+  const inspections = (await calls(page)).filter((c) => c.command === "inspect_token");
+  expect(inspections).toHaveLength(1);
+  await page.getByTestId("i-inspect").click();
+  await expect(page.getByTestId("verdict")).toHaveText("Verified with hmac-secret (HS256)");
+});
