@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools keyutils
   imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip xdotool chromium
+  debootstrap rpm desktop-file-utils
 )
 TAURI_DRIVER_VERSION=2.1.0
 
@@ -44,4 +45,12 @@ if [ -f ui/package.json ]; then
     say "installing UI packages"
     (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   fi
+fi
+
+# The bundler and the workflow linter. `npm install`, not `npm ci`: the lock file names only
+# the Tauri CLI's binary for the platform it was made on (the registry mirror here has no
+# others), which `npm ci` refuses as out of sync; the versions are pinned exactly.
+if [ ! -d packaging/node_modules ] || [ packaging/package-lock.json -nt packaging/node_modules/.package-lock.json ]; then
+  say "installing packaging tools"
+  (cd packaging && npm install --no-audit --no-fund --loglevel=error)
 fi

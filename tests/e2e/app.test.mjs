@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { claimsOf, clipboardText, seconds, snap, target } from "./support.mjs";
+import { claimsOf, clipboardText, seconds, snap, target, workspaceVersion } from "./support.mjs";
 import { Driver } from "./webdriver.mjs";
 
 const application = process.env.TOKENVAULT_APP ?? target("tokenvault-desktop");
@@ -161,6 +161,11 @@ describe("the demo app window", () => {
     await driver.click(await driver.find('[data-testid="tab-settings"]'));
     await driver.type(await driver.find('[data-testid="s-clear"]'), "5");
     await snap(driver, "settings");
+    assert.equal(
+      await driver.textOf('[data-testid="about-version"]'),
+      `Tokenvault ${workspaceVersion()}`,
+      "About shows the workspace's version",
+    );
     await driver.click(await driver.find('[data-testid="s-save"]'));
     await driver.find('[data-testid="s-saved"]');
     await driver.click(await driver.find('[data-testid="tab-accounts"]'));

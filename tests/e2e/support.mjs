@@ -2,13 +2,21 @@
 // and screenshots of each screen when TOKENVAULT_SCREENSHOTS names a folder.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** A binary of this workspace's debug build (or TOKENVAULT_APP for the app). */
 export const target = (name) =>
   fileURLToPath(new URL(`../../target/debug/${name}`, import.meta.url));
+
+/** The one version number: the workspace package version in Cargo.toml. */
+export function workspaceVersion() {
+  const manifest = readFileSync(fileURLToPath(new URL("../../Cargo.toml", import.meta.url)), "utf8");
+  const version = manifest.match(/^\[workspace\.package\][^[]*?^version = "([^"]+)"/m)?.[1];
+  assert.ok(version, "Cargo.toml names the workspace version");
+  return version;
+}
 
 /** What the X clipboard holds now ("" when it is empty or has no owner). */
 export function clipboardText() {

@@ -115,6 +115,14 @@ test.describe("activity and settings", () => {
     await expect(page.locator(".field-error")).toHaveText(/between 5 and 600 seconds/);
   });
 
+  test("settings end with an about block naming the version and where secrets are kept", async ({
+    page,
+  }) => {
+    await page.getByTestId("tab-settings").click();
+    await expect(page.getByTestId("about-version")).toHaveText("Tokenvault 0.1.0");
+    await expect(page.getByTestId("about")).toContainText("Secrets kept in");
+  });
+
   test("the dark theme applies at once and the delay is used by the next copy", async ({
     page,
   }) => {
