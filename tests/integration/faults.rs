@@ -135,6 +135,11 @@ async fn a_failed_renewal_keeps_the_still_valid_token() {
         Fault::HtmlErrorPage,
         Fault::MalformedJson,
         Fault::ResetConnection,
+        Fault::DeepJson,
+        Fault::InvalidUtf8,
+        Fault::HugeBody,
+        Fault::CloseMidBody,
+        Fault::RedirectElsewhere,
     ] {
         let server = demo_api(120).await;
         let session = session(&server, Dialect::Finvera);
@@ -204,4 +209,111 @@ async fn too_many_requests_is_a_server_error_that_carries_retry_after() {
         "{error}"
     );
     assert!(error.to_string().contains("too many requests"), "{error}");
+}
+
+#[tokio::test]
+async fn json_nested_a_hundred_thousand_deep_is_refused_without_a_crash() {
+    let error = login_error(Fault::DeepJson, Dialect::Prive).await;
+    assert_eq!(error.code(), "unexpected_response", "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("malformed JSON (nested too deeply"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_an_unexpected_response() {
+    let error = login_error(Fault::InvalidUtf8, Dialect::Prive).await;
+    assert_eq!(error.code(), "unexpected_response", "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("HTTP 200 with a body that is not UTF-8 text"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_hundred_megabyte_answer_is_cut_at_the_cap() {
+    let started = std::time::Instant::now();
+    let error = login_error(Fault::HugeBody, Dialect::Prive).await;
+    assert_eq!(error.code(), "unexpected_response", "{error}");
+    assert!(error.to_string().contains("with a larger body"), "{error}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "stopped reading early: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_server_dribbling_a_byte_a_second_times_out() {
+    let started = std::time::Instant::now();
+    let error = login_error(Fault::Dribble, Dialect::Simplejwt).await;
+    assert!(matches!(error, Error::Timeout { .. }), "{error}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "the client's whole-call timeout held: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_body_is_unreachable_not_garbage() {
+    let error = login_error(Fault::CloseMidBody, Dialect::Traderevolution).await;
+    assert!(matches!(error, Error::Unreachable { .. }), "{error}");
+    assert!(!error.to_string().contains("eyJ"), "{error}");
+}
+
+#[tokio::test]
+async fn a_login_redirected_to_another_origin_sends_the_password_nowhere_else() {
+    let server = demo_api(120).await;
+    server.inject(once(
+        Fault::RedirectElsewhere,
+        Dialect::Prive,
+        Endpoint::Login,
+    ));
+    let error = authenticator()
+        .login(
+            &target(&server, Dialect::Prive),
+            user(Dialect::Prive).identity,
+            &Secret::new(user(Dialect::Prive).password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect_err("a redirected login fails");
+    assert_eq!(error.code(), "unexpected_response", "{error}");
+    assert!(
+        error.to_string().contains("HTTP 307 to http://localhost:"),
+        "{error}"
+    );
+    assert_eq!(server.elsewhere_hits(), 0, "the redirect was not followed");
+}
+
+#[tokio::test]
+async fn a_refresh_redirected_elsewhere_sends_the_refresh_token_nowhere_and_keeps_the_tokens() {
+    for dialect in [
+        Dialect::Traderevolution,
+        Dialect::Oauth2Password,
+        Dialect::Finvera,
+    ] {
+        let server = demo_api(120).await;
+        let session = session(&server, dialect);
+        session.renew().await.unwrap();
+        let held = session.tokens().await.unwrap();
+        server.inject(once(Fault::RedirectElsewhere, dialect, Endpoint::Refresh));
+        let error = session
+            .renew()
+            .await
+            .expect_err("a redirected refresh fails");
+        assert_eq!(error.code(), "unexpected_response", "{dialect:?}: {error}");
+        assert_eq!(server.elsewhere_hits(), 0, "{dialect:?}: not followed");
+        assert_eq!(
+            session.tokens().await.unwrap(),
+            held,
+            "{dialect:?}: tokens kept"
+        );
+    }
 }

@@ -588,3 +588,83 @@ fn keyring_items_keep_the_attributes_other_tools_find_them_by() {
     store.delete(&key).unwrap();
     assert_eq!(store.get(&key).unwrap(), None);
 }
+
+/// A store that counts the access-token reads it answers.
+#[derive(Debug, Default)]
+struct CountingStore {
+    inner: tokenvault_core::vault::secrets::MemoryStore,
+    token_reads: std::sync::atomic::AtomicUsize,
+}
+
+impl SecretStore for CountingStore {
+    fn tier(&self) -> StoreTier {
+        self.inner.tier()
+    }
+    fn get(&self, key: &SecretKey) -> Result<Option<Secret>, tokenvault_core::Error> {
+        if key.kind == SecretKind::AccessToken {
+            self.token_reads
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.inner.get(key)
+    }
+    fn set(&self, key: &SecretKey, value: &Secret) -> Result<(), tokenvault_core::Error> {
+        self.inner.set(key, value)
+    }
+    fn delete(&self, key: &SecretKey) -> Result<(), tokenvault_core::Error> {
+        self.inner.delete(key)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn while_caching_is_paused_no_token_stays_in_memory_and_a_removed_account_leaves_none() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    use tokenvault_core::clock::SystemClock;
+    use tokenvault_core::vault::accounts::Accounts;
+    use tokenvault_demo_api::Dialect;
+
+    let server = tokenvault_tests::demo_api(120).await;
+    let store = Arc::new(CountingStore::default());
+    let accounts = Accounts::new(
+        Home::at(scratch("paused-cache")).unwrap(),
+        store.clone(),
+        Arc::new(SystemClock),
+    );
+    let url = server.base_url(Dialect::Prive);
+    let password = Secret::new(tokenvault_tests::user(Dialect::Prive).password);
+    accounts
+        .add(
+            record_for("cache-1", "Cached", "UAT", Dialect::Prive, url),
+            password,
+        )
+        .await
+        .unwrap();
+    let lead = time::Duration::seconds(30);
+    let reads = || store.token_reads.load(Ordering::SeqCst);
+
+    let (first, _) = accounts.access_token("Cached", lead).await.unwrap();
+    let before = reads();
+    accounts.access_token("Cached", lead).await.unwrap();
+    assert_eq!(reads(), before, "a cached token costs no store read");
+
+    accounts.pause_caching();
+    accounts.access_token("Cached", lead).await.unwrap();
+    accounts.access_token("Cached", lead).await.unwrap();
+    assert_eq!(reads(), before + 2, "paused: every read goes to the store");
+
+    accounts.resume_caching();
+    let (again, _) = accounts.access_token("Cached", lead).await.unwrap();
+    accounts.access_token("Cached", lead).await.unwrap();
+    assert_eq!(reads(), before + 3, "resumed: cached again after one read");
+    assert_eq!(
+        again.value.expose(),
+        first.value.expose(),
+        "the same token throughout"
+    );
+
+    accounts.remove("Cached").await.unwrap();
+    assert!(
+        accounts.access_token("Cached", lead).await.is_err(),
+        "a removed account serves no token, cached or not"
+    );
+}

@@ -699,7 +699,13 @@ impl Vault {
                 json,
             } => {
                 let expires_at = match (expires_in, expires_at) {
-                    (Some(text), _) => now + parse_duration(&text)?,
+                    (Some(text), _) => {
+                        now.checked_add(parse_duration(&text)?).ok_or_else(|| {
+                            Failure::Usage(format!(
+                                "--expires-in `{text}` is too far in the future"
+                            ))
+                        })?
+                    }
                     (None, Some(text)) => OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| {
                         Failure::Usage(format!("--expires-at `{text}` is not RFC 3339: {e}"))
                     })?,

@@ -257,6 +257,19 @@ async fn private_tokens_are_created_listed_and_revoked() {
         None,
     );
     assert!(created.status.success(), "{}", stderr(&created));
+    let too_far = tokenvault(
+        &dir,
+        &[
+            "private-token",
+            "create",
+            "pt",
+            "--expires-in",
+            "99999999999w",
+        ],
+        None,
+    );
+    assert_eq!(too_far.status.code(), Some(2), "{}", stderr(&too_far));
+    assert!(stderr(&too_far).contains("too far in the future"));
     let created = stdout_json(&created);
     assert_eq!(created["label"], "ci");
     assert_eq!(created["token"].as_str().unwrap().split('.').count(), 3);

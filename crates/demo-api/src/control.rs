@@ -41,6 +41,15 @@ use crate::state::DemoState;
 pub fn router(state: Arc<DemoState>) -> Router {
     Router::new()
         .route("/_demo/health", get(|| async { "ok" }))
+        .route(
+            "/_demo/elsewhere",
+            axum::routing::any(|State(state): State<Arc<DemoState>>| async move {
+                state
+                    .elsewhere_hits
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                StatusCode::OK
+            }),
+        )
         .route("/_demo/jwks.json", get(|| async { Json(jwks()) }))
         .route(
             "/_demo/counts",

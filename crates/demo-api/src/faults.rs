@@ -26,11 +26,24 @@ pub enum Fault {
     RefreshTokenReused,
     /// HTTP 429 with `Retry-After: 30`.
     TooManyRequests,
+    /// HTTP 200 whose JSON body is nested 100,000 arrays deep.
+    DeepJson,
+    /// HTTP 200 whose body is not UTF-8.
+    InvalidUtf8,
+    /// HTTP 200 with a 100 MB body, produced as fast as it is read.
+    HugeBody,
+    /// HTTP 200 whose body arrives one byte a second.
+    Dribble,
+    /// HTTP 200 whose body stops partway and the connection closes.
+    CloseMidBody,
+    /// HTTP 307 to another origin (`localhost` instead of `127.0.0.1`), which counts what
+    /// reaches it (`/_demo/elsewhere`).
+    RedirectElsewhere,
 }
 
 impl Fault {
     /// Every fault, for documentation and tests.
-    pub const ALL: [Fault; 8] = [
+    pub const ALL: [Fault; 14] = [
         Fault::Http500,
         Fault::HtmlErrorPage,
         Fault::Timeout,
@@ -39,6 +52,12 @@ impl Fault {
         Fault::ResetConnection,
         Fault::RefreshTokenReused,
         Fault::TooManyRequests,
+        Fault::DeepJson,
+        Fault::InvalidUtf8,
+        Fault::HugeBody,
+        Fault::Dribble,
+        Fault::CloseMidBody,
+        Fault::RedirectElsewhere,
     ];
 }
 

@@ -241,9 +241,19 @@ impl DemoServer {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(DemoState::new(config));
+        state
+            .port
+            .store(addr.port(), std::sync::atomic::Ordering::SeqCst);
         let router = dialects::router(state.clone()).merge(control::router(state.clone()));
         let task = tokio::spawn(connection::serve(listener, router));
         Ok(Self { addr, state, task })
+    }
+
+    /// Requests that a redirect fault's target received.
+    pub fn elsewhere_hits(&self) -> u64 {
+        self.state
+            .elsewhere_hits
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The bound address.

@@ -2,8 +2,11 @@
 //! faults in force and call counts.
 
 use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
 use std::sync::Mutex;
+use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -88,6 +91,10 @@ pub struct DemoState {
     pub private_tokens: Mutex<Vec<PrivateToken>>,
     /// Opaque session tokens (Acme): token → (user, expiry in Unix seconds).
     pub sessions: Mutex<HashMap<String, (String, i64)>>,
+    /// The port it listens on (set once bound).
+    pub port: std::sync::atomic::AtomicU16,
+    /// Requests that reached `/_demo/elsewhere`, the target of redirect faults.
+    pub elsewhere_hits: std::sync::atomic::AtomicU64,
 }
 
 /// What a handler does after [`DemoState::begin`].
@@ -112,6 +119,8 @@ impl DemoState {
             otts: Mutex::new(HashMap::new()),
             private_tokens: Mutex::new(Vec::new()),
             sessions: Mutex::new(HashMap::new()),
+            port: std::sync::atomic::AtomicU16::new(0),
+            elsewhere_hits: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -170,7 +179,62 @@ impl DemoState {
                 )
                     .into_response(),
             ),
+            Fault::DeepJson => Begin::Respond(json_ok(Body::from(
+                "[".repeat(100_000) + &"]".repeat(100_000),
+            ))),
+            Fault::InvalidUtf8 => Begin::Respond(json_ok(Body::from(
+                &b"{\"accessToken\": \"\xff\xfe\xfd\", \"expiresIn\": 300}"[..],
+            ))),
+            Fault::HugeBody => {
+                // `{"accessToken": "` then 100 MB of `a`, made chunk by chunk as it is read.
+                const CHUNK: usize = 64 * 1024;
+                let chunks = (100 * 1024 * 1024) / CHUNK;
+                let head = std::iter::once(Bytes::from_static(b"{\"accessToken\": \""));
+                let tail = std::iter::repeat_n(Bytes::from(vec![b'a'; CHUNK]), chunks);
+                let stream = futures_util::stream::iter(head.chain(tail).map(Ok::<_, Infallible>));
+                Begin::Respond(json_ok(Body::from_stream(stream)))
+            }
+            Fault::Dribble => {
+                let bytes = b"{\"accessToken\": \"slow\"}".to_vec();
+                let stream = futures_util::stream::unfold(0usize, move |at| {
+                    let byte = bytes.get(at).copied();
+                    async move {
+                        let byte = byte?;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        Some((Ok::<_, Infallible>(Bytes::from(vec![byte])), at + 1))
+                    }
+                });
+                Begin::Respond(json_ok(Body::from_stream(stream)))
+            }
+            Fault::CloseMidBody => {
+                // Part of a body, then an error: the connection is cut without an end.
+                let stream = futures_util::stream::iter([
+                    Ok(Bytes::from_static(b"{\"accessToken\": \"eyJhbGciOi")),
+                    Err(std::io::Error::other("demo fault: connection closed mid-body")),
+                ]);
+                Begin::Respond(json_ok(Body::from_stream(stream)))
+            }
+            Fault::RedirectElsewhere => {
+                let port = self.port.load(std::sync::atomic::Ordering::SeqCst);
+                Begin::Respond(
+                    (
+                        StatusCode::TEMPORARY_REDIRECT,
+                        [(header::LOCATION, format!("http://localhost:{port}/_demo/elsewhere"))],
+                    )
+                        .into_response(),
+                )
+            }
             Fault::MissingTokenField | Fault::RefreshTokenReused => Begin::Special(fault),
         }
     }
+}
+
+/// HTTP 200, `application/json`, with `body`.
+fn json_ok(body: Body) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }

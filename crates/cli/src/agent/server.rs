@@ -17,6 +17,9 @@ use crate::exit::Failure;
 use crate::output;
 use crate::run::Vault;
 
+/// How long a client may take to send its request line.
+const REQUEST_PATIENCE: Duration = Duration::from_secs(10);
+
 /// A running agent's state.
 #[derive(Debug)]
 pub struct Agent {
@@ -35,14 +38,16 @@ impl Agent {
         })
     }
 
-    /// Locks: nothing is served, and cached tokens are dropped, until unlocked.
+    /// Locks: nothing is served, and no token is kept in memory (a renewal finishing
+    /// meanwhile goes to the secret store only), until unlocked.
     pub fn lock(&self) {
         self.locked.store(true, Ordering::SeqCst);
-        self.vault.accounts().forget_cached_tokens();
+        self.vault.accounts().pause_caching();
     }
 
     /// Serves again.
     pub fn unlock(&self) {
+        self.vault.accounts().resume_caching();
         self.locked.store(false, Ordering::SeqCst);
     }
 
@@ -121,13 +126,26 @@ impl Agent {
 pub async fn bind(home: &Path) -> Result<(UnixListener, PathBuf), Failure> {
     let path = socket_path(home);
     if path.exists() {
-        if UnixStream::connect(&path).await.is_ok() {
-            return Err(Failure::Usage(format!(
-                "an agent already serves this vault ({})",
-                path.display()
-            )));
+        match UnixStream::connect(&path).await {
+            Ok(_) => {
+                return Err(Failure::Usage(format!(
+                    "an agent already serves this vault ({})",
+                    path.display()
+                )));
+            }
+            // Nobody listens: a socket left by an agent that is gone.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                std::fs::remove_file(&path).map_err(|e| local(&path, &e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // Anything else (a busy agent's full backlog, say) is no proof it is gone.
+            Err(e) => {
+                return Err(Failure::Usage(format!(
+                    "{} is there but cannot be checked ({e}); not replacing it",
+                    path.display()
+                )));
+            }
         }
-        std::fs::remove_file(&path).map_err(|e| local(&path, &e))?;
     }
     let listener = UnixListener::bind(&path).map_err(|e| local(&path, &e))?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
@@ -155,7 +173,11 @@ pub async fn serve(agent: Arc<Agent>, listener: UnixListener, stop: impl Future<
                     let agent = Arc::clone(&agent);
                     tokio::spawn(async move { connection(agent, stream, me).await });
                 }
-                Err(e) => tracing::warn!("agent: cannot accept a connection: {e}"),
+                Err(e) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!("agent: cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
             },
         }
     }
@@ -168,7 +190,11 @@ async fn connection(agent: Arc<Agent>, stream: UnixStream, me: u32) {
         Ok(uid) if uid == me => {
             let mut reader = BufReader::new(read.take(MAX_LINE as u64));
             let mut line = String::new();
-            match reader.read_line(&mut line).await {
+            let reading = tokio::time::timeout(REQUEST_PATIENCE, reader.read_line(&mut line));
+            let Ok(read) = reading.await else {
+                return; // a client that says nothing holds no task
+            };
+            match read {
                 Ok(0) => return,
                 Ok(_) => match serde_json::from_str::<Envelope>(&line) {
                     Ok(envelope) => agent.answer(envelope).await,

@@ -80,6 +80,9 @@ impl Answer {
         if self.is_html() {
             return format!("HTTP {} with an HTML page", self.status);
         }
+        if std::str::from_utf8(&self.body).is_err() {
+            return format!("HTTP {} with a body that is not UTF-8 text", self.status);
+        }
         match self.json() {
             Ok(Value::Object(map)) => {
                 let keys: Vec<&str> = map.keys().map(String::as_str).take(12).collect();
@@ -95,6 +98,12 @@ impl Answer {
                 self.status,
                 match e.classify() {
                     serde_json::error::Category::Eof => "ends too early",
+                    // Not quoted: serde's own words may carry a piece of the body.
+                    serde_json::error::Category::Syntax
+                        if e.to_string().starts_with("recursion limit exceeded") =>
+                    {
+                        "nested too deeply"
+                    }
                     serde_json::error::Category::Syntax => "syntax error",
                     _ => "invalid data",
                 },

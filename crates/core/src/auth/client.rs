@@ -402,10 +402,17 @@ pub(super) fn status_error(answer: &Answer, secrets: &[&Secret]) -> Error {
             url: answer.url.clone(),
             expected: "an answer, not a redirect (redirects are never followed with credentials)"
                 .into(),
+            // Where to, without the query or fragment (they may carry a code or a token).
             got: format!(
                 "HTTP {} to {}",
                 answer.status,
-                answer.header("location").unwrap_or("?")
+                redact(
+                    answer
+                        .header("location")
+                        .and_then(|l| l.split(['?', '#']).next())
+                        .unwrap_or("?"),
+                    secrets
+                )
             ),
         },
         _ => Error::ServerError {

@@ -49,6 +49,8 @@ pub struct Accounts {
     /// process, so a cached token is used only while the catalog still names it: a
     /// long-running process (the agent) then serves tokens without a keyring call.
     cached: std::sync::Mutex<std::collections::HashMap<String, (time::OffsetDateTime, Secret)>>,
+    /// Whether tokens may be cached at all: not while a locked agent holds this vault.
+    caching: std::sync::atomic::AtomicBool,
     /// One HTTP client for the accounts that trust no extra CA, so a long-running process
     /// keeps its connections and TLS set-up between calls.
     http: std::sync::OnceLock<Authenticator>,
@@ -65,23 +67,43 @@ impl Accounts {
             clock,
             policy: FreshnessPolicy::default(),
             cached: std::sync::Mutex::default(),
+            caching: std::sync::atomic::AtomicBool::new(true),
             http: std::sync::OnceLock::new(),
         }
     }
 
-    /// Drops every cached token (the agent does when it is locked).
-    pub fn forget_cached_tokens(&self) {
+    /// Drops every cached token and caches none until [`Self::resume_caching`] (the agent
+    /// does both when it is locked and unlocked): a renewal that finishes meanwhile stores
+    /// its token in the secret store only.
+    pub fn pause_caching(&self) {
+        use std::sync::atomic::Ordering;
+        self.caching.store(false, Ordering::SeqCst);
         self.cached
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
     }
 
+    /// Caches tokens again.
+    pub fn resume_caching(&self) {
+        self.caching
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn cache(&self, id: &str, obtained_at: time::OffsetDateTime, value: &Secret) {
+        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        // Checked under the cache's lock, so a pause either sees this entry and clears it
+        // or comes first and this adds nothing.
+        if self.caching.load(std::sync::atomic::Ordering::SeqCst) {
+            cached.insert(id.to_owned(), (obtained_at, value.clone()));
+        }
+    }
+
+    fn uncache(&self, id: &str) {
         self.cached
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_owned(), (obtained_at, value.clone()));
+            .remove(id);
     }
 
     /// The catalog file's path.
@@ -255,6 +277,7 @@ impl Accounts {
             c.accounts.retain(|a| a.id != record.id);
             Ok(())
         })?;
+        self.uncache(&record.id);
         self.record(&record.id, AuditKind::AccountChange, "ok");
         Ok(record)
     }

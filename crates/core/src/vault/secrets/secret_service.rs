@@ -13,6 +13,10 @@ use dbus_secret_service::{EncryptionType, Error as SsError, SecretService};
 use crate::error::Error;
 use crate::secret::Secret;
 
+/// How long a call waits for the user to answer an unlock prompt, in seconds, before it
+/// fails (the library's own default is a year: a headless agent would wait that long).
+const PROMPT_PATIENCE: u64 = 60;
+
 /// One kept connection to the Secret Service.
 pub struct Connection {
     service: String,
@@ -47,14 +51,20 @@ impl Connection {
 
     /// Runs `call` on the kept connection; if it fails, once more on a new one (the
     /// keyring daemon may have restarted since).
+    /// Only a failure of the connection itself is retried: a dismissed unlock prompt is the
+    /// user's answer, and asking again would show a second prompt.
     fn with<T>(&self, call: impl Fn(&SecretService) -> Result<T, SsError>) -> Result<T, Error> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(ss) = open.as_ref()
-            && let Ok(value) = call(ss)
-        {
-            return Ok(value);
+        if let Some(ss) = open.as_ref() {
+            match call(ss) {
+                Ok(value) => return Ok(value),
+                Err(e @ (SsError::Prompt | SsError::Locked)) => return Err(unavailable(e)),
+                Err(_) => *open = None,
+            }
         }
-        let ss = SecretService::connect(EncryptionType::Dh).map_err(unavailable)?;
+        let ss =
+            SecretService::connect_with_max_prompt_timeout(EncryptionType::Dh, PROMPT_PATIENCE)
+                .map_err(unavailable)?;
         let value = call(&ss).map_err(unavailable)?;
         *open = Some(ss);
         Ok(value)
