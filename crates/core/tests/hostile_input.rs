@@ -14,6 +14,14 @@ use tokenvault_core::profile::{Expiry, Profile, TokenLocation, TokenSource, pres
 use tokenvault_core::vault::catalog::CatalogFile;
 use tokenvault_core::vault::exchange;
 
+/// A real export file: the seed the mangled ones start from.
+const EXPORT: &str = r#"{"format":"tokenvault-export-v1","accounts":[{"id":"a1","name":"Privé UAT","environment":"UAT","profile":"prive","base_url":"https://uat.example/api","identity":"ana@example.com"}],"profiles":[]}"#;
+
+#[test]
+fn the_seed_export_is_a_valid_export() {
+    exchange::parse("seed.json", EXPORT).expect("the seed parses");
+}
+
 fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("a valid instant")
 }
@@ -240,8 +248,7 @@ proptest! {
         cut in 0usize..40,
         insert in "\\PC{0,40}",
     ) {
-        let export = r#"{"format":"tokenvault-export-1","accounts":[{"id":"a1","name":"Privé UAT","environment":"UAT","profile":"prive","base_url":"https://uat.example/api","identity":"ana@example.com"}],"profiles":[]}"#;
-        let _ = exchange::parse("mangled.json", &mutate(export, at, cut, &insert));
+        let _ = exchange::parse("mangled.json", &mutate(EXPORT, at, cut, &insert));
     }
 
     #[test]
