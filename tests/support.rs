@@ -61,3 +61,15 @@ pub fn session(server: &DemoServer, dialect: Dialect) -> Session {
         Arc::new(SystemClock),
     )
 }
+
+/// A scratch folder of its own per test, inside the test session's data folder when
+/// there is one, emptied first.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let base = std::env::var_os("TOKENVAULT_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder can be made");
+    dir
+}

@@ -7,6 +7,7 @@
 //! - `demo_api`: the demo API's own calls (validate, OTT, private tokens, counters).
 //! - `editing`: adding and editing accounts as the app's form does, nothing kept on a failed login.
 //! - `keeper`: background renewal of every account, and what it does when a server fails.
+//! - `load`: 1,000 accounts expiring in the same minute, each renewed once, in time.
 //! - `vault`: the real keyring, the encrypted fallback without a session bus, crash-safe catalog writes.
 
 mod calls;
@@ -15,5 +16,6 @@ mod demo_api;
 mod editing;
 mod faults;
 mod keeper;
+mod load;
 mod presets;
 mod vault;

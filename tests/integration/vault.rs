@@ -2,7 +2,6 @@
 //! the encrypted fallback without a session bus, and crash-safe catalog writes.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use time::OffsetDateTime;
@@ -12,16 +11,7 @@ use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::secrets::{
     KeyringStore, SecretKey, SecretKind, SecretStore, StoreTier, keyring_service,
 };
-
-fn scratch(name: &str) -> PathBuf {
-    let base = std::env::var_os("TOKENVAULT_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = base.join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch folder can be made");
-    dir
-}
+use tokenvault_tests::scratch;
 
 fn probe() -> Command {
     Command::new(env!("CARGO_BIN_EXE_vault-probe"))

@@ -14,57 +14,11 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::{add, demo, home, stderr, stdout, tokenvault};
+use support::{RunningAgent, add, demo, home, socket, stderr, stdout, tokenvault};
 use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
-
-/// A running `tokenvault agent`, stopped when dropped.
-struct RunningAgent(Child);
-
-impl RunningAgent {
-    fn start(home: &Path) -> Self {
-        Self::start_with(home, &[])
-    }
-
-    fn start_with(home: &Path, options: &[&str]) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
-            .arg("--home")
-            .arg(home)
-            .arg("agent")
-            .args(options)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the agent starts");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while UnixStream::connect(socket(home)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the agent did not listen within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self(child)
-    }
-
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for RunningAgent {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn socket(home: &Path) -> PathBuf {
-    home.join("agent.sock")
-}
 
 fn direct(home: &PathBuf, args: &[&str]) -> Output {
     let mut all = vec!["--no-agent"];

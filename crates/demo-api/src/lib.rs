@@ -120,6 +120,9 @@ pub struct Config {
     pub ott_ttl: Duration,
     /// How long the timeout fault keeps a call waiting.
     pub timeout_delay: Duration,
+    /// How long a rotated-away refresh token is still accepted (zero: reuse is refused
+    /// at once and revokes the user's refresh tokens).
+    pub refresh_reuse_grace: Duration,
 }
 
 impl Default for Config {
@@ -130,6 +133,7 @@ impl Default for Config {
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             ott_ttl: Duration::from_secs(60),
             timeout_delay: Duration::from_secs(60),
+            refresh_reuse_grace: Duration::ZERO,
         }
     }
 }
@@ -269,6 +273,16 @@ impl DemoServer {
     /// Switches a fault on.
     pub fn inject(&self, rule: FaultRule) {
         self.state.faults.add(rule);
+    }
+
+    /// The most requests to the dialects answered at once so far.
+    pub fn peak_in_flight(&self) -> u64 {
+        self.state.in_flight.peak()
+    }
+
+    /// How many refreshes used a rotated-away refresh token within the reuse grace.
+    pub fn grace_reuses(&self) -> u64 {
+        self.state.issuer.grace_reuses()
     }
 
     /// Switches every fault off.

@@ -1,7 +1,7 @@
 //! `tokenvault-demo-api`: runs the demo API on loopback until interrupted.
 //!
 //! ```text
-//! tokenvault-demo-api [--port N] [--access-ttl SECONDS] [--lively]
+//! tokenvault-demo-api [--port N] [--access-ttl SECONDS] [--refresh-reuse-grace SECONDS] [--lively]
 //! ```
 //! Prints `listening on http://127.0.0.1:PORT` once ready.
 
@@ -20,10 +20,14 @@ async fn main() {
             "--access-ttl" => {
                 config.access_ttl = Duration::from_secs(parse(args.next(), "--access-ttl"));
             }
+            "--refresh-reuse-grace" => {
+                config.refresh_reuse_grace =
+                    Duration::from_secs(parse(args.next(), "--refresh-reuse-grace"));
+            }
             "--lively" => config = Config::lively(),
             "-h" | "--help" => {
                 eprintln!(
-                    "usage: tokenvault-demo-api [--port N] [--access-ttl SECONDS] [--lively]"
+                    "usage: tokenvault-demo-api [--port N] [--access-ttl SECONDS] [--refresh-reuse-grace SECONDS] [--lively]"
                 );
                 return;
             }

@@ -95,6 +95,40 @@ pub struct DemoState {
     pub port: std::sync::atomic::AtomicU16,
     /// Requests that reached `/_demo/elsewhere`, the target of redirect faults.
     pub elsewhere_hits: std::sync::atomic::AtomicU64,
+    /// Requests to the dialects being answered now, and the most at once so far.
+    pub in_flight: InFlight,
+}
+
+/// A gauge of requests being answered at once, and its peak.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    now: std::sync::atomic::AtomicU64,
+    peak: std::sync::atomic::AtomicU64,
+}
+
+impl InFlight {
+    /// One more request is being answered, until the guard is dropped.
+    pub fn enter(&self) -> InFlightGuard<'_> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.now.fetch_add(1, SeqCst) + 1;
+        self.peak.fetch_max(now, SeqCst);
+        InFlightGuard(self)
+    }
+
+    /// The most requests answered at once so far.
+    pub fn peak(&self) -> u64 {
+        self.peak.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Leaves the gauge when dropped.
+#[derive(Debug)]
+pub struct InFlightGuard<'a>(&'a InFlight);
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// What a handler does after [`DemoState::begin`].
@@ -112,8 +146,7 @@ impl DemoState {
     /// A fresh server state.
     pub fn new(config: Config) -> Self {
         Self {
-            config,
-            issuer: Issuer::default(),
+            issuer: Issuer::with_reuse_grace(config.refresh_reuse_grace),
             faults: Faults::default(),
             counts: Counts::default(),
             otts: Mutex::new(HashMap::new()),
@@ -121,6 +154,8 @@ impl DemoState {
             sessions: Mutex::new(HashMap::new()),
             port: std::sync::atomic::AtomicU16::new(0),
             elsewhere_hits: std::sync::atomic::AtomicU64::new(0),
+            in_flight: InFlight::default(),
+            config,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -51,14 +51,17 @@ pub struct Claims {
 pub struct Issuer {
     next_id: AtomicU64,
     state: std::sync::Mutex<Memory>,
+    /// How long a rotated-away refresh token may still be used once (zero: never).
+    reuse_grace: Duration,
+    grace_reuses: AtomicU64,
 }
 
 #[derive(Debug, Default)]
 struct Memory {
     /// Refresh token ids that may still be used, per user.
     live_refresh: HashMap<String, HashSet<String>>,
-    /// Refresh token ids already rotated away.
-    used_refresh: HashSet<String>,
+    /// Refresh token ids already rotated away, with when.
+    used_refresh: HashMap<String, Instant>,
     /// Revoked token ids (private tokens).
     revoked: HashSet<String>,
 }
@@ -89,6 +92,21 @@ impl Refusal {
 }
 
 impl Issuer {
+    /// An issuer that accepts a rotated-away refresh token for `grace` after its rotation,
+    /// as servers with a reuse interval do (Auth0, Okta): a client that crashed before it
+    /// stored the new token can still refresh with the old one.
+    pub fn with_reuse_grace(grace: Duration) -> Self {
+        Self {
+            reuse_grace: grace,
+            ..Self::default()
+        }
+    }
+
+    /// How many refreshes used a rotated-away token within the reuse grace.
+    pub fn grace_reuses(&self) -> u64 {
+        self.grace_reuses.load(Ordering::SeqCst)
+    }
+
     /// Issues a token for `user` of `dialect` valid for `ttl`.
     pub fn issue(
         &self,
@@ -150,19 +168,28 @@ impl Issuer {
     }
 
     /// Uses a refresh token once: it is rotated away, and presenting it again revokes
-    /// every refresh token of its user (reuse detection, as OAuth 2.0 security advice says).
+    /// every refresh token of its user (reuse detection, as OAuth 2.0 security advice says),
+    /// unless it comes back within the reuse grace.
     pub fn rotate(&self, claims: &Claims) -> Result<(), Refusal> {
         let mut memory = self.memory();
         let live = memory.live_refresh.entry(claims.sub.clone()).or_default();
         if live.remove(&claims.jti) {
-            memory.used_refresh.insert(claims.jti.clone());
+            memory
+                .used_refresh
+                .insert(claims.jti.clone(), Instant::now());
             return Ok(());
         }
-        if memory.used_refresh.contains(&claims.jti) {
-            memory.live_refresh.remove(&claims.sub);
-            return Err(Refusal::Reused);
+        match memory.used_refresh.get(&claims.jti) {
+            Some(at) if at.elapsed() < self.reuse_grace => {
+                self.grace_reuses.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+            Some(_) => {
+                memory.live_refresh.remove(&claims.sub);
+                Err(Refusal::Reused)
+            }
+            None => Err(Refusal::Revoked),
         }
-        Err(Refusal::Revoked)
     }
 
     /// Whether a token id is still live (not revoked).
@@ -177,5 +204,41 @@ impl Issuer {
 
     fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refresh_token(issuer: &Issuer) -> Claims {
+        let (_, claims) = issuer.issue(
+            Dialect::Traderevolution,
+            "bo.trader",
+            &[],
+            Kind::Refresh,
+            Duration::from_secs(60),
+        );
+        claims
+    }
+
+    #[test]
+    fn a_rotated_refresh_token_comes_back_once_more_within_the_reuse_grace() {
+        let issuer = Issuer::with_reuse_grace(Duration::from_secs(60));
+        let old = refresh_token(&issuer);
+        assert_eq!(issuer.rotate(&old), Ok(()));
+        assert_eq!(issuer.rotate(&old), Ok(()), "within the grace");
+        assert_eq!(issuer.grace_reuses(), 1);
+    }
+
+    #[test]
+    fn without_a_grace_a_reused_refresh_token_revokes_every_refresh_token_of_its_user() {
+        let issuer = Issuer::default();
+        let old = refresh_token(&issuer);
+        let other = refresh_token(&issuer);
+        assert_eq!(issuer.rotate(&old), Ok(()));
+        assert_eq!(issuer.rotate(&old), Err(Refusal::Reused));
+        assert_eq!(issuer.rotate(&other), Err(Refusal::Revoked));
+        assert_eq!(issuer.grace_reuses(), 0);
     }
 }

@@ -3,8 +3,10 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect};
@@ -57,10 +59,14 @@ pub fn stderr(output: &Output) -> String {
 }
 
 pub async fn demo(access_ttl: u64) -> DemoServer {
-    let config = Config {
-        access_ttl: std::time::Duration::from_secs(access_ttl),
+    demo_with(Config {
+        access_ttl: Duration::from_secs(access_ttl),
         ..Config::default()
-    };
+    })
+    .await
+}
+
+pub async fn demo_with(config: Config) -> DemoServer {
     DemoServer::start(config, 0)
         .await
         .expect("the demo API starts")
@@ -92,4 +98,53 @@ pub fn add(home: &PathBuf, server: &DemoServer, name: &str, dialect: Dialect) ->
         ],
         Some(&format!("{}\n", who.password)),
     )
+}
+
+/// A running `tokenvault agent` (headless), stopped when dropped.
+pub struct RunningAgent(pub Child);
+
+impl RunningAgent {
+    pub fn start(home: &Path) -> Self {
+        Self::start_with(home, &[])
+    }
+
+    /// Starts it with extra options and returns once its socket answers.
+    pub fn start_with(home: &Path, options: &[&str]) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
+            .arg("--home")
+            .arg(home)
+            .arg("agent")
+            .args(options)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the agent starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while UnixStream::connect(socket(home)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the agent did not listen within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Self(child)
+    }
+
+    /// SIGKILL, then reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for RunningAgent {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The agent's socket in a data folder.
+pub fn socket(home: &Path) -> PathBuf {
+    home.join("agent.sock")
 }

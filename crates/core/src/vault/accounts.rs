@@ -534,19 +534,30 @@ impl Accounts {
         blocking(&self.store, move |s| s.set(&key, &access)).await?;
         self.cache(&record.id, tokens.access.obtained_at, &tokens.access.value);
         let id = record.id.clone();
-        let access = tokens.access.clone();
+        let (obtained_at, expires_at) = (tokens.access.obtained_at, tokens.access.expires_at);
         let refresh_expires_at = tokens.refresh.as_ref().and_then(|r| r.expires_at);
-        self.catalog.update(|c| {
-            if let Some(account) = c.accounts.iter_mut().find(|a| a.id == id) {
-                account.tokens.access_obtained_at = Some(access.obtained_at);
-                account.tokens.access_expires_at = access.expires_at;
-                if refresh_expires_at.is_some() {
-                    account.tokens.refresh_expires_at = refresh_expires_at;
+        // Off the async threads: with many accounts, encoding and syncing the catalog
+        // takes long enough to hold up everything else the runtime does.
+        let catalog = self.catalog.clone();
+        tokio::task::spawn_blocking(move || {
+            catalog.update(|c| {
+                if let Some(account) = c.accounts.iter_mut().find(|a| a.id == id) {
+                    account.tokens.access_obtained_at = Some(obtained_at);
+                    account.tokens.access_expires_at = expires_at;
+                    if refresh_expires_at.is_some() {
+                        account.tokens.refresh_expires_at = refresh_expires_at;
+                    }
+                    account.tokens.last_failure = None;
                 }
-                account.tokens.last_failure = None;
-            }
-            Ok(())
+                Ok(())
+            })
         })
+        .await
+        .map_err(|e| Error::Storage {
+            action: "write",
+            path: self.catalog.path().display().to_string(),
+            problem: e.to_string(),
+        })?
     }
 
     async fn stored_access(&self, record: &AccountRecord) -> Result<Option<Token>> {

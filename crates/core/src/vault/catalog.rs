@@ -3,6 +3,7 @@
 //! moved aside and reported, never overwritten.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -110,12 +111,41 @@ impl Catalog {
 #[derive(Debug, Clone)]
 pub struct CatalogFile {
     path: PathBuf,
+    /// The last catalog read or written, with the file's bytes then: a vault of many
+    /// accounts is read far more often than it changes, and reading the bytes again costs
+    /// little next to parsing them.
+    last: Arc<Mutex<Option<Remembered>>>,
+}
+
+/// A catalog and the bytes it was read from or written as.
+#[derive(Debug)]
+struct Remembered {
+    bytes: Vec<u8>,
+    catalog: Catalog,
 }
 
 impl CatalogFile {
     /// The catalog at `path` (it need not exist yet).
     pub fn new(path: PathBuf) -> Self {
-        Self { path }
+        Self {
+            path,
+            last: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn remembered(&self, bytes: &[u8]) -> Option<Catalog> {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.as_ref()
+            .filter(|seen| seen.bytes == bytes)
+            .map(|seen| seen.catalog.clone())
+    }
+
+    fn remember(&self, bytes: Vec<u8>, catalog: &Catalog) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        *last = Some(Remembered {
+            bytes,
+            catalog: catalog.clone(),
+        });
     }
 
     /// The file's path.
@@ -137,8 +167,14 @@ impl CatalogFile {
                 });
             }
         };
+        if let Some(catalog) = self.remembered(&bytes) {
+            return Ok(catalog);
+        }
         match serde_json::from_slice::<Catalog>(&bytes) {
-            Ok(catalog) if catalog.version <= CATALOG_VERSION => Ok(catalog),
+            Ok(catalog) if catalog.version <= CATALOG_VERSION => {
+                self.remember(bytes, &catalog);
+                Ok(catalog)
+            }
             Ok(catalog) => Err(Error::Storage {
                 action: "read",
                 path: self.path.display().to_string(),
@@ -159,7 +195,9 @@ impl CatalogFile {
             path: self.path.display().to_string(),
             problem: e.to_string(),
         })?;
-        write_atomically(&self.path, &bytes)
+        write_atomically(&self.path, &bytes)?;
+        self.remember(bytes, catalog);
+        Ok(())
     }
 
     /// Reads, changes and writes the catalog while holding its lock, so two processes

@@ -69,6 +69,12 @@ impl Home {
         self.0.join("secrets.enc")
     }
 
+    /// The folder of access and refresh tokens, one file per account, encrypted under a
+    /// key the OS keyring keeps.
+    pub fn token_files(&self) -> PathBuf {
+        self.0.join("tokens")
+    }
+
     /// The audit trail.
     pub fn audit(&self) -> PathBuf {
         self.0.join("audit.jsonl")

@@ -33,9 +33,14 @@ struct Local {
     last_renewal: Option<RenewalOutcome>,
 }
 
+/// Renewals under way at once, at most: enough to keep up with many accounts due
+/// together, few enough not to flood a server or the secret store.
+pub const MAX_CONCURRENT_RENEWALS: usize = 8;
+
 /// The keeper of a vault.
 #[derive(Debug)]
 pub struct VaultKeeper {
+    renewals: Arc<tokio::sync::Semaphore>,
     accounts: Arc<Accounts>,
     clock: Arc<dyn Clock>,
     policy: Mutex<FreshnessPolicy>,
@@ -50,6 +55,7 @@ impl VaultKeeper {
     /// A keeper of `accounts`.
     pub fn new(accounts: Arc<Accounts>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            renewals: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_RENEWALS)),
             accounts,
             clock,
             policy: Mutex::new(FreshnessPolicy::default()),
@@ -166,6 +172,8 @@ impl VaultKeeper {
     }
 
     async fn renew(self: Arc<Self>, record: AccountRecord) {
+        // Waits its turn; the semaphore is never closed, so a permit always comes.
+        let _permit = self.renewals.acquire().await.ok();
         // Ask for a window that the held token cannot give, so a due token is renewed,
         // unless another process renewed it meanwhile.
         let window = match (record.tokens.access_expires_at, self.renew_at(&record)) {

@@ -1,4 +1,5 @@
-//! Where passwords and tokens live: the OS keyring, or, where none is usable, a file
+//! Where passwords and tokens live: the OS keyring (with the tokens that rotate in
+//! files encrypted under a key the keyring keeps), or, where no keyring is usable, a file
 //! encrypted with a key derived from a passphrase. Never a plain file, and never a
 //! silent fallback: the tier in use is always named.
 
@@ -7,6 +8,7 @@ mod keyring_store;
 mod memory;
 #[cfg(target_os = "linux")]
 mod secret_service;
+mod token_files;
 
 use std::fmt;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use std::sync::Arc;
 pub use encrypted::{EncryptedFileStore, KdfParams};
 pub use keyring_store::KeyringStore;
 pub use memory::MemoryStore;
+pub use token_files::KeyringWithTokenFiles;
 
 use super::home::Home;
 use crate::error::Error;
@@ -30,6 +33,15 @@ pub enum SecretKind {
     RefreshToken,
     /// A private token, by its id.
     PrivateToken(String),
+    /// The key of the vault's token files (its account is empty).
+    TokenFileKey,
+}
+
+impl SecretKind {
+    /// Access and refresh tokens: they change at every renewal.
+    pub fn rotates(&self) -> bool {
+        matches!(self, SecretKind::AccessToken | SecretKind::RefreshToken)
+    }
 }
 
 /// The name of one secret: an account and a kind.
@@ -57,6 +69,7 @@ impl SecretKey {
             SecretKind::AccessToken => format!("{}/access", self.account),
             SecretKind::RefreshToken => format!("{}/refresh", self.account),
             SecretKind::PrivateToken(id) => format!("{}/private/{id}", self.account),
+            SecretKind::TokenFileKey => "token-file-key".to_owned(),
         }
     }
 }
@@ -150,7 +163,8 @@ pub fn keyring_service(home: &Home, app: &str) -> String {
 
 /// Opens the secret store of this data folder:
 /// - an existing encrypted file is opened with the passphrase (it was chosen before);
-/// - otherwise the OS keyring, if a probe shows it really keeps what it is given;
+/// - otherwise the OS keyring, if a probe shows it really keeps what it is given, with
+///   the token files beside it;
 /// - otherwise a new encrypted file, if a passphrase was given;
 /// - otherwise an error that says what to do.
 pub fn open_store(
@@ -171,7 +185,10 @@ pub fn open_store(
     }
     let service = keyring_service(home, service);
     match KeyringStore::open_remembering(&service, &home.path().join("keyring-proven")) {
-        Ok(store) => Ok(Arc::new(store)),
+        Ok(store) => Ok(Arc::new(KeyringWithTokenFiles::open(
+            Arc::new(store),
+            &home.token_files(),
+        )?)),
         Err(keyring_error) => match passphrase {
             Some(passphrase) => Ok(Arc::new(EncryptedFileStore::create(
                 &encrypted,

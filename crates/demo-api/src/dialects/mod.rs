@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
@@ -39,7 +40,21 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .nest("/oauth2-password", oauth2::routes())
         .nest("/simplejwt", simplejwt::routes())
         .nest("/acme", acme::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_in_flight,
+        ))
         .with_state(state)
+}
+
+/// Keeps the gauge of requests answered at once.
+async fn count_in_flight(
+    State(state): State<Arc<DemoState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let _in_flight = state.in_flight.enter();
+    next.run(request).await
 }
 
 /// Counts the call and applies a generic fault; returns a handler-specific fault if one is on.

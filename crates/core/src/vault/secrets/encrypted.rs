@@ -2,6 +2,9 @@
 //! passphrase with Argon2id. For machines with no usable keyring (headless Linux, WSL,
 //! no session bus). The file holds the KDF parameters and salt, a fresh nonce per
 //! write, and the ciphertext of a JSON map of entry names to values.
+//!
+//! The same format, with a random key kept elsewhere instead of a passphrase (no KDF
+//! parameters), holds the tokens that rotate next to a keyring: see `token_file`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,7 +51,10 @@ impl Default for KdfParams {
 #[derive(Debug, Serialize, Deserialize)]
 struct Envelope {
     format: String,
-    kdf: KdfParams,
+    /// Absent when the key is not derived from a passphrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kdf: Option<KdfParams>,
+    #[serde(default)]
     salt: String,
     nonce: String,
     ciphertext: String,
@@ -58,7 +64,7 @@ struct Envelope {
 pub struct EncryptedFileStore {
     path: PathBuf,
     key: Zeroizing<[u8; 32]>,
-    kdf: KdfParams,
+    kdf: Option<KdfParams>,
     salt: Vec<u8>,
     writing: Mutex<()>,
 }
@@ -84,7 +90,7 @@ impl EncryptedFileStore {
         let store = Self {
             path: path.to_owned(),
             key: derive(passphrase, &salt, kdf, path)?,
-            kdf,
+            kdf: Some(kdf),
             salt: salt.to_vec(),
             writing: Mutex::new(()),
         };
@@ -96,9 +102,12 @@ impl EncryptedFileStore {
     pub fn open(path: &Path, passphrase: &Secret) -> Result<Self, Error> {
         let envelope = read_envelope(path)?;
         let salt = decode(&envelope.salt, path)?;
+        let kdf = envelope
+            .kdf
+            .ok_or_else(|| damaged(path, "it is not opened with a passphrase"))?;
         let store = Self {
             path: path.to_owned(),
-            key: derive(passphrase, &salt, envelope.kdf, path)?,
+            key: derive(passphrase, &salt, kdf, path)?,
             kdf: envelope.kdf,
             salt,
             writing: Mutex::new(()),
@@ -107,7 +116,37 @@ impl EncryptedFileStore {
         Ok(store)
     }
 
+    /// The file at `path` encrypted with `key` (no passphrase): it reads as empty until
+    /// the first write creates it, and a file that `key` does not open is
+    /// [`Error::WrongPassphrase`] when read.
+    pub fn with_key(path: &Path, key: Zeroizing<[u8; 32]>) -> Self {
+        Self {
+            path: path.to_owned(),
+            key,
+            kdf: None,
+            salt: Vec::new(),
+            writing: Mutex::new(()),
+        }
+    }
+
+    /// Checks that the key opens the file, creating it empty when there is none.
+    pub fn open_or_create(&self) -> Result<(), Error> {
+        if self.path.exists() {
+            self.read().map(drop)
+        } else {
+            self.write(&BTreeMap::new())
+        }
+    }
+
+    /// A new random key for [`Self::with_key`].
+    pub fn new_key() -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(random_bytes())
+    }
+
     fn read(&self) -> Result<BTreeMap<String, Zeroizing<String>>, Error> {
+        if self.kdf.is_none() && !self.path.exists() {
+            return Ok(BTreeMap::new());
+        }
         self.decrypt(&read_envelope(&self.path)?)
     }
 
