@@ -18,6 +18,11 @@ mod vault;
 mod view;
 
 use tauri::{Emitter, Manager, RunEvent, WindowEvent};
+
+/// Freed memory holds zeros, not the tokens and passwords that passed through it.
+#[global_allocator]
+static ALLOCATOR: tokenvault_core::memory::ZeroingAllocator =
+    tokenvault_core::memory::ZeroingAllocator;
 use tokenvault_core::keeper::{AccountStatus, Failure};
 use tokenvault_core::vault::home::Home;
 use tokio::sync::watch;

@@ -356,12 +356,12 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
     use std::sync::Arc;
     use tokenvault_core::clock::SystemClock;
     use tokenvault_core::vault::accounts::Accounts;
-    use tokenvault_core::vault::secrets::SecretStore as _;
     use tokenvault_demo_api::{Dialect, Fault, FaultRule};
 
     let server = tokenvault_tests::demo_api(3).await;
     let home = Home::at(scratch("hygiene")).unwrap();
-    let store = Arc::new(KeyringStore::open(&keyring_service(&home, app_name())).unwrap());
+    // The store the app opens: passwords in the keyring, tokens in encrypted files.
+    let store = tokenvault_core::vault::secrets::open_store(&home, app_name(), None).unwrap();
     let accounts = Accounts::new(home.clone(), store.clone(), Arc::new(SystemClock));
     let mut secrets: Vec<String> = Vec::new();
     for dialect in Dialect::PRESETS {

@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use tokenvault_cli::{args, exit, run};
 
+/// Freed memory holds zeros, not the tokens and passwords that passed through it.
+#[global_allocator]
+static ALLOCATOR: tokenvault_core::memory::ZeroingAllocator =
+    tokenvault_core::memory::ZeroingAllocator;
+
 fn main() -> ExitCode {
     tokenvault_core::logging::init("warn");
     let cli = args::Cli::parse();

@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod jwt;
 pub mod keeper;
 pub mod logging;
+pub mod memory;
 pub mod profile;
 pub mod secret;
 pub mod session;

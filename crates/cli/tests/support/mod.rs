@@ -23,10 +23,21 @@ pub fn home(name: &str) -> PathBuf {
 }
 
 pub fn tokenvault(home: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
+    tokenvault_with_env(home, args, stdin, &[])
+}
+
+/// [`tokenvault`] with extra environment variables.
+pub fn tokenvault_with_env(
+    home: &PathBuf,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
         .arg("--home")
         .arg(home)
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,0 +1,307 @@
+//! Secret hygiene of the command line and the agent, with every log switched on:
+//!
+//! - every command, through every dialect and through failures, keeps passwords and tokens
+//!   out of stderr, out of stdout (except the token a command is asked to print), and out
+//!   of every file in the data folder;
+//! - a locked agent's memory, read whole through `/proc/<pid>/mem` (what a core dump would
+//!   hold), contains no password and no token it handled.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use support::{RunningAgent, add, demo, home, stderr, stdout, tokenvault_with_env, user};
+use tokenvault_core::vault::home::{Home, app_name};
+use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
+use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
+
+/// The command line with every log line switched on.
+fn tokenvault(home: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
+    tokenvault_with_env(
+        home,
+        args,
+        stdin,
+        &[("TOKENVAULT_LOG", "trace"), ("RUST_LOG", "trace")],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
+    let server = demo(300).await;
+    let home = home("hygiene-commands");
+    let mut said = Said::default();
+    let mut secrets: Vec<String> = Vec::new();
+    for dialect in Dialect::PRESETS {
+        let name = dialect.as_str();
+        secrets.push(user(dialect).password.to_owned());
+        said.quiet(add(&home, &server, name, dialect));
+        let token = said.prints_a_token(tokenvault(&home, &["token", name], None));
+        secrets.push(token);
+        let renewed =
+            said.prints_a_token(tokenvault(&home, &["token", name, "--force-refresh"], None));
+        secrets.push(renewed);
+        for format in ["bearer", "header", "json"] {
+            said.prints_a_token(tokenvault(
+                &home,
+                &["token", name, "--format", format],
+                None,
+            ));
+        }
+        said.quiet(tokenvault(&home, &["status", "--json"], None));
+        said.quiet(tokenvault(&home, &["login", name, "--json"], None));
+        said.quiet(tokenvault(&home, &["status", name, "--json"], None));
+        said.quiet(tokenvault(
+            &home,
+            &["inspect", "--account", name, "--json"],
+            None,
+        ));
+        // Failures: a server error, garbage, a refused refresh, a wrong password.
+        for fault in [
+            Fault::Http500,
+            Fault::MalformedJson,
+            Fault::RefreshTokenReused,
+        ] {
+            server.inject(FaultRule {
+                fault,
+                dialect: Some(dialect),
+                endpoint: None,
+                times: Some(1),
+            });
+            said.quiet(tokenvault(&home, &["token", name, "--force-refresh"], None));
+        }
+        server.clear_faults();
+        let wrong = format!("wrong-password-{name}");
+        secrets.push(wrong.clone());
+        said.quiet(tokenvault(
+            &home,
+            &[
+                "account",
+                "add",
+                &format!("{name}-wrong"),
+                "--preset",
+                name,
+                "--base-url",
+                &server.base_url(dialect),
+                "--username",
+                user(dialect).identity,
+                "--password-stdin",
+            ],
+            Some(&format!("{wrong}\n")),
+        ));
+    }
+    said.quiet(tokenvault(
+        &home,
+        &["ott", "verify", "traderevolution", "not-an-ott"],
+        None,
+    ));
+    let private = said.prints_a_token(tokenvault(
+        &home,
+        &[
+            "private-token",
+            "create",
+            "private-tokens",
+            "--label",
+            "ci",
+            "--expires-in",
+            "1d",
+        ],
+        None,
+    ));
+    secrets.push(private);
+    said.quiet(tokenvault(
+        &home,
+        &["private-token", "list", "private-tokens", "--json"],
+        None,
+    ));
+    let export = home.join("team.json");
+    said.quiet(tokenvault(
+        &home,
+        &["export", export.to_str().expect("utf-8")],
+        None,
+    ));
+    said.quiet(tokenvault(&home, &["account", "list", "--json"], None));
+    said.quiet(tokenvault(&home, &["status"], None));
+    secrets.extend(stored_refresh_tokens(&home));
+    assert!(
+        server.count(Dialect::Traderevolution, Endpoint::Refresh) > 0,
+        "refreshes happened"
+    );
+
+    assert!(
+        said.stderr
+            .iter()
+            .any(|e| e.contains("DEBUG") || e.contains("TRACE")),
+        "the logs were on"
+    );
+    for secret in &secrets {
+        said.never_shows(secret);
+        for file in files_under(&home) {
+            let content = std::fs::read(&file).expect("readable");
+            assert!(
+                !contains(&content, secret.as_bytes()),
+                "a secret is in {}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_locked_agent_holds_no_password_or_token_in_its_memory() {
+    let server = demo(300).await;
+    let home = home("hygiene-memory");
+    let mut secrets = Vec::new();
+    for dialect in [Dialect::Traderevolution, Dialect::Oauth2Password] {
+        assert!(
+            add(&home, &server, dialect.as_str(), dialect)
+                .status
+                .success()
+        );
+        secrets.push(user(dialect).password.to_owned());
+    }
+    let agent = RunningAgent::start(&home);
+    for dialect in [Dialect::Traderevolution, Dialect::Oauth2Password] {
+        let name = dialect.as_str();
+        for args in [
+            vec!["token", name],
+            vec!["token", name, "--force-refresh"],
+            vec!["login", name],
+            vec!["token", name],
+        ] {
+            let out = tokenvault(&home, &args, None);
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+            if args[0] == "token" {
+                secrets.push(stdout(&out).trim().to_owned());
+            }
+        }
+    }
+    secrets.extend(stored_refresh_tokens(&home));
+    let unlocked = process_memory(agent.0.id());
+    let cached = secrets
+        .iter()
+        .filter(|s| s.starts_with("eyJ") && contains(&unlocked, s.as_bytes()))
+        .count();
+    assert!(
+        cached > 0,
+        "the scan finds what an unlocked agent holds: its cached tokens"
+    );
+    assert!(tokenvault(&home, &["lock"], None).status.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    let memory = process_memory(agent.0.id());
+    assert!(memory.len() > 1_000_000, "the agent's memory was read");
+    let found: Vec<_> = secrets
+        .iter()
+        .filter(|s| contains(&memory, s.as_bytes()))
+        .map(|s| format!("{}…", &s[..s.len().min(12)]))
+        .collect();
+    eprintln!(
+        "agent memory: {} bytes read, {} of {} secrets found",
+        memory.len(),
+        found.len(),
+        secrets.len()
+    );
+    assert!(found.is_empty(), "in the locked agent's memory: {found:?}");
+}
+
+/// What the commands said, to search afterwards.
+#[derive(Default)]
+struct Said {
+    stderr: Vec<String>,
+    stdout: Vec<String>,
+}
+
+impl Said {
+    /// A command whose stdout must hold no secret either.
+    fn quiet(&mut self, output: Output) {
+        self.stderr.push(stderr(&output));
+        self.stdout.push(stdout(&output));
+    }
+
+    /// A command asked to print a token: its stdout is the token (in the format asked
+    /// for), set aside; its stderr is kept to search.
+    fn prints_a_token(&mut self, output: Output) -> String {
+        assert!(output.status.success(), "{}", stderr(&output));
+        self.stderr.push(stderr(&output));
+        stdout(&output).trim().to_owned()
+    }
+
+    fn never_shows(&self, secret: &str) {
+        for text in &self.stderr {
+            assert!(!text.contains(secret), "a secret reached stderr: {text}");
+        }
+        for text in &self.stdout {
+            assert!(!text.contains(secret), "a secret reached stdout: {text}");
+        }
+    }
+}
+
+fn stored_refresh_tokens(home: &Path) -> Vec<String> {
+    let store = open_store(
+        &Home::at(home.to_path_buf()).expect("home"),
+        app_name(),
+        None,
+    )
+    .expect("the vault's store");
+    Dialect::PRESETS
+        .iter()
+        .filter_map(|d| {
+            store
+                .get(&SecretKey::new(d.as_str(), SecretKind::RefreshToken))
+                .ok()
+                .flatten()
+        })
+        .map(|s| s.expose().to_owned())
+        .collect()
+}
+
+fn files_under(folder: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every readable mapping of a process, as a core dump would hold it.
+fn process_memory(pid: u32) -> Vec<u8> {
+    use std::io::{Read, Seek, SeekFrom};
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("maps");
+    let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).expect("mem");
+    let mut all = Vec::new();
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let path = fields.nth(3).unwrap_or("");
+        if !perms.starts_with('r') || path.starts_with("[v") || path.starts_with('/') {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (u64::from_str_radix(start, 16), u64::from_str_radix(end, 16))
+        else {
+            continue;
+        };
+        let mut region = vec![0u8; usize::try_from(end - start).unwrap_or(0)];
+        if mem.seek(SeekFrom::Start(start)).is_ok() && mem.read_exact(&mut region).is_ok() {
+            all.extend_from_slice(&region);
+        }
+    }
+    all
+}
