@@ -1,7 +1,8 @@
-// Helpers shared by the end-to-end tests: where the built binaries are, the X clipboard,
-// and screenshots of each screen when TOKENVAULT_SCREENSHOTS names a folder.
+// Helpers shared by the end-to-end tests: where the built binaries are, the demo API as a
+// separate server, accounts added by another process, the X clipboard, and screenshots of
+// each screen when TOKENVAULT_SCREENSHOTS names a folder.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,9 +11,34 @@ import { fileURLToPath } from "node:url";
 export const target = (name) =>
   fileURLToPath(new URL(`../../target/debug/${name}`, import.meta.url));
 
+/** Starts the demo API binary with `args` and resolves its process and base address. */
+export function startDemoApi(...args) {
+  const server = spawn(target("tokenvault-demo-api"), ["--port", "0", ...args]);
+  return new Promise((resolve, reject) => {
+    server.stdout.on("data", (chunk) => {
+      const found = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+      if (found) resolve({ server, address: found[1] });
+    });
+    server.on("exit", (code) => reject(new Error(`the demo API exited with ${code}`)));
+  });
+}
+
+/** Adds an account to the vault in `home` as another process would. */
+export function addAccount(home, demo, name, preset, identity, password) {
+  const added = spawnSync(
+    target("vault-probe"),
+    ["add", home, name, preset, `${demo}/${preset}`, identity],
+    { input: `${password}\n`, encoding: "utf8" },
+  );
+  assert.equal(added.status, 0, `adding ${name}: ${added.stderr}`);
+}
+
 /** The one version number: the workspace package version in Cargo.toml. */
 export function workspaceVersion() {
-  const manifest = readFileSync(fileURLToPath(new URL("../../Cargo.toml", import.meta.url)), "utf8");
+  const manifest = readFileSync(
+    fileURLToPath(new URL("../../Cargo.toml", import.meta.url)),
+    "utf8",
+  );
   const version = manifest.match(/^\[workspace\.package\][^[]*?^version = "([^"]+)"/m)?.[1];
   assert.ok(version, "Cargo.toml names the workspace version");
   return version;

@@ -1,12 +1,20 @@
 // End-to-end: the real app on a vault (not the demo), with accounts added from another
 // process while it runs, against the demo API as a separate server.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { claimsOf, clipboardText, seconds, snap, target } from "./support.mjs";
+import {
+  addAccount as addVaultAccount,
+  claimsOf,
+  clipboardText,
+  seconds,
+  snap,
+  startDemoApi,
+  target,
+} from "./support.mjs";
 import { Driver } from "./webdriver.mjs";
 
 const home = mkdtempSync(join(tmpdir(), "tokenvault-e2e-"));
@@ -14,27 +22,8 @@ const row = (id) => `[data-account-id="${id}"]`;
 /** Access tokens live 20 s, so a renewal shows within the test's patience. */
 const ACCESS_TTL = 20;
 
-/** Starts the demo API binary and resolves its base address. */
-function startDemoApi() {
-  const server = spawn(target("tokenvault-demo-api"), ["--port", "0", "--access-ttl", String(ACCESS_TTL)]);
-  return new Promise((resolve, reject) => {
-    server.stdout.on("data", (chunk) => {
-      const found = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-      if (found) resolve({ server, address: found[1] });
-    });
-    server.on("exit", (code) => reject(new Error(`the demo API exited with ${code}`)));
-  });
-}
-
-/** Adds an account to the vault as another process would. */
-function addAccount(demo, name, preset, identity, password) {
-  const added = spawnSync(
-    target("vault-probe"),
-    ["add", home, name, preset, `${demo}/${preset}`, identity],
-    { input: `${password}\n`, encoding: "utf8" },
-  );
-  assert.equal(added.status, 0, `adding ${name}: ${added.stderr}`);
-}
+const startDemo = () => startDemoApi("--access-ttl", String(ACCESS_TTL));
+const addAccount = (...args) => addVaultAccount(home, ...args);
 
 async function rowState(driver, id) {
   const [row] = await driver.findAll(`[data-account-id="${id}"]`);
@@ -46,9 +35,21 @@ describe("the app on a vault", () => {
   let driver;
 
   before(async () => {
-    demo = await startDemoApi();
-    addAccount(demo.address, "TE UAT", "traderevolution", "bo.trader", "traderevolution-demo-password");
-    addAccount(demo.address, "PT UAT", "private-tokens", "ops@private-tokens.demo", "private-tokens-demo-password");
+    demo = await startDemo();
+    addAccount(
+      demo.address,
+      "TE UAT",
+      "traderevolution",
+      "bo.trader",
+      "traderevolution-demo-password",
+    );
+    addAccount(
+      demo.address,
+      "PT UAT",
+      "private-tokens",
+      "ops@private-tokens.demo",
+      "private-tokens-demo-password",
+    );
     driver = await Driver.start({
       application: target("tokenvault-desktop"),
       env: { TOKENVAULT_HOME: home, WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
@@ -62,7 +63,11 @@ describe("the app on a vault", () => {
   });
 
   it("logs in to the vault's account and says where secrets are kept", async () => {
-    await driver.waitFor(async () => (await rowState(driver, "te-uat")) === "fresh", 15_000, "TE UAT fresh");
+    await driver.waitFor(
+      async () => (await rowState(driver, "te-uat")) === "fresh",
+      15_000,
+      "TE UAT fresh",
+    );
     const [store] = await driver.findAll('[data-testid="secret-store"]');
     assert.equal(await driver.text(store), "Secrets: OS keyring");
   });
@@ -79,10 +84,18 @@ describe("the app on a vault", () => {
   it("adds an account through the form after a Test login, and shows it logged in", async () => {
     await driver.click(await driver.find('[data-testid="add-account"]'));
     await driver.type(await driver.find('[data-testid="f-name"]'), "TE desk two");
-    await driver.click(await driver.find('[data-testid="f-preset"] option[value="traderevolution"]'));
-    await driver.type(await driver.find('[data-testid="f-base-url"]'), `${demo.address}/traderevolution`);
+    await driver.click(
+      await driver.find('[data-testid="f-preset"] option[value="traderevolution"]'),
+    );
+    await driver.type(
+      await driver.find('[data-testid="f-base-url"]'),
+      `${demo.address}/traderevolution`,
+    );
     await driver.type(await driver.find('[data-testid="f-identity"]'), "bo.trader");
-    await driver.type(await driver.find('[data-testid="f-password"]'), "traderevolution-demo-password");
+    await driver.type(
+      await driver.find('[data-testid="f-password"]'),
+      "traderevolution-demo-password",
+    );
     await driver.click(await driver.find('[data-testid="test-login"]'));
     assert.match(
       await driver.textOf('[data-testid="login-preview"]'),
@@ -111,7 +124,10 @@ describe("the app on a vault", () => {
       (ACCESS_TTL + 15) * 1000,
       "a refresh: the countdown jumps back up and the row says refreshed",
     );
-    assert.ok(jump.to <= ACCESS_TTL, `a new ${ACCESS_TTL}-second token: ${jump.from} -> ${jump.to}`);
+    assert.ok(
+      jump.to <= ACCESS_TTL,
+      `a new ${ACCESS_TTL}-second token: ${jump.from} -> ${jump.to}`,
+    );
   });
 
   it("verifies a one-time token as valid once, then as used", async () => {
@@ -154,7 +170,11 @@ describe("the app on a vault", () => {
     await driver.click(await driver.find('[data-testid="pt-revoke"]'));
     await driver.click(await driver.find('[data-testid="pt-revoke-confirm"]'));
     await driver.find(`${row("pt-uat")} [data-testid="pt-empty"]`, 10_000);
-    assert.equal((await driver.findAll('[data-testid="pt-created"]')).length, 0, "the shown value is gone");
+    assert.equal(
+      (await driver.findAll('[data-testid="pt-created"]')).length,
+      0,
+      "the shown value is gone",
+    );
   });
 
   it("serves the command line while it runs, and can be locked", async () => {

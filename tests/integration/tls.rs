@@ -1,0 +1,146 @@
+//! https for real: a TLS server on loopback with a test certificate (in `tests/testdata`)
+//! that the account trusts as an extra CA. A login it redirects to plain http is refused:
+//! the password is never downgraded to http, and the error shows no query string. Without
+//! the extra CA, nothing is sent and the error names the certificate.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokenvault_core::Secret;
+use tokenvault_core::auth::{Authenticator, HttpOptions, Target};
+use tokenvault_core::profile::preset;
+use tokenvault_demo_api::Dialect;
+use tokenvault_tests::{demo_api, user};
+
+/// A TLS server on loopback (the test certificate in `tests/testdata`) that answers every
+/// request with a 307 to `location`, and counts the requests it read.
+async fn tls_server_redirecting_to(location: String) -> (u16, Arc<AtomicU64>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let cert = CertificateDer::from_pem_slice(LOOPBACK_CERT.as_bytes()).expect("a certificate");
+    let key = PrivateKeyDer::from_pem_slice(LOOPBACK_KEY.as_bytes()).expect("a key");
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("a server configuration");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    let requests = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&requests);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, counted, location) =
+                (acceptor.clone(), counted.clone(), location.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut seen = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                counted.fetch_add(1, Ordering::SeqCst);
+                let answer = format!(
+                    "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\n\
+                     Content-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = tls.write_all(answer.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (port, requests)
+}
+
+const LOOPBACK_CERT: &str = include_str!("../testdata/loopback-cert.pem");
+const LOOPBACK_KEY: &str = include_str!("../testdata/loopback-key.pem");
+
+#[tokio::test]
+async fn an_https_login_redirected_to_plain_http_is_refused_and_the_password_goes_nowhere() {
+    let plain = demo_api(60).await;
+    let downgrade = format!("http://{}/_demo/elsewhere?code=x", plain.addr());
+    let (port, requests) = tls_server_redirecting_to(downgrade).await;
+    let target = Target::new(
+        preset("prive").expect("a preset").profile.clone(),
+        &format!("https://127.0.0.1:{port}/prive"),
+        false,
+    )
+    .expect("an https base URL");
+    let authenticator = Authenticator::new(HttpOptions {
+        extra_ca_pem: Some(LOOPBACK_CERT.as_bytes().to_vec()),
+        timeout: Duration::from_secs(5),
+        ..HttpOptions::default()
+    })
+    .expect("the client trusts the test certificate");
+    let user = user(Dialect::Prive);
+
+    let error = authenticator
+        .login(
+            &target,
+            user.identity,
+            &Secret::new(user.password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect_err("a redirect is not a login");
+
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        1,
+        "the login reached the TLS server"
+    );
+    assert_eq!(error.code(), "unexpected_response");
+    let said = error.to_string();
+    assert!(said.contains("HTTP 307 to http://"), "{said}");
+    assert!(!said.contains("code=x"), "no query string is shown: {said}");
+    assert_eq!(
+        plain.elsewhere_hits(),
+        0,
+        "nothing reached the plain-http origin"
+    );
+}
+
+#[tokio::test]
+async fn a_server_whose_certificate_is_not_trusted_gets_no_request_and_the_user_is_told_why() {
+    let (port, requests) = tls_server_redirecting_to("http://127.0.0.1:9/".to_owned()).await;
+    let target = Target::new(
+        preset("prive").expect("a preset").profile.clone(),
+        &format!("https://127.0.0.1:{port}/prive"),
+        false,
+    )
+    .expect("an https base URL");
+    let user = user(Dialect::Prive);
+
+    let error = Authenticator::new(HttpOptions::default())
+        .expect("a client")
+        .login(
+            &target,
+            user.identity,
+            &Secret::new(user.password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect_err("an untrusted certificate");
+
+    assert_eq!(requests.load(Ordering::SeqCst), 0, "nothing was sent");
+    assert_eq!(error.code(), "tls");
+    assert!(
+        error.to_string().contains("invalid peer certificate"),
+        "{error}"
+    );
+}
