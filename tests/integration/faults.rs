@@ -317,3 +317,79 @@ async fn a_refresh_redirected_elsewhere_sends_the_refresh_token_nowhere_and_keep
         );
     }
 }
+
+async fn login_with(fault: Fault) -> Result<tokenvault_core::auth::TokenSet, Error> {
+    let server = demo_api(120).await;
+    server.inject(once(fault, Dialect::Prive, Endpoint::Login));
+    authenticator()
+        .login(
+            &target(&server, Dialect::Prive),
+            user(Dialect::Prive).identity,
+            &Secret::new(user(Dialect::Prive).password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn an_already_expired_token_is_refused_so_renewals_cannot_storm_the_server() {
+    let error = login_with(Fault::ExpiredToken)
+        .await
+        .expect_err("an expired token is no login");
+    assert_eq!(error.code(), "unexpected_response");
+    let said = error.to_string();
+    assert!(said.contains("an access token that is still valid"), "{said}");
+    assert!(
+        said.contains("expired at") && said.contains("clock"),
+        "{said}"
+    );
+
+    let server = demo_api(120).await;
+    let session = session(&server, Dialect::Prive);
+    session.renew().await.unwrap();
+    let held = session.tokens().await.unwrap();
+    server.inject(FaultRule {
+        fault: Fault::ExpiredToken,
+        dialect: Some(Dialect::Prive),
+        endpoint: None,
+        times: None,
+    });
+    assert!(session.renew().await.unwrap_err().is_transient());
+    assert_eq!(
+        session.tokens().await.unwrap(),
+        held,
+        "the held token is kept"
+    );
+}
+
+#[tokio::test]
+async fn an_unsigned_token_is_kept_as_sent_and_never_passes_verification() {
+    let tokens = login_with(Fault::UnsignedToken)
+        .await
+        .expect("the server's token is the server's business");
+    let value = tokens.access.value.expose().to_owned();
+    let inspection = tokenvault_core::inspect::inspect(&value, OffsetDateTime::now_utc()).unwrap();
+    assert_eq!(inspection.header["alg"], "none");
+    assert!(
+        tokens.access.expires_at.is_some(),
+        "its expiry is read from its claims"
+    );
+    assert_eq!(
+        tokenvault_core::inspect::verify_with_secret(
+            &value,
+            &Secret::new(tokenvault_demo_api::tokens::SIGNING_SECRET)
+        ),
+        tokenvault_core::inspect::Verification::Failed {
+            by: tokenvault_core::inspect::KeyKind::HmacSecret,
+            reason: "alg `none` is never accepted".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_token_expiring_in_the_year_99999_has_an_unknown_expiry_not_a_crash() {
+    let tokens = login_with(Fault::FarFutureExpiry)
+        .await
+        .expect("the login works");
+    assert_eq!(tokens.access.expires_at, None);
+}

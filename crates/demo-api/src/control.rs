@@ -23,7 +23,8 @@ fn jwks() -> serde_json::Value {
     serde_json::json!({"keys": [{"kty": "oct", "alg": "HS256", "use": "sig", "k": k}]})
 }
 
-fn base64url(bytes: &[u8]) -> String {
+/// Base64url without padding, as JWTs and JWKS use it.
+pub(crate) fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {

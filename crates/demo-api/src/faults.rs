@@ -39,11 +39,17 @@ pub enum Fault {
     /// HTTP 307 to another origin (`localhost` instead of `127.0.0.1`), which counts what
     /// reaches it (`/_demo/elsewhere`).
     RedirectElsewhere,
+    /// HTTP 200 whose access token is unsigned (`alg: none`), with no expiry field beside it.
+    UnsignedToken,
+    /// HTTP 200 whose access token expired an hour ago, with no expiry field beside it.
+    ExpiredToken,
+    /// HTTP 200 whose access token expires in the year 99999, with no expiry field beside it.
+    FarFutureExpiry,
 }
 
 impl Fault {
     /// Every fault, for documentation and tests.
-    pub const ALL: [Fault; 14] = [
+    pub const ALL: [Fault; 17] = [
         Fault::Http500,
         Fault::HtmlErrorPage,
         Fault::Timeout,
@@ -58,6 +64,9 @@ impl Fault {
         Fault::Dribble,
         Fault::CloseMidBody,
         Fault::RedirectElsewhere,
+        Fault::UnsignedToken,
+        Fault::ExpiredToken,
+        Fault::FarFutureExpiry,
     ];
 }
 

@@ -259,7 +259,11 @@ impl DemoState {
                         .into_response(),
                 )
             }
-            Fault::MissingTokenField | Fault::RefreshTokenReused => Begin::Special(fault),
+            Fault::MissingTokenField
+            | Fault::RefreshTokenReused
+            | Fault::UnsignedToken
+            | Fault::ExpiredToken
+            | Fault::FarFutureExpiry => Begin::Special(fault),
         }
     }
 }

@@ -207,6 +207,49 @@ impl Issuer {
     }
 }
 
+/// A demo token changed as a hostile server would send it: unsigned (`alg: none`),
+/// expired an hour ago, or expiring in the year 99999; `None` for another fault or a token
+/// this server did not sign.
+pub fn forged(token: &str, fault: crate::Fault) -> Option<String> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let claims: serde_json::Value = jsonwebtoken::decode(
+        token,
+        &DecodingKey::from_secret(SIGNING_SECRET.as_bytes()),
+        &validation,
+    )
+    .ok()?
+    .claims;
+    let sign = |claims: &serde_json::Value| {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(SIGNING_SECRET.as_bytes()),
+        )
+        .ok()
+    };
+    let mut claims = claims;
+    match fault {
+        crate::Fault::UnsignedToken => {
+            let header = crate::control::base64url(br#"{"alg":"none","typ":"JWT"}"#);
+            let payload = crate::control::base64url(claims.to_string().as_bytes());
+            Some(format!("{header}.{payload}."))
+        }
+        crate::Fault::ExpiredToken => {
+            claims["exp"] = (OffsetDateTime::now_utc().unix_timestamp() - 3600).into();
+            sign(&claims)
+        }
+        crate::Fault::FarFutureExpiry => {
+            // 1 January 99999.
+            claims["exp"] = 3_093_527_980_800_i64.into();
+            sign(&claims)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

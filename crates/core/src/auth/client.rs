@@ -226,6 +226,19 @@ impl Authenticator {
     ) -> Result<TokenSet> {
         let profile = &target.profile;
         let access = require_token(answer, &profile.access_token, TokenKind::Access, now)?;
+        if let Some(expired) = access.expires_at.filter(|at| *at <= now) {
+            // Kept, it would be renewed at once, again and again: a login storm.
+            return Err(Error::UnexpectedResponse {
+                url: answer.url.clone(),
+                expected: "an access token that is still valid".into(),
+                got: format!(
+                    "one that expired at {} (is this computer's clock right?)",
+                    expired
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_else(|_| expired.unix_timestamp().to_string())
+                ),
+            });
+        }
         let refresh = match &profile.refresh_token {
             Some(source) => find_token(answer, source, TokenKind::Refresh, now)?,
             None => None,

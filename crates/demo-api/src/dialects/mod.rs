@@ -183,8 +183,27 @@ fn answer(
     fault: Option<Fault>,
     token_field: &str,
 ) -> Response {
-    if fault == Some(Fault::MissingTokenField) {
-        body.as_object_mut().map(|o| o.remove(token_field));
+    let Some(fields) = body.as_object_mut() else {
+        return json(status, body);
+    };
+    match fault {
+        Some(Fault::MissingTokenField) => {
+            fields.remove(token_field);
+        }
+        Some(forgery @ (Fault::UnsignedToken | Fault::ExpiredToken | Fault::FarFutureExpiry)) => {
+            let forged = fields
+                .get(token_field)
+                .and_then(Value::as_str)
+                .and_then(|token| crate::tokens::forged(token, forgery));
+            if let Some(forged) = forged {
+                fields.insert(token_field.to_owned(), Value::String(forged));
+                // The client must read the expiry from the token itself.
+                for field in ["exp", "expiresIn", "expires_in", "expiresAt", "expires_at"] {
+                    fields.remove(field);
+                }
+            }
+        }
+        _ => {}
     }
     json(status, body)
 }
