@@ -18,23 +18,32 @@ fn once(fault: Fault, dialect: Dialect, endpoint: Endpoint) -> FaultRule {
 }
 
 async fn login_error(fault: Fault, dialect: Dialect) -> Error {
+    login_with(fault, dialect)
+        .await
+        .expect_err("a faulty login fails")
+}
+
+/// One login of the dialect's demo user, with `fault` on; exactly one attempt is made.
+async fn login_with(
+    fault: Fault,
+    dialect: Dialect,
+) -> Result<tokenvault_core::auth::TokenSet, Error> {
     let server = demo_api(120).await;
     server.inject(once(fault, dialect, Endpoint::Login));
-    let error = authenticator()
+    let outcome = authenticator()
         .login(
             &target(&server, dialect),
             user(dialect).identity,
             &Secret::new(user(dialect).password),
             OffsetDateTime::now_utc(),
         )
-        .await
-        .expect_err("a faulty login fails");
+        .await;
     assert_eq!(
         server.count(dialect, Endpoint::Login),
         1,
         "exactly one attempt was made"
     );
-    error
+    outcome
 }
 
 #[tokio::test]
@@ -318,27 +327,17 @@ async fn a_refresh_redirected_elsewhere_sends_the_refresh_token_nowhere_and_keep
     }
 }
 
-async fn login_with(fault: Fault) -> Result<tokenvault_core::auth::TokenSet, Error> {
-    let server = demo_api(120).await;
-    server.inject(once(fault, Dialect::Prive, Endpoint::Login));
-    authenticator()
-        .login(
-            &target(&server, Dialect::Prive),
-            user(Dialect::Prive).identity,
-            &Secret::new(user(Dialect::Prive).password),
-            OffsetDateTime::now_utc(),
-        )
-        .await
-}
-
 #[tokio::test]
 async fn an_already_expired_token_is_refused_so_renewals_cannot_storm_the_server() {
-    let error = login_with(Fault::ExpiredToken)
+    let error = login_with(Fault::ExpiredToken, Dialect::Prive)
         .await
         .expect_err("an expired token is no login");
     assert_eq!(error.code(), "unexpected_response");
     let said = error.to_string();
-    assert!(said.contains("an access token that is still valid"), "{said}");
+    assert!(
+        said.contains("an access token that is still valid"),
+        "{said}"
+    );
     assert!(
         said.contains("expired at") && said.contains("clock"),
         "{said}"
@@ -364,7 +363,7 @@ async fn an_already_expired_token_is_refused_so_renewals_cannot_storm_the_server
 
 #[tokio::test]
 async fn an_unsigned_token_is_kept_as_sent_and_never_passes_verification() {
-    let tokens = login_with(Fault::UnsignedToken)
+    let tokens = login_with(Fault::UnsignedToken, Dialect::Prive)
         .await
         .expect("the server's token is the server's business");
     let value = tokens.access.value.expose().to_owned();
@@ -388,7 +387,7 @@ async fn an_unsigned_token_is_kept_as_sent_and_never_passes_verification() {
 
 #[tokio::test]
 async fn a_token_expiring_in_the_year_99999_has_an_unknown_expiry_not_a_crash() {
-    let tokens = login_with(Fault::FarFutureExpiry)
+    let tokens = login_with(Fault::FarFutureExpiry, Dialect::Prive)
         .await
         .expect("the login works");
     assert_eq!(tokens.access.expires_at, None);

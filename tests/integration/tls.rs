@@ -67,6 +67,28 @@ async fn tls_server_redirecting_to(location: String) -> (u16, Arc<AtomicU64>) {
     (port, requests)
 }
 
+/// The Privé demo user's login at `https://127.0.0.1:{port}/prive`.
+async fn prive_login(
+    authenticator: &Authenticator,
+    port: u16,
+) -> Result<tokenvault_core::auth::TokenSet, tokenvault_core::Error> {
+    let target = Target::new(
+        preset("prive").expect("a preset").profile.clone(),
+        &format!("https://127.0.0.1:{port}/prive"),
+        false,
+    )
+    .expect("an https base URL");
+    let user = user(Dialect::Prive);
+    authenticator
+        .login(
+            &target,
+            user.identity,
+            &Secret::new(user.password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+}
+
 const LOOPBACK_CERT: &str = include_str!("../testdata/loopback-cert.pem");
 const LOOPBACK_KEY: &str = include_str!("../testdata/loopback-key.pem");
 
@@ -75,27 +97,14 @@ async fn an_https_login_redirected_to_plain_http_is_refused_and_the_password_goe
     let plain = demo_api(60).await;
     let downgrade = format!("http://{}/_demo/elsewhere?code=x", plain.addr());
     let (port, requests) = tls_server_redirecting_to(downgrade).await;
-    let target = Target::new(
-        preset("prive").expect("a preset").profile.clone(),
-        &format!("https://127.0.0.1:{port}/prive"),
-        false,
-    )
-    .expect("an https base URL");
-    let authenticator = Authenticator::new(HttpOptions {
+    let trusting = Authenticator::new(HttpOptions {
         extra_ca_pem: Some(LOOPBACK_CERT.as_bytes().to_vec()),
         timeout: Duration::from_secs(5),
         ..HttpOptions::default()
     })
     .expect("the client trusts the test certificate");
-    let user = user(Dialect::Prive);
 
-    let error = authenticator
-        .login(
-            &target,
-            user.identity,
-            &Secret::new(user.password),
-            OffsetDateTime::now_utc(),
-        )
+    let error = prive_login(&trusting, port)
         .await
         .expect_err("a redirect is not a login");
 
@@ -118,22 +127,9 @@ async fn an_https_login_redirected_to_plain_http_is_refused_and_the_password_goe
 #[tokio::test]
 async fn a_server_whose_certificate_is_not_trusted_gets_no_request_and_the_user_is_told_why() {
     let (port, requests) = tls_server_redirecting_to("http://127.0.0.1:9/".to_owned()).await;
-    let target = Target::new(
-        preset("prive").expect("a preset").profile.clone(),
-        &format!("https://127.0.0.1:{port}/prive"),
-        false,
-    )
-    .expect("an https base URL");
-    let user = user(Dialect::Prive);
+    let default = Authenticator::new(HttpOptions::default()).expect("a client");
 
-    let error = Authenticator::new(HttpOptions::default())
-        .expect("a client")
-        .login(
-            &target,
-            user.identity,
-            &Secret::new(user.password),
-            OffsetDateTime::now_utc(),
-        )
+    let error = prive_login(&default, port)
         .await
         .expect_err("an untrusted certificate");
 

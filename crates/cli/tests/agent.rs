@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use support::{RunningAgent, add, demo, home, socket, stderr, stdout, tokenvault};
 use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
 
-fn direct(home: &PathBuf, args: &[&str]) -> Output {
+fn direct(home: &Path, args: &[&str]) -> Output {
     let mut all = vec!["--no-agent"];
     all.extend_from_slice(args);
     tokenvault(home, &all, None)

@@ -18,10 +18,12 @@ mod support;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use support::{RunningAgent, add, demo_with, home, stderr, stdout_json, tokenvault, user};
+use support::{
+    RunningAgent, add, demo_with, home, spawn_tokenvault, stderr, stdout_json, tokenvault, user,
+};
 use tokenvault_demo_api::{Config, DemoServer, Dialect, Endpoint};
 
 /// The dialects whose server rotates the refresh token on every refresh: the token in a
@@ -37,26 +39,19 @@ async fn a_refresh_killed_at_any_moment_loses_no_rotated_refresh_token() {
     let home = vault_with_rotating_accounts(&server, "crash-refresh");
     let mut dice = Dice::new();
     let mut tally = Tally::new("refresh (server with a reuse grace)");
-    let window = typical_duration(
-        &home,
-        &["--no-agent", "token", "te", "--force-refresh"],
-        None,
-    );
+    let window = typical_duration(&home, &forced_refresh("te"), None);
     for trial in 0..trials() {
-        let (name, dialect) = ROTATING[trial % ROTATING.len()];
-        let refresh = ["--no-agent", "token", name, "--force-refresh"];
-        let before = Counts::of(&server, dialect);
-        let killed = kill_at_random(dice.up_to(window), &home, &refresh, None);
-        let seen = server.count(dialect, Endpoint::Refresh) > before.refreshes;
-
-        let next = tokenvault(&home, &refresh, None);
-        assert!(next.status.success(), "trial {trial}: {}", stderr(&next));
+        let t = refresh_killed_then_left_alone(&server, &home, dice.up_to(window), trial);
         assert_eq!(
-            server.count(dialect, Endpoint::Login),
-            before.logins,
+            server.count(t.dialect, Endpoint::Login),
+            t.before.logins,
             "trial {trial}: the next refresh needed no new login"
         );
-        tally.add(killed, seen, server.grace_reuses() > before.grace_reuses);
+        tally.add(
+            t.killed,
+            t.seen,
+            server.grace_reuses() > t.before.grace_reuses,
+        );
         assert_every_account_is_there(&home, &["te", "kc"]);
     }
     tally.print_and_check();
@@ -68,30 +63,19 @@ async fn with_a_strict_server_a_refresh_killed_after_rotation_costs_one_login_an
     let home = vault_with_rotating_accounts(&server, "crash-strict");
     let mut dice = Dice::new();
     let mut tally = Tally::new("refresh (strict server: reuse revokes)");
-    let window = typical_duration(
-        &home,
-        &["--no-agent", "token", "te", "--force-refresh"],
-        None,
-    );
+    let window = typical_duration(&home, &forced_refresh("te"), None);
     for trial in 0..trials() {
-        let (name, dialect) = ROTATING[trial % ROTATING.len()];
-        let refresh = ["--no-agent", "token", name, "--force-refresh"];
-        let before = Counts::of(&server, dialect);
-        let killed = kill_at_random(dice.up_to(window), &home, &refresh, None);
-        let seen = server.count(dialect, Endpoint::Refresh) > before.refreshes;
-
-        let next = tokenvault(&home, &refresh, None);
-        assert!(next.status.success(), "trial {trial}: {}", stderr(&next));
-        let logins = server.count(dialect, Endpoint::Login) - before.logins;
+        let t = refresh_killed_then_left_alone(&server, &home, dice.up_to(window), trial);
+        let logins = server.count(t.dialect, Endpoint::Login) - t.before.logins;
         assert!(
-            logins <= 1 && (logins == 0 || killed && seen),
+            logins <= 1 && (logins == 0 || t.killed && t.seen),
             "trial {trial}: a new login only after a kill that the server saw ({logins} logins)"
         );
-        tally.add(killed, seen, logins == 1);
+        tally.add(t.killed, t.seen, logins == 1);
         // The login after a refused reuse stored a refresh token that works.
-        let after = Counts::of(&server, dialect);
-        assert!(tokenvault(&home, &refresh, None).status.success());
-        assert_eq!(server.count(dialect, Endpoint::Login), after.logins);
+        let after = Counts::of(&server, t.dialect);
+        assert!(tokenvault(&home, &t.refresh, None).status.success());
+        assert_eq!(server.count(t.dialect, Endpoint::Login), after.logins);
         assert_every_account_is_there(&home, &["te", "kc"]);
     }
     tally.print_and_check();
@@ -305,6 +289,43 @@ fn vault_with_rotating_accounts(server: &DemoServer, name: &str) -> PathBuf {
     home
 }
 
+/// `--no-agent token NAME --force-refresh`.
+fn forced_refresh(name: &str) -> [&str; 4] {
+    ["--no-agent", "token", name, "--force-refresh"]
+}
+
+/// One refresh trial, on the accounts in turn.
+struct RefreshTrial {
+    dialect: Dialect,
+    refresh: [&'static str; 4],
+    before: Counts,
+    killed: bool,
+    seen: bool,
+}
+
+/// A forced refresh killed after `delay`, then one left alone, which must work.
+fn refresh_killed_then_left_alone(
+    server: &DemoServer,
+    home: &Path,
+    delay: Duration,
+    trial: usize,
+) -> RefreshTrial {
+    let (name, dialect) = ROTATING[trial % ROTATING.len()];
+    let refresh = forced_refresh(name);
+    let before = Counts::of(server, dialect);
+    let killed = kill_at_random(delay, home, &refresh, None);
+    let seen = server.count(dialect, Endpoint::Refresh) > before.refreshes;
+    let next = tokenvault(home, &refresh, None);
+    assert!(next.status.success(), "trial {trial}: {}", stderr(&next));
+    RefreshTrial {
+        dialect,
+        refresh,
+        before,
+        killed,
+        seen,
+    }
+}
+
 /// Calls seen by the server before a trial.
 struct Counts {
     logins: u64,
@@ -329,23 +350,10 @@ fn trials() -> usize {
         .unwrap_or(40)
 }
 
+/// The binary on `home`, with `stdin` as one line.
 fn start(home: &Path, args: &[&str], stdin: Option<&str>) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    if let Some(text) = stdin {
-        use std::io::Write;
-        let mut pipe = child.stdin.take().expect("stdin");
-        let _ = writeln!(pipe, "{text}");
-    }
-    drop(child.stdin.take());
-    child
+    let line = stdin.map(|text| format!("{text}\n"));
+    spawn_tokenvault(home, args, line.as_deref(), &[])
 }
 
 /// How long the command takes when left alone (the median of three runs; a command
@@ -383,11 +391,7 @@ fn strs(args: &[String]) -> Vec<&str> {
 }
 
 fn listed_names(home: &Path) -> Vec<String> {
-    let list = tokenvault(
-        &home.to_path_buf(),
-        &["--no-agent", "account", "list", "--json"],
-        None,
-    );
+    let list = tokenvault(home, &["--no-agent", "account", "list", "--json"], None);
     assert!(list.status.success(), "the vault opens: {}", stderr(&list));
     stdout_json(&list)
         .as_array()
@@ -405,7 +409,7 @@ fn assert_every_account_is_there(home: &Path, names: &[&str]) {
 }
 
 /// An export of `n` accounts made from the one in `source`, under new names and ids.
-fn export_of_many(source: &PathBuf, n: usize) -> PathBuf {
+fn export_of_many(source: &Path, n: usize) -> PathBuf {
     let one = source.join("one.json");
     assert!(
         tokenvault(source, &["export", one.to_str().expect("utf-8")], None)

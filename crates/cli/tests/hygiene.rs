@@ -17,7 +17,7 @@ use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
 use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
 
 /// The command line with every log line switched on.
-fn tokenvault(home: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
+fn tokenvault(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     tokenvault_with_env(
         home,
         args,

@@ -22,17 +22,30 @@ pub fn home(name: &str) -> PathBuf {
     dir
 }
 
-pub fn tokenvault(home: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn tokenvault(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     tokenvault_with_env(home, args, stdin, &[])
 }
 
 /// [`tokenvault`] with extra environment variables.
 pub fn tokenvault_with_env(
-    home: &PathBuf,
+    home: &Path,
     args: &[&str],
     stdin: Option<&str>,
     env: &[(&str, &str)],
 ) -> Output {
+    spawn_tokenvault(home, args, stdin, env)
+        .wait_with_output()
+        .expect("the binary finishes")
+}
+
+/// Starts the built binary on `home` with `args`, writes `stdin` (and a newline) to it,
+/// and returns it running.
+pub fn spawn_tokenvault(
+    home: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
         .arg("--home")
         .arg(home)
@@ -44,15 +57,12 @@ pub fn tokenvault_with_env(
         .spawn()
         .expect("the binary runs");
     if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(text.as_bytes())
-            .expect("stdin written");
+        let mut pipe = child.stdin.take().expect("stdin");
+        // A command killed early may not read it: a broken pipe is fine.
+        let _ = pipe.write_all(text.as_bytes());
     }
     drop(child.stdin.take());
-    child.wait_with_output().expect("the binary finishes")
+    child
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -90,7 +100,7 @@ pub fn user(dialect: Dialect) -> tokenvault_demo_api::DemoUser {
         .expect("a demo user")
 }
 
-pub fn add(home: &PathBuf, server: &DemoServer, name: &str, dialect: Dialect) -> Output {
+pub fn add(home: &Path, server: &DemoServer, name: &str, dialect: Dialect) -> Output {
     let who = user(dialect);
     let url = server.base_url(dialect);
     tokenvault(
