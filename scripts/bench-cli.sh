@@ -26,10 +26,14 @@ echo "finvera-demo-password" | $tv account add bench --preset finvera --base-url
   --username analyst@finvera.demo --password-stdin
 printf %s "a-secret-of-similar-size-to-a-jwt" | secret-tool store --label=bench service bench account one
 
-# The refresh cookie the vault holds (release builds use the keyring service `tokenvault`,
-# followed by the data folder when it is not the default), for curl to send the very same
-# refresh request.
-refresh=$(secret-tool lookup service "tokenvault $TOKENVAULT_HOME/vault" username bench/refresh)
+# A refresh cookie of the same user (Finvera does not rotate it), from a login made with curl,
+# for curl to send the same refresh request the vault sends. The vault's own refresh token is
+# in its encrypted token files, not a keyring item.
+refresh=$(curl -s -D - -o /dev/null -X POST -H 'Content-Type: application/json' \
+  -d '{"email":"analyst@finvera.demo","password":"finvera-demo-password"}' \
+  "$base/finvera/kms/api/v1/auth/token" |
+  sed -n 's/^[Ss]et-[Cc]ookie: DT_REFRESH_TOKEN=\([^;]*\).*/\1/p' | tr -d '\r')
+[ -n "$refresh" ] || { echo "no refresh cookie from the demo API's login" >&2; exit 1; }
 curl_refresh="curl -s -o /dev/null -X POST -H 'Cookie: DT_REFRESH_TOKEN=$refresh' $base/finvera/kms/api/v1/auth/refresh"
 
 $bin/tokenvault --home "$TOKENVAULT_HOME/vault" agent 2>"$TOKENVAULT_HOME/agent.err" &
