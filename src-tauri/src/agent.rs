@@ -3,6 +3,7 @@
 //! `tokenvault agent` answers them (see tokenvault-cli's `agent`). If another agent already
 //! serves the folder, the app leaves it be.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -13,6 +14,9 @@ use tokenvault_core::vault::home::Home;
 
 /// The running agent, for the tray's lock item.
 static RUNNING: OnceLock<Arc<Agent>> = OnceLock::new();
+
+/// The socket the app listens on, removed when it exits.
+static SOCKET: OnceLock<PathBuf> = OnceLock::new();
 
 /// Whether a screen lock locks the agent (a preference; on unless the user turns it off).
 static LOCK_ON_SCREEN_LOCK: AtomicBool = AtomicBool::new(true);
@@ -32,6 +36,7 @@ pub fn serve(home: Home, accounts: Arc<Accounts>) {
                 return;
             }
         };
+        let _ = SOCKET.set(socket.clone());
         let agent = Agent::new(Arc::new(Vault::from_open(home, accounts)));
         let _ = RUNNING.set(Arc::clone(&agent));
         #[cfg(target_os = "linux")]
@@ -47,6 +52,13 @@ pub fn serve(home: Home, accounts: Arc<Accounts>) {
         tracing::info!("serving the command line at {}", socket.display());
         server::serve(agent, listener, std::future::pending()).await;
     });
+}
+
+/// Removes the app's socket as it exits, so no client finds a socket nobody answers.
+pub fn stop_serving() {
+    if let Some(socket) = SOCKET.get() {
+        let _ = std::fs::remove_file(socket);
+    }
 }
 
 /// Locks or unlocks the agent; says whether it is locked now (`None` when not serving).

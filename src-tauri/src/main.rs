@@ -18,11 +18,6 @@ mod vault;
 mod view;
 
 use tauri::{Emitter, Manager, RunEvent, WindowEvent};
-
-/// Freed memory holds zeros, not the tokens and passwords that passed through it.
-#[global_allocator]
-static ALLOCATOR: tokenvault_core::memory::ZeroingAllocator =
-    tokenvault_core::memory::ZeroingAllocator;
 use tokenvault_core::keeper::{AccountStatus, Failure};
 use tokenvault_core::vault::home::Home;
 use tokio::sync::watch;
@@ -30,6 +25,11 @@ use tokio::sync::watch;
 use crate::commands::app::AppInfo;
 use crate::settings::{Preferences, WindowPlace};
 use crate::vault::OpenedVault;
+
+/// Freed memory holds zeros, not the tokens and passwords that passed through it.
+#[global_allocator]
+static ALLOCATOR: tokenvault_core::memory::ZeroingAllocator =
+    tokenvault_core::memory::ZeroingAllocator;
 
 /// What the window shows.
 #[derive(Debug)]
@@ -107,6 +107,7 @@ fn main() {
             }
         })
         .setup(move |app| {
+            exit_on_termination(app.handle().clone());
             let folder = if demo_mode {
                 Some(demo::folder())
             } else {
@@ -145,12 +146,42 @@ fn main() {
         }
     };
     app.run(move |_, event| {
-        if let RunEvent::Exit = event
-            && demo_mode
-        {
-            demo::clean_up();
+        if let RunEvent::Exit = event {
+            agent::stop_serving();
+            if demo_mode {
+                demo::clean_up();
+            }
         }
     });
+}
+
+/// SIGTERM (a logout, a shutdown, `kill`) and SIGINT end the app the way its Quit item does,
+/// so what it does at exit runs: its agent socket is removed, a demo vault is deleted. The
+/// handlers are in place when this returns.
+fn exit_on_termination(handle: tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let runtime = tauri::async_runtime::handle();
+        let _inside = runtime.inner().enter();
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("no signal handlers: SIGTERM ends the app without its exit steps");
+            return;
+        };
+        tauri::async_runtime::spawn(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            tracing::info!("asked to stop: exiting");
+            handle.exit(0);
+        });
+    }
+    #[cfg(not(unix))]
+    drop(handle);
 }
 
 /// Sends every change of the accounts and of the app's facts to the window.

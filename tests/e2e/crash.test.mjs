@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -30,7 +31,7 @@ const ACCOUNTS = [
   },
 ];
 
-describe("the app killed with SIGKILL while it renews", () => {
+describe("the app killed or stopped while it renews", () => {
   const home = mkdtempSync(join(tmpdir(), "tokenvault-e2e-kill-"));
   const cli = (...args) =>
     spawnSync(target("tokenvault"), ["--home", home, "--no-agent", ...args], { encoding: "utf8" });
@@ -103,4 +104,34 @@ describe("the app killed with SIGKILL while it renews", () => {
     );
     assert.ok(refreshedByTheApp > 0, "the app was renewing when it was killed");
   });
+
+  it("stops on SIGTERM the way Quit does, leaving no socket behind", async () => {
+    const socket = join(home, "agent.sock");
+    const app = spawn(target("tokenvault-desktop"), [], {
+      env: { ...process.env, TOKENVAULT_HOME: home, WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
+      stdio: "ignore",
+    });
+    for (let waited = 0; !(await serving(socket)); waited += 100) {
+      assert.ok(waited < 15_000, "the app serves the command line");
+      await sleep(100);
+    }
+    app.kill("SIGTERM");
+    const [code] = await once(app, "exit");
+    assert.equal(code, 0, "a clean exit");
+    assert.equal(existsSync(socket), false, "the socket is removed");
+    const direct = cli("token", "te");
+    assert.equal(direct.status, 0, direct.stderr);
+  });
 });
+
+/** Whether something answers on the Unix socket at `path`. */
+function serving(path) {
+  return new Promise((resolve) => {
+    const probe = connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+}

@@ -173,6 +173,11 @@ async fn detach_agent(
     lock_on_screen_lock: bool,
 ) -> Outcome {
     let home = home_at(home)?;
+    if matches!(ask(home.path(), Request::Ping).await, Asked::Answered(_)) {
+        // Starting on demand is safe to repeat: the agent that answers stays.
+        output::note("tokenvault agent: already running for this folder");
+        return Ok(());
+    }
     let log_path = home.path().join("agent.log");
     let log = std::fs::OpenOptions::new()
         .create(true)

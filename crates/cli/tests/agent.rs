@@ -355,6 +355,13 @@ fn an_agent_started_in_the_background_serves_until_stopped() {
         .and_then(|rest| rest.split(')').next())
         .and_then(|pid| pid.parse().ok())
         .unwrap_or_else(|| panic!("no pid in {said}"));
+    let again = tokenvault(&home, &["agent", "--detach"], None);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already running"),
+        "a second start says so: {}",
+        stderr(&again)
+    );
     let locking = tokenvault(&home, &["lock"], None);
     let stopped = Command::new("kill").arg(pid.to_string()).status();
     assert!(locking.status.success(), "{}", stderr(&locking));
