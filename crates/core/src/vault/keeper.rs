@@ -40,7 +40,7 @@ pub const MAX_CONCURRENT_RENEWALS: usize = 8;
 /// The keeper of a vault.
 #[derive(Debug)]
 pub struct VaultKeeper {
-    renewals: Arc<tokio::sync::Semaphore>,
+    renewals: tokio::sync::Semaphore,
     accounts: Arc<Accounts>,
     clock: Arc<dyn Clock>,
     policy: Mutex<FreshnessPolicy>,
@@ -55,7 +55,7 @@ impl VaultKeeper {
     /// A keeper of `accounts`.
     pub fn new(accounts: Arc<Accounts>, clock: Arc<dyn Clock>) -> Self {
         Self {
-            renewals: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_RENEWALS)),
+            renewals: tokio::sync::Semaphore::new(MAX_CONCURRENT_RENEWALS),
             accounts,
             clock,
             policy: Mutex::new(FreshnessPolicy::default()),
