@@ -4,12 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokenvault_core::Secret;
-use tokenvault_core::auth::{Authenticator, HttpOptions, Target};
-use tokenvault_core::clock::SystemClock;
-use tokenvault_core::freshness::FreshnessPolicy;
+use tokenvault_core::auth::{Authenticator, HttpOptions, Target, Token, TokenSet};
+use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::profile::preset;
-use tokenvault_core::session::Session;
+use tokenvault_core::vault::catalog::{AccountRecord, StoredProfile, TokenTimes};
+use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::secrets::{MemoryStore, SecretKey, SecretKind};
+use tokenvault_core::vault::status::{RenewalFailure, RenewalOutcome};
+use tokenvault_core::vault::{Source, Vault};
+use tokenvault_core::{Error, Secret};
 use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, DemoUser, Dialect};
 
 /// A demo API with the given access token lifetime (seconds), on a free port.
@@ -50,16 +53,174 @@ pub fn authenticator() -> Authenticator {
     .expect("the HTTP client builds")
 }
 
-/// A session for the dialect's demo user.
-pub fn session(server: &DemoServer, dialect: Dialect) -> Session {
-    Session::new(
-        target(server, dialect),
-        user(dialect).identity,
-        Secret::new(user(dialect).password),
-        authenticator(),
-        FreshnessPolicy::default(),
-        Arc::new(SystemClock),
-    )
+/// A vault of its own (a scratch data folder, secrets in memory) holding one account of
+/// the dialect's demo user, not logged in yet: the engine the app and the CLI run.
+#[derive(Debug)]
+pub struct DemoAccount {
+    /// The vault.
+    pub vault: Arc<Vault>,
+    /// The account's name.
+    pub name: String,
+}
+
+/// The dialect's demo user as an account of a vault of its own, with its preset.
+pub async fn account(server: &DemoServer, dialect: Dialect) -> DemoAccount {
+    account_with_profile(server, dialect, dialect.as_str(), None).await
+}
+
+/// The dialect's demo user as an account of a vault of its own, speaking `profile`: a
+/// preset id, or the id of `custom` (a profile's TOML) saved in the catalog.
+pub async fn account_with_profile(
+    server: &DemoServer,
+    dialect: Dialect,
+    profile: &str,
+    custom: Option<&str>,
+) -> DemoAccount {
+    account_on_clock(server, dialect, profile, custom, Arc::new(SystemClock)).await
+}
+
+/// [`account_with_profile`], its vault's decisions taken on `clock` (a `ManualClock`, for
+/// tests of when a token is served or renewed).
+pub async fn account_on_clock(
+    server: &DemoServer,
+    dialect: Dialect,
+    profile: &str,
+    custom: Option<&str>,
+    clock: Arc<dyn Clock>,
+) -> DemoAccount {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let home = Home::at(scratch(&format!("vault-{}-{n}", dialect.as_str())))
+        .expect("a scratch data folder");
+    let vault = Vault::with_store(home, Arc::new(MemoryStore::default()), clock);
+    if let Some(source) = custom {
+        vault
+            .catalog_file()
+            .update(|c| {
+                c.profiles.push(StoredProfile {
+                    id: profile.to_owned(),
+                    source: source.to_owned(),
+                });
+                Ok(())
+            })
+            .expect("the profile is saved");
+    }
+    let who = user(dialect);
+    let record = AccountRecord {
+        id: dialect.as_str().to_owned(),
+        name: who.account_name.to_owned(),
+        environment: "Test".to_owned(),
+        profile: profile.to_owned(),
+        base_url: server.base_url(dialect),
+        identity: who.identity.to_owned(),
+        overrides: Vec::new(),
+        allow_plain_http: false,
+        ca_cert_pem: None,
+        tokens: TokenTimes::default(),
+    };
+    vault
+        .add(record, Secret::new(who.password))
+        .await
+        .expect("the account is added");
+    DemoAccount {
+        vault: Arc::new(vault),
+        name: who.account_name.to_owned(),
+    }
+}
+
+/// One vault holding the demo user of each dialect, none logged in yet.
+pub async fn vault_of(server: &DemoServer, dialects: &[Dialect]) -> Arc<Vault> {
+    let (first, others) = dialects.split_first().expect("at least one dialect");
+    let vault = account(server, *first).await.vault;
+    for dialect in others {
+        let who = user(*dialect);
+        let record = AccountRecord {
+            id: dialect.as_str().to_owned(),
+            name: who.account_name.to_owned(),
+            environment: "Test".to_owned(),
+            profile: dialect.as_str().to_owned(),
+            base_url: server.base_url(*dialect),
+            identity: who.identity.to_owned(),
+            overrides: Vec::new(),
+            allow_plain_http: false,
+            ca_cert_pem: None,
+            tokens: TokenTimes::default(),
+        };
+        vault
+            .add(record, Secret::new(who.password))
+            .await
+            .expect("the account is added");
+    }
+    vault
+}
+
+impl DemoAccount {
+    /// Renews now, whatever the tokens held, and says how.
+    pub async fn renew(&self) -> Result<RenewalOutcome, Error> {
+        let had_tokens = self.record().tokens.access_obtained_at.is_some();
+        let (_, source) = self.vault.renew_now(&self.name).await?;
+        Ok(match source {
+            Source::Refreshed => RenewalOutcome::Refreshed,
+            Source::LoggedIn if had_tokens => RenewalOutcome::LoggedInAgain,
+            Source::LoggedIn | Source::Stored | Source::RenewedElsewhere => {
+                RenewalOutcome::LoggedIn
+            }
+        })
+    }
+
+    /// An access token valid for `min_valid`, as `tokenvault token` asks for one.
+    pub async fn access_token(&self, min_valid: time::Duration) -> Result<Token, Error> {
+        Ok(self.vault.access_token(&self.name, min_valid).await?.0)
+    }
+
+    /// The tokens the vault holds now, if any.
+    pub async fn tokens(&self) -> Option<TokenSet> {
+        let record = self.record();
+        let access = self
+            .vault
+            .stored_access_token(&self.name)
+            .await
+            .expect("the store answers")?;
+        let refresh = self
+            .vault
+            .store()
+            .get(&SecretKey::new(&record.id, SecretKind::RefreshToken))
+            .expect("the store answers")
+            .map(|value| Token {
+                value,
+                expires_at: record.tokens.refresh_expires_at,
+                obtained_at: access.obtained_at,
+            });
+        Some(TokenSet { access, refresh })
+    }
+
+    /// The account's catalog record now.
+    pub fn record(&self) -> AccountRecord {
+        self.vault
+            .catalog()
+            .expect("the catalog reads")
+            .account(&self.name)
+            .expect("the account is there")
+            .clone()
+    }
+
+    /// The failure the catalog notes for the account, if any.
+    pub fn last_failure(&self) -> Option<RenewalFailure> {
+        self.record().tokens.last_failure
+    }
+}
+
+/// Panics, saying how to run it, unless this runs inside the throwaway keyring session of
+/// `scripts/with-test-session.sh` (as `./dev test rust` does): a test that touches the
+/// keyring must never write into the developer's own.
+pub fn require_test_session() {
+    assert!(
+        std::env::var_os("TOKENVAULT_IN_TEST_SESSION").is_some()
+            && std::env::var_os("TOKENVAULT_HOME").is_some(),
+        "this test uses the OS keyring and runs only in a throwaway one: \
+         `scripts/with-test-session.sh cargo test --workspace`, or `./dev test rust`"
+    );
 }
 
 /// A scratch folder of its own per test, inside the test session's data folder when

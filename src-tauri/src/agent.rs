@@ -1,69 +1,53 @@
 //! While the app runs on a vault, it is that vault's token agent: the command line's
-//! `tokenvault token` and the others are answered from the app's open vault, the same way
-//! `tokenvault agent` answers them (see tokenvault-cli's `agent`). If another agent already
-//! serves the folder, the app leaves it be.
+//! `tokenvault token` and the others are answered from the app's open vault, started the
+//! same way `tokenvault agent` starts (tokenvault-cli's `start_agent`). If another agent
+//! already serves the folder, the app leaves it be.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
-use tokenvault_cli::agent::server::{self, Agent};
-use tokenvault_cli::run::Vault;
-use tokenvault_core::vault::accounts::Accounts;
-use tokenvault_core::vault::home::Home;
+use tokenvault_agent::{Options, Started};
+use tokenvault_core::Vault;
 
-/// The running agent, for the tray's lock item.
-static RUNNING: OnceLock<Arc<Agent>> = OnceLock::new();
-
-/// The socket the app listens on, removed when it exits.
-static SOCKET: OnceLock<PathBuf> = OnceLock::new();
+/// The running agent, for the tray's lock item and the exit.
+static RUNNING: OnceLock<Started> = OnceLock::new();
 
 /// Whether a screen lock locks the agent (a preference; on unless the user turns it off).
-static LOCK_ON_SCREEN_LOCK: AtomicBool = AtomicBool::new(true);
+static LOCK_ON_SCREEN_LOCK: LazyLock<Arc<AtomicBool>> =
+    LazyLock::new(|| Arc::new(AtomicBool::new(true)));
 
 /// Follows the preference.
 pub fn lock_on_screen_lock(enabled: bool) {
     LOCK_ON_SCREEN_LOCK.store(enabled, Ordering::SeqCst);
 }
 
-/// Starts serving the command line for `home` in the background.
-pub fn serve(home: Home, accounts: Arc<Accounts>) {
+/// Starts serving the command line for `vault` in the background.
+pub fn serve(vault: Arc<Vault>) {
     tauri::async_runtime::spawn(async move {
-        let (listener, socket) = match server::bind(home.path()).await {
-            Ok(bound) => bound,
-            Err(e) => {
-                tracing::warn!("not serving the command line: {e}");
-                return;
-            }
+        let options = Options {
+            lock_after: None,
+            lock_on_screen_lock: Arc::clone(&LOCK_ON_SCREEN_LOCK),
         };
-        let _ = SOCKET.set(socket.clone());
-        let agent = Agent::new(Arc::new(Vault::from_open(home, accounts)));
-        let _ = RUNNING.set(Arc::clone(&agent));
-        #[cfg(target_os = "linux")]
-        {
-            let watched = Arc::clone(&agent);
-            tokenvault_cli::agent::screen::on_screen_lock(move || {
-                if LOCK_ON_SCREEN_LOCK.load(Ordering::SeqCst) && !watched.is_locked() {
-                    tracing::info!("the command-line agent locked: the screen locked");
-                    watched.lock();
-                }
-            });
+        match tokenvault_cli::commands::start_agent(vault, options).await {
+            Ok(started) => {
+                tracing::info!("serving the command line at {}", started.socket().display());
+                let _ = RUNNING.set(started);
+            }
+            Err(e) => tracing::warn!("not serving the command line: {e}"),
         }
-        tracing::info!("serving the command line at {}", socket.display());
-        server::serve(agent, listener, std::future::pending()).await;
     });
 }
 
 /// Removes the app's socket as it exits, so no client finds a socket nobody answers.
 pub fn stop_serving() {
-    if let Some(socket) = SOCKET.get() {
-        let _ = std::fs::remove_file(socket);
+    if let Some(started) = RUNNING.get() {
+        started.stop();
     }
 }
 
 /// Locks or unlocks the agent; says whether it is locked now (`None` when not serving).
 pub fn set_locked(locked: bool) -> Option<bool> {
-    let agent = RUNNING.get()?;
+    let agent = RUNNING.get()?.agent();
     if locked {
         agent.lock();
     } else {
@@ -74,5 +58,5 @@ pub fn set_locked(locked: bool) -> Option<bool> {
 
 /// Whether the agent is locked (`None` when not serving).
 pub fn is_locked() -> Option<bool> {
-    RUNNING.get().map(|a| a.is_locked())
+    RUNNING.get().map(|s| s.agent().is_locked())
 }

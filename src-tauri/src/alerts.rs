@@ -8,7 +8,7 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::keeper::{AccountStatus, newly_failing};
+use tokenvault_core::vault::status::{AccountStatus, newly_failing};
 
 use crate::Shell;
 
@@ -54,7 +54,7 @@ pub fn remind_of_private_tokens(app: AppHandle) {
 
 async fn check_private_tokens(app: &AppHandle, reminded: &mut HashSet<(String, String)>) {
     let shell = app.state::<Shell>();
-    let Ok(accounts) = shell.vault.accounts() else {
+    let Ok(accounts) = shell.vault.vault() else {
         return;
     };
     let Ok(catalog) = accounts.catalog() else {

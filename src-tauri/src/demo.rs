@@ -6,13 +6,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::vault::accounts::Accounts;
+use tokenvault_core::clock::SystemClock;
 use tokenvault_core::vault::catalog::{AccountRecord, TokenTimes};
 use tokenvault_core::vault::home::Home;
-use tokenvault_core::vault::keeper::VaultKeeper;
+use tokenvault_core::vault::keeper::Keeper;
 use tokenvault_core::vault::secrets::MemoryStore;
-use tokenvault_core::{Error, Secret};
+use tokenvault_core::{Error, Secret, Vault};
 use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect};
 
 use crate::About;
@@ -39,11 +38,10 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
             problem: e.to_string(),
         })?;
     let home = Home::at(folder())?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let accounts = Arc::new(Accounts::new(
+    let vault = Arc::new(Vault::with_store(
         home.clone(),
         Arc::new(MemoryStore::default()),
-        Arc::clone(&clock),
+        Arc::new(SystemClock),
     ));
     // One account per preset; the dialect no preset knows is for custom-profile tests.
     for user in DEMO_USERS
@@ -63,7 +61,7 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
             ca_cert_pem: None,
             tokens: TokenTimes::default(),
         };
-        accounts.add(record, Secret::new(user.password)).await?;
+        vault.add(record, Secret::new(user.password)).await?;
     }
     tracing::info!("demo API listening on http://{}", server.addr());
     let about = About {
@@ -73,11 +71,11 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
         ..About::default()
     };
     Ok(Opening {
-        keeper: Arc::new(VaultKeeper::new(accounts, clock)),
+        keeper: Arc::new(Keeper::new(vault)),
         about,
         guard: Demo { _server: server },
         // The demo's folder is a throwaway: no command line is served for it.
-        serve_agent_for: None,
+        serves_command_line: false,
     })
 }
 

@@ -18,8 +18,8 @@ mod vault;
 mod view;
 
 use tauri::{Emitter, Manager, RunEvent, WindowEvent};
-use tokenvault_core::keeper::{AccountStatus, Failure};
 use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::status::{AccountStatus, RenewalFailure};
 use tokio::sync::watch;
 
 use crate::commands::app::AppInfo;
@@ -46,7 +46,7 @@ pub struct About {
     demo_api: Option<String>,
     secret_store: Option<String>,
     data_folder: Option<String>,
-    problem: Option<Failure>,
+    problem: Option<RenewalFailure>,
 }
 
 fn main() {

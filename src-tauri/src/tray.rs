@@ -4,7 +4,7 @@
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Emitter, Manager};
-use tokenvault_core::keeper::AccountStatus;
+use tokenvault_core::vault::status::AccountStatus;
 
 use crate::commands::copy::{CopyReceipt, copy_fresh};
 

@@ -7,13 +7,10 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use tokenvault_core::Error;
-use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::keeper::{AccountStatus, Failure};
-use tokenvault_core::vault::accounts::Accounts;
-use tokenvault_core::vault::home::{Home, app_name};
-use tokenvault_core::vault::keeper::VaultKeeper;
-use tokenvault_core::vault::secrets::open_store_patiently;
+use tokenvault_core::vault::home::Home;
+use tokenvault_core::vault::keeper::Keeper;
+use tokenvault_core::vault::status::{AccountStatus, RenewalFailure};
+use tokenvault_core::{Error, Vault};
 use tokio::sync::watch;
 
 use crate::{About, Shell, agent};
@@ -23,11 +20,11 @@ const KEYRING_PATIENCE: Duration = Duration::from_secs(30);
 
 /// The keeper, once the vault has opened.
 #[derive(Debug, Clone, Default)]
-pub struct OpenedVault(Arc<OnceLock<Arc<VaultKeeper>>>);
+pub struct OpenedVault(Arc<OnceLock<Arc<Keeper>>>);
 
 impl OpenedVault {
     /// The keeper, or an error saying the vault is not open (yet).
-    pub fn keeper(&self) -> Result<&Arc<VaultKeeper>, Error> {
+    pub fn keeper(&self) -> Result<&Arc<Keeper>, Error> {
         self.0.get().ok_or_else(|| Error::Storage {
             action: "open",
             path: "the vault".into(),
@@ -35,9 +32,9 @@ impl OpenedVault {
         })
     }
 
-    /// The accounts, once the vault is open.
-    pub fn accounts(&self) -> Result<&Arc<Accounts>, Error> {
-        self.keeper().map(|k| k.accounts())
+    /// The vault, once it is open.
+    pub fn vault(&self) -> Result<&Arc<Vault>, Error> {
+        self.keeper().map(|k| k.vault())
     }
 }
 
@@ -45,13 +42,13 @@ impl OpenedVault {
 /// live as long as the app (the demo API).
 pub struct Opening<Guard> {
     /// The keeper of the opened vault.
-    pub keeper: Arc<VaultKeeper>,
+    pub keeper: Arc<Keeper>,
     /// Facts for the window's header.
     pub about: About,
     /// Kept alive while the keeper runs.
     pub guard: Guard,
-    /// The data folder whose command line this app serves as its agent, if any.
-    pub serve_agent_for: Option<Home>,
+    /// Whether the app serves the vault's command line as its agent.
+    pub serves_command_line: bool,
 }
 
 /// Returns at once; `open` runs in the background and the shell's channels say how
@@ -75,15 +72,15 @@ where
                 let _ = opened.0.set(Arc::clone(&opening.keeper));
                 about_tx.send_replace(opening.about);
                 let _guard = opening.guard;
-                if let Some(home) = opening.serve_agent_for {
-                    agent::serve(home, Arc::clone(opening.keeper.accounts()));
+                if opening.serves_command_line {
+                    agent::serve(Arc::clone(opening.keeper.vault()));
                 }
                 forward(opening.keeper, statuses_tx).await;
             }
             Err(error) => {
-                tracing::error!(code = error.code(), "the vault cannot be opened: {error}");
+                tracing::error!(code = %error.code(), "the vault cannot be opened: {error}");
                 about_tx.send_replace(About {
-                    problem: Some(Failure::from(&error)),
+                    problem: Some(RenewalFailure::new(&error, time::OffsetDateTime::now_utc())),
                     ..About::default()
                 });
             }
@@ -102,32 +99,23 @@ pub async fn open_home() -> Result<Opening<()>, Error> {
     let passphrase = std::env::var("TOKENVAULT_PASSPHRASE")
         .ok()
         .map(tokenvault_core::Secret::new);
-    let store = open_store_patiently(
-        home.clone(),
-        app_name().to_owned(),
-        passphrase,
-        KEYRING_PATIENCE,
-    )
-    .await?;
+    let vault = Vault::open(home, passphrase, KEYRING_PATIENCE).await?;
+    vault.catalog()?;
     let about = About {
-        secret_store: Some(store.tier().to_string()),
-        data_folder: Some(home.path().display().to_string()),
+        secret_store: Some(vault.store().tier().to_string()),
+        data_folder: Some(vault.home().path().display().to_string()),
         ..About::default()
     };
-    let home_for_agent = home.clone();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let accounts = Arc::new(Accounts::new(home, store, Arc::clone(&clock)));
-    accounts.catalog()?;
     Ok(Opening {
-        keeper: Arc::new(VaultKeeper::new(accounts, clock)),
+        keeper: Arc::new(Keeper::new(Arc::new(vault))),
         about,
         guard: (),
-        serve_agent_for: Some(home_for_agent),
+        serves_command_line: true,
     })
 }
 
 /// Runs the keeper and passes its statuses on to the shell's channel.
-async fn forward(keeper: Arc<VaultKeeper>, to: watch::Sender<Vec<AccountStatus>>) {
+async fn forward(keeper: Arc<Keeper>, to: watch::Sender<Vec<AccountStatus>>) {
     let mut changes = keeper.subscribe();
     let running = tauri::async_runtime::spawn(Arc::clone(&keeper).run());
     loop {
@@ -137,6 +125,6 @@ async fn forward(keeper: Arc<VaultKeeper>, to: watch::Sender<Vec<AccountStatus>>
         }
     }
     if let Ok(Err(e)) = running.await {
-        tracing::error!(code = e.code(), "the vault keeper stopped: {e}");
+        tracing::error!(code = %e.code(), "the vault keeper stopped: {e}");
     }
 }

@@ -3,8 +3,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokenvault_core::Error;
-use tokenvault_core::keeper::{AccountStatus, Failure, TokenState};
-use tokenvault_core::session::RenewalOutcome;
+use tokenvault_core::vault::status::{AccountStatus, RenewalFailure};
 
 /// An account row as the window shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -65,9 +64,9 @@ impl FailureView {
     }
 }
 
-impl From<&Failure> for FailureView {
-    fn from(failure: &Failure) -> Self {
-        Self::new(failure.code, failure.message.clone())
+impl From<&RenewalFailure> for FailureView {
+    fn from(failure: &RenewalFailure) -> Self {
+        Self::new(failure.code.as_str(), failure.message.clone())
     }
 }
 
@@ -81,7 +80,7 @@ impl From<Error> for FailureView {
             _ => None,
         };
         Self {
-            code: error.code(),
+            code: error.code().as_str(),
             message: error.to_string(),
             field,
         }
@@ -107,22 +106,12 @@ fn account(status: &AccountStatus) -> AccountView {
         profile: a.profile.clone(),
         base_url: a.base_url.clone(),
         identity: a.identity.clone(),
-        state: match status.state {
-            TokenState::LoggingIn => "logging-in",
-            TokenState::Fresh => "fresh",
-            TokenState::Renewing => "renewing",
-            TokenState::Failing => "failing",
-            TokenState::Expired => "expired",
-        },
+        state: status.state.as_str(),
         access_expires_at: millis(status.access_expires_at),
         access_obtained_at: millis(status.access_obtained_at),
         refresh_expires_at: millis(status.refresh_expires_at),
         renew_at: millis(status.renew_at),
-        last_renewal: status.last_renewal.map(|r| match r {
-            RenewalOutcome::LoggedIn => "logged-in",
-            RenewalOutcome::Refreshed => "refreshed",
-            RenewalOutcome::LoggedInAgain => "logged-in-again",
-        }),
+        last_renewal: status.last_renewal.map(|r| r.as_str()),
         failure: status.failure.as_ref().map(FailureView::from),
     }
 }

@@ -13,8 +13,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use tokenvault_core::Secret;
+use tokenvault_core::Vault;
 use tokenvault_core::clock::SystemClock;
-use tokenvault_core::vault::accounts::Accounts;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile};
 use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
@@ -62,7 +62,7 @@ fn store(home: &Home) {
 
 fn token(home: Home, name: &str, min_valid_ms: i64) {
     let store = open_store(&home, app_name(), None).expect("the test keyring");
-    let accounts = Accounts::new(home, store, Arc::new(SystemClock));
+    let accounts = Vault::with_store(home, store, Arc::new(SystemClock));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -91,7 +91,7 @@ fn add(home: Home, args: &[String]) {
         .read_line(&mut password)
         .expect("a password on stdin");
     let store = open_store(&home, app_name(), None).expect("the test keyring");
-    let accounts = Accounts::new(home, store, Arc::new(SystemClock));
+    let accounts = Vault::with_store(home, store, Arc::new(SystemClock));
     let record = AccountRecord {
         id: name.to_lowercase().replace(' ', "-"),
         name: name.clone(),

@@ -3,7 +3,7 @@
 // account works without a new login (the demo API grants a reuse grace to a refresh token
 // rotated just before a kill).
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
+import { endTree, spawnOwned } from "./processes.mjs";
 import { addAccount, startDemoApi, target } from "./support.mjs";
 
 /** Four-second tokens: the app renews each account about every three seconds. */
@@ -53,8 +54,8 @@ describe("the app killed or stopped while it renews", () => {
     }
   });
 
-  after(() => {
-    demo?.server.kill();
+  after(async () => {
+    await endTree(demo?.server);
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -63,7 +64,7 @@ describe("the app killed or stopped while it renews", () => {
     const delays = [];
     for (let trial = 0; trial < TRIALS; trial++) {
       const before = await calls();
-      const app = spawn(target("tokenvault-desktop"), [], {
+      const app = spawnOwned(target("tokenvault-desktop"), [], {
         env: { ...process.env, TOKENVAULT_HOME: home, WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
         stdio: "ignore",
       });
@@ -73,6 +74,7 @@ describe("the app killed or stopped while it renews", () => {
       assert.equal(app.exitCode, null, `trial ${trial}: the app was still running`);
       app.kill("SIGKILL");
       await once(app, "exit");
+      await endTree(app);
       const killed = await calls();
       refreshedByTheApp += killed.refreshes - before.refreshes;
 
@@ -107,7 +109,7 @@ describe("the app killed or stopped while it renews", () => {
 
   it("stops on SIGTERM the way Quit does, leaving no socket behind", async () => {
     const socket = join(home, "agent.sock");
-    const app = spawn(target("tokenvault-desktop"), [], {
+    const app = spawnOwned(target("tokenvault-desktop"), [], {
       env: { ...process.env, TOKENVAULT_HOME: home, WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
       stdio: "ignore",
     });
@@ -117,6 +119,7 @@ describe("the app killed or stopped while it renews", () => {
     }
     app.kill("SIGTERM");
     const [code] = await once(app, "exit");
+    await endTree(app);
     assert.equal(code, 0, "a clean exit");
     assert.equal(existsSync(socket), false, "the socket is removed");
     const direct = cli("token", "te");

@@ -2,10 +2,11 @@
 // separate server, accounts added by another process, the X clipboard, and screenshots of
 // each screen when TOKENVAULT_SCREENSHOTS names a folder.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnOwned } from "./processes.mjs";
 
 /** A binary of this workspace's debug build (or TOKENVAULT_APP for the app). */
 export const target = (name) =>
@@ -13,7 +14,7 @@ export const target = (name) =>
 
 /** Starts the demo API binary with `args` and resolves its process and base address. */
 export function startDemoApi(...args) {
-  const server = spawn(target("tokenvault-demo-api"), ["--port", "0", ...args]);
+  const server = spawnOwned(target("tokenvault-demo-api"), ["--port", "0", ...args]);
   return new Promise((resolve, reject) => {
     server.stdout.on("data", (chunk) => {
       const found = /listening on (http:\/\/\S+)/.exec(chunk.toString());

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { endTree } from "./processes.mjs";
 import {
   addAccount as addVaultAccount,
   claimsOf,
@@ -58,7 +59,7 @@ describe("the app on a vault", () => {
 
   after(async () => {
     await driver?.stop();
-    demo?.server.kill();
+    await endTree(demo?.server);
     rmSync(home, { recursive: true, force: true });
   });
 

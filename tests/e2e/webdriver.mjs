@@ -1,7 +1,7 @@
 // A small W3C WebDriver client over fetch: enough to drive the real app through
 // tauri-driver (find elements, read text, take screenshots) with no dependencies.
-import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
+import { endTree, spawnOwned } from "./processes.mjs";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
 
@@ -13,7 +13,7 @@ export class Driver {
 
   /** Starts tauri-driver on `port` and opens a session of the app at `application`. */
   static async start({ application, args = [], port = 4444, env = {} }) {
-    const driver = spawn("tauri-driver", ["--port", String(port)], {
+    const driver = spawnOwned("tauri-driver", ["--port", String(port)], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "inherit", "inherit"],
     });
@@ -38,11 +38,14 @@ export class Driver {
     return session;
   }
 
+  /** Ends the session, then tauri-driver and everything it started (the app included). */
   async stop() {
     try {
-      await call(`${this.base}/session/${this.sessionId}`, "DELETE");
+      await call(`${this.base}/session/${this.sessionId}`, "DELETE", undefined, 10_000);
+    } catch (e) {
+      console.error(`ending the WebDriver session: ${e.message}`);
     } finally {
-      this.process?.kill();
+      await endTree(this.process);
     }
   }
 
@@ -121,11 +124,12 @@ export class Driver {
   }
 }
 
-async function call(url, method, body) {
+async function call(url, method, body, timeout = 120_000) {
   const response = await fetch(url, {
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeout),
   });
   const json = await response.json();
   if (!response.ok) {

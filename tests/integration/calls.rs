@@ -3,10 +3,11 @@
 use time::{Duration, OffsetDateTime};
 use tokenvault_core::{Error, Secret};
 use tokenvault_demo_api::{DemoServer, Dialect, Endpoint};
-use tokenvault_tests::{authenticator, demo_api, session, target};
+use tokenvault_tests::{account, authenticator, demo_api, target};
 
 async fn access(server: &DemoServer, dialect: Dialect) -> Secret {
-    session(server, dialect)
+    account(server, dialect)
+        .await
         .access_token(Duration::seconds(30))
         .await
         .expect("login")

@@ -4,10 +4,10 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokenvault_demo_api::{Dialect, Endpoint};
-use tokenvault_tests::{demo_api, session};
+use tokenvault_tests::{account, demo_api};
 
 async fn access_token(server: &tokenvault_demo_api::DemoServer, dialect: Dialect) -> String {
-    let session = session(server, dialect);
+    let session = account(server, dialect).await;
     let token = session
         .access_token(time::Duration::seconds(30))
         .await

@@ -4,18 +4,18 @@
 use std::sync::Arc;
 
 use tokenvault_core::Secret;
+use tokenvault_core::Vault;
 use tokenvault_core::clock::SystemClock;
-use tokenvault_core::vault::accounts::Accounts;
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 use tokenvault_core::vault::secrets::MemoryStore;
 use tokenvault_demo_api::Dialect;
 
-fn accounts(name: &str) -> Accounts {
+fn accounts(name: &str) -> Vault {
     let dir =
         std::env::temp_dir().join(format!("tokenvault-editing-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    Accounts::new(
+    Vault::with_store(
         Home::at(dir).expect("a scratch data folder"),
         Arc::new(MemoryStore::default()),
         Arc::new(SystemClock),

@@ -4,9 +4,9 @@
 use time::OffsetDateTime;
 use tokenvault_core::Error;
 use tokenvault_core::Secret;
-use tokenvault_core::session::RenewalOutcome;
+use tokenvault_core::vault::status::RenewalOutcome;
 use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
-use tokenvault_tests::{authenticator, demo_api, session, target, user};
+use tokenvault_tests::{account, authenticator, demo_api, target, user};
 
 fn once(fault: Fault, dialect: Dialect, endpoint: Endpoint) -> FaultRule {
     FaultRule {
@@ -122,7 +122,7 @@ async fn a_reset_connection_is_unreachable() {
 #[tokio::test]
 async fn a_reused_refresh_token_falls_back_to_logging_in_again() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Traderevolution);
+    let session = account(&server, Dialect::Traderevolution).await;
     session.renew().await.unwrap();
     server.inject(once(
         Fault::RefreshTokenReused,
@@ -151,7 +151,7 @@ async fn a_failed_renewal_keeps_the_still_valid_token() {
         Fault::RedirectElsewhere,
     ] {
         let server = demo_api(120).await;
-        let session = session(&server, Dialect::Finvera);
+        let session = account(&server, Dialect::Finvera).await;
         session.renew().await.unwrap();
         let held = session.tokens().await.unwrap();
         server.inject(FaultRule {
@@ -163,6 +163,11 @@ async fn a_failed_renewal_keeps_the_still_valid_token() {
         let error = session.renew().await.expect_err("renewal fails");
         assert!(error.is_transient(), "{fault:?}: {error}");
         assert_eq!(
+            session.last_failure().map(|f| f.code),
+            Some(error.code()),
+            "{fault:?}: the failure is noted in the catalog"
+        );
+        assert_eq!(
             session.tokens().await.unwrap(),
             held,
             "{fault:?}: the held token is kept"
@@ -172,6 +177,11 @@ async fn a_failed_renewal_keeps_the_still_valid_token() {
             session.renew().await.unwrap(),
             RenewalOutcome::Refreshed,
             "{fault:?}"
+        );
+        assert_eq!(
+            session.last_failure(),
+            None,
+            "{fault:?}: a renewal that works clears the note"
         );
     }
 }
@@ -309,7 +319,7 @@ async fn a_refresh_redirected_elsewhere_sends_the_refresh_token_nowhere_and_keep
         Dialect::Finvera,
     ] {
         let server = demo_api(120).await;
-        let session = session(&server, dialect);
+        let session = account(&server, dialect).await;
         session.renew().await.unwrap();
         let held = session.tokens().await.unwrap();
         server.inject(once(Fault::RedirectElsewhere, dialect, Endpoint::Refresh));
@@ -344,7 +354,7 @@ async fn an_already_expired_token_is_refused_so_renewals_cannot_storm_the_server
     );
 
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Prive);
+    let session = account(&server, Dialect::Prive).await;
     session.renew().await.unwrap();
     let held = session.tokens().await.unwrap();
     server.inject(FaultRule {

@@ -1,28 +1,33 @@
-//! The keeper renews every account ahead of expiry, once per renewal, and keeps a
-//! still-valid token (and says why) when the server fails.
+//! The keeper (what the app and the agent run) renews every account ahead of expiry, once
+//! per renewal, and keeps a still-valid token, saying why, when the server fails. Each
+//! test waits for what it checks, with a deadline, never for a fixed time.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokenvault_core::clock::SystemClock;
-use tokenvault_core::keeper::{AccountInfo, AccountStatus, Keeper, TokenState};
-use tokenvault_demo_api::{DemoServer, Dialect, Endpoint, Fault, FaultRule};
-use tokenvault_tests::{demo_api, session};
+use tokenvault_core::Secret;
+use tokenvault_core::vault::keeper::Keeper;
+use tokenvault_core::vault::secrets::{SecretKey, SecretKind};
+use tokenvault_core::vault::status::{AccountStatus, TokenState};
+use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
+use tokenvault_tests::{demo_api, vault_of};
 
-fn keeper_of(server: &DemoServer, dialects: &[Dialect]) -> Arc<Keeper> {
-    let mut keeper = Keeper::new(Arc::new(SystemClock));
-    for dialect in dialects {
-        let account = AccountInfo {
-            id: dialect.as_str().to_owned(),
-            name: dialect.as_str().to_owned(),
-            environment: "Test".to_owned(),
-            profile: dialect.as_str().to_owned(),
-            base_url: server.base_url(*dialect),
-            identity: String::new(),
-        };
-        keeper.add(account, session(server, *dialect));
-    }
-    Arc::new(keeper)
+/// The first statuses that satisfy `wanted`, within a deadline that only a broken keeper
+/// misses.
+async fn until(keeper: &Keeper, wanted: impl Fn(&[AccountStatus]) -> bool) -> Vec<AccountStatus> {
+    let mut changes = keeper.subscribe();
+    let waiting = async {
+        loop {
+            let now = changes.borrow_and_update().clone();
+            if wanted(&now) {
+                return now;
+            }
+            changes.changed().await.expect("the keeper runs");
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), waiting)
+        .await
+        .expect("the keeper got there within a minute")
 }
 
 fn status(statuses: &[AccountStatus], dialect: Dialect) -> &AccountStatus {
@@ -34,24 +39,19 @@ fn status(statuses: &[AccountStatus], dialect: Dialect) -> &AccountStatus {
 
 #[tokio::test]
 async fn every_preset_is_renewed_once_before_its_short_token_expires() {
-    let server = demo_api(6).await;
-    let keeper = keeper_of(&server, &Dialect::PRESETS);
-    keeper.start();
-    tokio::time::sleep(Duration::from_millis(6_500)).await;
-    let statuses = keeper.statuses();
+    let server = demo_api(10).await;
+    let keeper = Arc::new(Keeper::new(vault_of(&server, &Dialect::PRESETS).await));
+    let running = tokio::spawn(Arc::clone(&keeper).run());
+    let calls =
+        |dialect| server.count(dialect, Endpoint::Login) + server.count(dialect, Endpoint::Refresh);
+    let statuses = until(&keeper, |_| Dialect::PRESETS.iter().all(|d| calls(*d) >= 2)).await;
+    running.abort();
     for dialect in Dialect::PRESETS {
-        let calls =
-            server.count(dialect, Endpoint::Login) + server.count(dialect, Endpoint::Refresh);
-        assert_eq!(
-            calls, 2,
-            "{dialect:?}: one login, then one renewal ahead of expiry"
-        );
         let status = status(&statuses, dialect);
         assert_eq!(
-            status.state,
-            TokenState::Fresh,
-            "{dialect:?}: {:?}",
-            status.failure
+            calls(dialect),
+            2,
+            "{dialect:?}: one login, then one renewal ahead of expiry"
         );
         let expected = if tokenvault_core::profile::preset(dialect.as_str())
             .unwrap()
@@ -64,7 +64,13 @@ async fn every_preset_is_renewed_once_before_its_short_token_expires() {
         };
         assert_eq!(
             server.count(dialect, expected),
-            if expected == Endpoint::Login { 2 } else { 1 }
+            if expected == Endpoint::Login { 2 } else { 1 },
+            "{dialect:?} renews the way its dialect does"
+        );
+        assert!(
+            status.failure.is_none(),
+            "{dialect:?}: {:?}",
+            status.failure
         );
     }
 }
@@ -72,29 +78,23 @@ async fn every_preset_is_renewed_once_before_its_short_token_expires() {
 #[tokio::test]
 async fn a_failing_server_leaves_the_valid_token_in_place_and_the_status_says_why() {
     let server = demo_api(6).await;
-    let keeper = keeper_of(&server, &[Dialect::Prive]);
-    let mut changes = keeper.subscribe();
-    keeper.start();
-    let first = loop {
-        changes.changed().await.unwrap();
-        let now = changes.borrow_and_update().clone();
-        if now[0].state == TokenState::Fresh {
-            break now[0].clone();
-        }
-    };
+    let vault = vault_of(&server, &[Dialect::Prive]).await;
+    let keeper = Arc::new(Keeper::new(Arc::clone(&vault)));
+    let running = tokio::spawn(Arc::clone(&keeper).run());
+    let first = until(&keeper, |s| {
+        s.first().is_some_and(|a| a.state == TokenState::Fresh)
+    })
+    .await[0]
+        .clone();
     server.inject(FaultRule {
         fault: Fault::Http500,
         dialect: None,
         endpoint: None,
         times: None,
     });
-    let failing = loop {
-        changes.changed().await.unwrap();
-        let now = changes.borrow_and_update().clone();
-        if now[0].failure.is_some() {
-            break now[0].clone();
-        }
-    };
+    let failing =
+        until(&keeper, |s| s.first().is_some_and(|a| a.failure.is_some())).await[0].clone();
+    running.abort();
     assert_eq!(
         failing.state,
         TokenState::Failing,
@@ -106,6 +106,15 @@ async fn a_failing_server_leaves_the_valid_token_in_place_and_the_status_says_wh
         "the held token is kept"
     );
     assert!(failing.renew_at.is_some(), "a retry is planned");
+    let noted = vault.catalog().unwrap().accounts[0]
+        .tokens
+        .last_failure
+        .clone();
+    assert_eq!(
+        noted.map(|f| f.code.as_str()),
+        Some("server_error"),
+        "the failure is in the catalog, for every process to see"
+    );
 }
 
 #[tokio::test]
@@ -117,16 +126,11 @@ async fn a_rate_limited_renewal_waits_as_long_as_the_server_asks() {
         endpoint: None,
         times: None,
     });
-    let keeper = keeper_of(&server, &[Dialect::Prive]);
-    let mut changes = keeper.subscribe();
-    keeper.start();
-    let failed = loop {
-        changes.changed().await.unwrap();
-        let now = changes.borrow_and_update().clone();
-        if now[0].failure.is_some() {
-            break now[0].clone();
-        }
-    };
+    let keeper = Arc::new(Keeper::new(vault_of(&server, &[Dialect::Prive]).await));
+    let running = tokio::spawn(Arc::clone(&keeper).run());
+    let failed =
+        until(&keeper, |s| s.first().is_some_and(|a| a.failure.is_some())).await[0].clone();
+    running.abort();
     let wait = failed.renew_at.expect("a retry is planned") - time::OffsetDateTime::now_utc();
     assert!(
         wait > time::Duration::seconds(25),
@@ -142,5 +146,29 @@ async fn a_rate_limited_renewal_waits_as_long_as_the_server_asks() {
         server.count(Dialect::Prive, Endpoint::Login),
         1,
         "no retry storm"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_password_is_tried_once_and_not_again_until_the_account_changes() {
+    let server = demo_api(120).await;
+    let vault = vault_of(&server, &[Dialect::Prive]).await;
+    let password = SecretKey::new(Dialect::Prive.as_str(), SecretKind::Password);
+    vault
+        .store()
+        .set(&password, &Secret::new("not-the-password"))
+        .unwrap();
+    let keeper = Arc::new(Keeper::new(Arc::clone(&vault)));
+    let running = tokio::spawn(Arc::clone(&keeper).run());
+    let failed =
+        until(&keeper, |s| s.first().is_some_and(|a| a.failure.is_some())).await[0].clone();
+    assert_eq!(failed.failure.unwrap().code, "credentials_rejected");
+    // The keeper looks again every second: three looks are enough to see a retry.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    running.abort();
+    assert_eq!(
+        server.count(Dialect::Prive, Endpoint::Login),
+        1,
+        "its failure note in the catalog is no change that would make it try again"
     );
 }

@@ -1,5 +1,5 @@
 //! Load: a vault of 1,000 accounts whose access tokens all expire within the same
-//! minute, kept by the app's keeper (`VaultKeeper`) against the demo API, with its
+//! minute, kept by the app's keeper (`Keeper`) against the demo API, with its
 //! secrets where the app keeps them: passwords in the test session's keyring, tokens in
 //! the token files whose key the keyring keeps. Every token is renewed before it expires,
 //! once, by refresh, with at most `MAX_CONCURRENT_RENEWALS` calls at the server at once,
@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 use tokenvault_core::Secret;
+use tokenvault_core::Vault;
 use tokenvault_core::clock::SystemClock;
-use tokenvault_core::vault::accounts::Accounts;
 use tokenvault_core::vault::catalog::{AccountRecord, Catalog, CatalogFile, TokenTimes};
 use tokenvault_core::vault::home::{Home, app_name};
-use tokenvault_core::vault::keeper::{MAX_CONCURRENT_RENEWALS, VaultKeeper};
+use tokenvault_core::vault::keeper::{Keeper, MAX_CONCURRENT_RENEWALS};
 use tokenvault_core::vault::secrets::{SecretKey, SecretKind, SecretStore, StoreTier, open_store};
 use tokenvault_demo_api::tokens::Kind;
 use tokenvault_demo_api::{DemoServer, Dialect, Endpoint};
@@ -32,6 +32,7 @@ const FIRST_EXPIRY: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn tokens_expiring_in_the_same_minute_are_each_renewed_once_before_expiry() {
+    tokenvault_tests::require_test_session();
     let n: usize = std::env::var("TOKENVAULT_LOAD_ACCOUNTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -44,8 +45,12 @@ async fn tokens_expiring_in_the_same_minute_are_each_renewed_once_before_expiry(
     let set_up = Instant::now();
     let expiries = vault_of_accounts_expiring_in_one_minute(&server, &home, &store, n);
     let set_up = set_up.elapsed();
-    let accounts = Arc::new(Accounts::new(home.clone(), store, Arc::new(SystemClock)));
-    let keeper = Arc::new(VaultKeeper::new(accounts, Arc::new(SystemClock)));
+    let accounts = Arc::new(Vault::with_store(
+        home.clone(),
+        store,
+        Arc::new(SystemClock),
+    ));
+    let keeper = Arc::new(Keeper::new(accounts));
     let mut statuses = keeper.subscribe();
     let stall = StallProbe::start();
     let keeping = tokio::spawn(Arc::clone(&keeper).run());

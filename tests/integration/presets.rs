@@ -1,14 +1,17 @@
 //! Every preset against its dialect on the demo API.
 
-use time::OffsetDateTime;
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
 use tokenvault_core::Error;
 use tokenvault_core::Secret;
 use tokenvault_core::auth::Target;
+use tokenvault_core::clock::ManualClock;
 use tokenvault_core::jwt::UnverifiedJwt;
 use tokenvault_core::profile::preset;
-use tokenvault_core::session::RenewalOutcome;
+use tokenvault_core::vault::status::RenewalOutcome;
 use tokenvault_demo_api::{Dialect, Endpoint};
-use tokenvault_tests::{authenticator, demo_api, session, target, user};
+use tokenvault_tests::{account, account_on_clock, authenticator, demo_api, target, user};
 
 #[tokio::test]
 async fn every_preset_logs_in_and_reads_the_token_expiry() {
@@ -65,7 +68,7 @@ async fn a_wrong_password_is_rejected_naming_the_identity_but_not_the_password()
 #[tokio::test]
 async fn prive_has_no_refresh_so_renewal_logs_in_again() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Prive);
+    let session = account(&server, Dialect::Prive).await;
     assert_eq!(session.renew().await.unwrap(), RenewalOutcome::LoggedIn);
     assert_eq!(
         session.renew().await.unwrap(),
@@ -78,7 +81,7 @@ async fn prive_has_no_refresh_so_renewal_logs_in_again() {
 #[tokio::test]
 async fn finvera_refreshes_with_its_refresh_cookie_and_keeps_it() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Finvera);
+    let session = account(&server, Dialect::Finvera).await;
     session.renew().await.unwrap();
     let before = session.tokens().await.unwrap();
     assert!(
@@ -92,7 +95,8 @@ async fn finvera_refreshes_with_its_refresh_cookie_and_keeps_it() {
         "a new access token"
     );
     assert_eq!(
-        after.refresh, before.refresh,
+        after.refresh.map(|r| r.value),
+        before.refresh.map(|r| r.value),
         "the refresh cookie does not rotate"
     );
     assert_eq!(server.count(Dialect::Finvera, Endpoint::Refresh), 1);
@@ -102,7 +106,7 @@ async fn finvera_refreshes_with_its_refresh_cookie_and_keeps_it() {
 #[tokio::test]
 async fn traderevolution_refreshes_with_a_token_header_and_the_refresh_token_rotates() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Traderevolution);
+    let session = account(&server, Dialect::Traderevolution).await;
     session.renew().await.unwrap();
     let first = session
         .tokens()
@@ -137,7 +141,7 @@ async fn traderevolution_refreshes_with_a_token_header_and_the_refresh_token_rot
 #[tokio::test]
 async fn private_tokens_login_token_is_renewed_by_logging_in_again() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::PrivateTokens);
+    let session = account(&server, Dialect::PrivateTokens).await;
     session.renew().await.unwrap();
     assert_eq!(
         session.renew().await.unwrap(),
@@ -149,7 +153,7 @@ async fn private_tokens_login_token_is_renewed_by_logging_in_again() {
 #[tokio::test]
 async fn many_callers_at_once_cause_exactly_one_login() {
     let server = demo_api(120).await;
-    let session = std::sync::Arc::new(session(&server, Dialect::Traderevolution));
+    let session = std::sync::Arc::new(account(&server, Dialect::Traderevolution).await);
     let callers: Vec<_> = (0..25)
         .map(|_| {
             let session = session.clone();
@@ -170,18 +174,49 @@ async fn many_callers_at_once_cause_exactly_one_login() {
 #[tokio::test]
 async fn a_token_too_close_to_expiry_for_the_caller_is_renewed_first() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Traderevolution);
-    let first = session
-        .access_token(time::Duration::seconds(60))
-        .await
-        .unwrap();
-    let second = session
-        .access_token(time::Duration::seconds(300))
-        .await
-        .unwrap();
+    let clock = Arc::new(ManualClock::at(OffsetDateTime::now_utc()));
+    let session = account_on_clock(
+        &server,
+        Dialect::Traderevolution,
+        "traderevolution",
+        None,
+        clock.clone(),
+    )
+    .await;
+    let first = session.access_token(Duration::seconds(60)).await.unwrap();
+    clock.advance(Duration::seconds(90));
+    let second = session.access_token(Duration::seconds(60)).await.unwrap();
     assert_ne!(
         first.value, second.value,
-        "120 s left is less than the 300 s asked for"
+        "about 30 s left is less than the 60 s asked for"
+    );
+    assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Refresh), 1);
+}
+
+#[tokio::test]
+async fn a_token_that_lives_less_than_the_window_asked_is_served_until_a_fifth_of_it_is_left() {
+    let server = demo_api(120).await;
+    let clock = Arc::new(ManualClock::at(OffsetDateTime::now_utc()));
+    let session = account_on_clock(
+        &server,
+        Dialect::Traderevolution,
+        "traderevolution",
+        None,
+        clock.clone(),
+    )
+    .await;
+    let first = session.access_token(Duration::minutes(5)).await.unwrap();
+    clock.advance(Duration::seconds(60));
+    let again = session.access_token(Duration::minutes(5)).await.unwrap();
+    assert_eq!(
+        first.value, again.value,
+        "no 120 s token lasts 5 min: asking for that renews only as the keeper would"
+    );
+    clock.advance(Duration::seconds(40));
+    let renewed = session.access_token(Duration::minutes(5)).await.unwrap();
+    assert_ne!(
+        first.value, renewed.value,
+        "with under 24 s left it is renewed"
     );
     assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Refresh), 1);
 }
@@ -189,7 +224,7 @@ async fn a_token_too_close_to_expiry_for_the_caller_is_renewed_first() {
 #[tokio::test]
 async fn oauth2_password_refreshes_with_the_refresh_token_grant_and_rotates() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Oauth2Password);
+    let session = account(&server, Dialect::Oauth2Password).await;
     session.renew().await.unwrap();
     let first = session.tokens().await.unwrap();
     let refresh_left = first
@@ -203,7 +238,11 @@ async fn oauth2_password_refreshes_with_the_refresh_token_grant_and_rotates() {
     );
     assert_eq!(session.renew().await.unwrap(), RenewalOutcome::Refreshed);
     let second = session.tokens().await.unwrap();
-    assert_ne!(second.refresh, first.refresh, "the refresh token rotates");
+    assert_ne!(
+        second.refresh.map(|r| r.value),
+        first.refresh.map(|r| r.value),
+        "the refresh token rotates"
+    );
     assert_eq!(server.count(Dialect::Oauth2Password, Endpoint::Refresh), 1);
 }
 
@@ -262,14 +301,15 @@ async fn oauth2_password_client_id_is_an_override_of_both_calls() {
 #[tokio::test]
 async fn simplejwt_refresh_gives_a_new_access_token_and_keeps_the_refresh_token() {
     let server = demo_api(120).await;
-    let session = session(&server, Dialect::Simplejwt);
+    let session = account(&server, Dialect::Simplejwt).await;
     session.renew().await.unwrap();
     let first = session.tokens().await.unwrap();
     assert_eq!(session.renew().await.unwrap(), RenewalOutcome::Refreshed);
     let second = session.tokens().await.unwrap();
     assert_ne!(second.access.value, first.access.value);
     assert_eq!(
-        second.refresh, first.refresh,
+        second.refresh.map(|r| r.value),
+        first.refresh.map(|r| r.value),
         "the answer had no new refresh token"
     );
 }
@@ -277,7 +317,7 @@ async fn simplejwt_refresh_gives_a_new_access_token_and_keeps_the_refresh_token(
 #[tokio::test]
 async fn many_callers_needing_a_longer_window_cause_exactly_one_refresh() {
     let server = demo_api(20).await;
-    let session = std::sync::Arc::new(session(&server, Dialect::Finvera));
+    let session = std::sync::Arc::new(account(&server, Dialect::Finvera).await);
     session.renew().await.unwrap();
     // After 1.5 s a 20 s token has at most 18.5 s left: every caller's 18.9 s window needs
     // a new token, and the first caller's refresh gives one that serves all the others.
@@ -299,5 +339,29 @@ async fn many_callers_needing_a_longer_window_cause_exactly_one_refresh() {
         server.count(Dialect::Finvera, Endpoint::Refresh),
         1,
         "no refresh storm"
+    );
+}
+
+#[tokio::test]
+async fn a_profile_that_says_its_refresh_tokens_do_not_rotate_keeps_the_one_it_holds() {
+    let server = demo_api(120).await;
+    let session = account(&server, Dialect::Traderevolution).await;
+    session
+        .vault
+        .catalog_file()
+        .update(|c| {
+            c.accounts[0]
+                .overrides
+                .push(("refresh.rotates".into(), "false".into()));
+            Ok(())
+        })
+        .unwrap();
+    session.renew().await.unwrap();
+    let held = session.tokens().await.unwrap().refresh.unwrap().value;
+    assert_eq!(session.renew().await.unwrap(), RenewalOutcome::Refreshed);
+    let kept = session.tokens().await.unwrap().refresh.unwrap().value;
+    assert_eq!(
+        kept, held,
+        "the new refresh token in the answer is not taken"
     );
 }

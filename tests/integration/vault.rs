@@ -19,6 +19,7 @@ fn probe() -> Command {
 
 #[test]
 fn the_keyring_keeps_secrets_a_missing_one_is_none_and_delete_is_idempotent() {
+    tokenvault_tests::require_test_session();
     let store = KeyringStore::open(app_name()).expect("the test session has a keyring");
     assert_eq!(store.tier(), StoreTier::OsKeyring);
     let key = SecretKey::new(
@@ -41,6 +42,7 @@ fn the_keyring_keeps_secrets_a_missing_one_is_none_and_delete_is_idempotent() {
 
 #[test]
 fn accounts_and_tokens_survive_a_restart() {
+    tokenvault_tests::require_test_session();
     let home = Home::at(scratch("restart")).unwrap();
     let expires =
         OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() + time::Duration::hours(1);
@@ -98,6 +100,7 @@ fn accounts_and_tokens_survive_a_restart() {
 
 #[test]
 fn with_a_session_bus_the_os_keyring_is_chosen() {
+    tokenvault_tests::require_test_session();
     let out = probe()
         .args(["store"])
         .arg(scratch("with-bus"))
@@ -108,6 +111,7 @@ fn with_a_session_bus_the_os_keyring_is_chosen() {
 
 #[test]
 fn without_a_session_bus_the_encrypted_file_works_and_refuses_a_wrong_passphrase() {
+    tokenvault_tests::require_test_session();
     let home = scratch("no-bus");
     let run = |passphrase: &str| {
         probe()
@@ -148,6 +152,7 @@ fn without_a_session_bus_the_encrypted_file_works_and_refuses_a_wrong_passphrase
 
 #[test]
 fn without_a_keyring_or_a_passphrase_the_user_is_told_what_to_do() {
+    tokenvault_tests::require_test_session();
     let out = probe()
         .args(["store"])
         .arg(scratch("nothing"))
@@ -172,6 +177,7 @@ fn without_a_keyring_or_a_passphrase_the_user_is_told_what_to_do() {
 
 #[test]
 fn two_hundred_kills_during_catalog_writes_lose_nothing() {
+    tokenvault_tests::require_test_session();
     let home = scratch("kill-9");
     let catalog = CatalogFile::new(home.join("accounts.json"));
     let mut confirmed = 0usize;
@@ -210,15 +216,16 @@ fn two_hundred_kills_during_catalog_writes_lose_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
+    tokenvault_tests::require_test_session();
     use std::sync::Arc;
     use tokenvault_core::clock::SystemClock;
-    use tokenvault_core::vault::accounts::{Accounts, Source};
+    use tokenvault_core::vault::{Source, Vault};
     use tokenvault_demo_api::{Dialect, Endpoint};
 
     let server = tokenvault_tests::demo_api(20).await;
     let home = Home::at(scratch("two-processes")).unwrap();
     let store = Arc::new(KeyringStore::open(&keyring_service(&home, app_name())).unwrap());
-    let accounts = Accounts::new(home.clone(), store, Arc::new(SystemClock));
+    let accounts = Vault::with_store(home.clone(), store, Arc::new(SystemClock));
     let trader = tokenvault_tests::user(Dialect::Traderevolution);
     accounts
         .add(
@@ -301,13 +308,14 @@ fn record_for(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_api_as_uat_and_production_are_two_accounts_that_never_share_a_token() {
+    tokenvault_tests::require_test_session();
     use std::sync::Arc;
+    use tokenvault_core::Vault;
     use tokenvault_core::clock::SystemClock;
-    use tokenvault_core::vault::accounts::Accounts;
     use tokenvault_demo_api::Dialect;
 
     let server = tokenvault_tests::demo_api(120).await;
-    let accounts = Accounts::new(
+    let accounts = Vault::with_store(
         Home::at(scratch("environments")).unwrap(),
         Arc::new(KeyringStore::open(app_name()).unwrap()),
         Arc::new(SystemClock),
@@ -353,16 +361,17 @@ async fn the_same_api_as_uat_and_production_are_two_accounts_that_never_share_a_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
+    tokenvault_tests::require_test_session();
     use std::sync::Arc;
+    use tokenvault_core::Vault;
     use tokenvault_core::clock::SystemClock;
-    use tokenvault_core::vault::accounts::Accounts;
     use tokenvault_demo_api::{Dialect, Fault, FaultRule};
 
     let server = tokenvault_tests::demo_api(3).await;
     let home = Home::at(scratch("hygiene")).unwrap();
     // The store the app opens: passwords in the keyring, tokens in encrypted files.
     let store = tokenvault_core::vault::secrets::open_store(&home, app_name(), None).unwrap();
-    let accounts = Accounts::new(home.clone(), store.clone(), Arc::new(SystemClock));
+    let accounts = Vault::with_store(home.clone(), store.clone(), Arc::new(SystemClock));
     let mut secrets: Vec<String> = Vec::new();
     for dialect in Dialect::PRESETS {
         let id = format!("hygiene-{}", dialect.as_str());
@@ -399,12 +408,10 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
             endpoint: None,
             times: Some(2),
         });
-        let failed = accounts
-            .access_token(&id, time::Duration::seconds(60))
-            .await;
+        let failed = accounts.renew_now(&id).await;
         assert!(
             failed.is_err(),
-            "{dialect:?}: a 3 s token cannot give 60 s while the server fails"
+            "{dialect:?}: a forced renewal fails while the server fails"
         );
         // The wrong-password path, too.
         let wrong = record_for(
@@ -475,24 +482,25 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_vault_keeper_follows_catalog_changes_and_renews_before_expiry() {
+    tokenvault_tests::require_test_session();
     use std::sync::Arc;
+    use tokenvault_core::Vault;
     use tokenvault_core::clock::SystemClock;
-    use tokenvault_core::keeper::TokenState;
-    use tokenvault_core::vault::accounts::Accounts;
-    use tokenvault_core::vault::keeper::VaultKeeper;
+    use tokenvault_core::vault::keeper::Keeper;
+    use tokenvault_core::vault::status::TokenState;
     use tokenvault_demo_api::{Dialect, Endpoint};
 
     let server = tokenvault_tests::demo_api(5).await;
     let home = Home::at(scratch("vault-keeper")).unwrap();
     let open = || {
-        Arc::new(Accounts::new(
+        Arc::new(Vault::with_store(
             home.clone(),
             Arc::new(KeyringStore::open(&keyring_service(&home, app_name())).unwrap()),
             Arc::new(SystemClock),
         ))
     };
     let app = open();
-    let keeper = Arc::new(VaultKeeper::new(app, Arc::new(SystemClock)));
+    let keeper = Arc::new(Keeper::new(app));
     let mut changes = keeper.subscribe();
     let running = tokio::spawn(Arc::clone(&keeper).run());
 
@@ -541,6 +549,7 @@ async fn the_vault_keeper_follows_catalog_changes_and_renews_before_expiry() {
 
 #[test]
 fn two_data_folders_on_one_keyring_keep_their_own_secrets() {
+    tokenvault_tests::require_test_session();
     use tokenvault_core::vault::secrets::open_store;
 
     let first = Home::at(scratch("namespaced-a")).unwrap();
@@ -560,6 +569,7 @@ fn two_data_folders_on_one_keyring_keep_their_own_secrets() {
 
 #[test]
 fn keyring_items_keep_the_attributes_other_tools_find_them_by() {
+    tokenvault_tests::require_test_session();
     let store = KeyringStore::open("tokenvault-attributes-test").unwrap();
     let key = SecretKey::new("te-uat", SecretKind::RefreshToken);
     store.set(&key, &Secret::new("refresh-value")).unwrap();
@@ -607,15 +617,16 @@ impl SecretStore for CountingStore {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn while_caching_is_paused_no_token_stays_in_memory_and_a_removed_account_leaves_none() {
+    tokenvault_tests::require_test_session();
     use std::sync::Arc;
     use std::sync::atomic::Ordering;
+    use tokenvault_core::Vault;
     use tokenvault_core::clock::SystemClock;
-    use tokenvault_core::vault::accounts::Accounts;
     use tokenvault_demo_api::Dialect;
 
     let server = tokenvault_tests::demo_api(120).await;
     let store = Arc::new(CountingStore::default());
-    let accounts = Accounts::new(
+    let accounts = Vault::with_store(
         Home::at(scratch("paused-cache")).unwrap(),
         store.clone(),
         Arc::new(SystemClock),

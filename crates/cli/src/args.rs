@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde::{Deserialize, Serialize};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -43,7 +42,7 @@ pub struct Cli {
 }
 
 /// The commands.
-#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// List the built-in presets.
     Presets {
@@ -75,7 +74,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Decode a JWT (unverified unless a key is given).
+    /// Check the account's token with its profile's validate call, and show whose it is.
+    Validate {
+        /// Account name or id.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decode a JWT (unverified unless a key is given; exits 3 if the signature is not valid).
     Inspect(InspectArgs),
     /// One-time tokens.
     #[command(subcommand)]
@@ -112,7 +119,6 @@ pub enum Command {
     /// Unlock the running agent.
     Unlock,
     /// Print a shell completion script.
-    #[serde(skip)]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -120,7 +126,7 @@ pub enum Command {
 }
 
 /// `profile ...`
-#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ProfileCommand {
     /// Check a profile file and say precisely what is wrong.
     Check {
@@ -130,7 +136,7 @@ pub enum ProfileCommand {
 }
 
 /// `account ...`
-#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum AccountCommand {
     /// Add an account; it logs in first and stores nothing if that fails.
     Add(AddArgs),
@@ -148,7 +154,7 @@ pub enum AccountCommand {
 }
 
 /// `account add` arguments.
-#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+#[derive(Debug, Clone, Args)]
 pub struct AddArgs {
     /// A unique name, such as `prive-uat`.
     pub name: String,
@@ -182,7 +188,7 @@ pub struct AddArgs {
 }
 
 /// Output formats of `token`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TokenFormat {
     /// The token alone.
     Raw,
@@ -195,7 +201,7 @@ pub enum TokenFormat {
 }
 
 /// `token` arguments.
-#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+#[derive(Debug, Clone, Args)]
 pub struct TokenArgs {
     /// Account name.
     pub name: String,
@@ -211,7 +217,7 @@ pub struct TokenArgs {
 }
 
 /// `inspect` arguments.
-#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+#[derive(Debug, Clone, Args)]
 pub struct InspectArgs {
     /// The token (or read it from stdin when neither this nor --account is given).
     pub token: Option<String>,
@@ -233,7 +239,7 @@ pub struct InspectArgs {
 }
 
 /// `ott ...`
-#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum OttCommand {
     /// Verify a one-time token (exit 3 when it is not valid).
     Verify {
@@ -248,7 +254,7 @@ pub enum OttCommand {
 }
 
 /// `private-token ...`
-#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum PrivateTokenCommand {
     /// Create a private token; it is printed once.
     Create {
@@ -287,4 +293,45 @@ pub enum PrivateTokenCommand {
         /// The token's id.
         id: String,
     },
+}
+
+/// `30d`, `12h`, `90m`, `45s`, `2w`.
+pub fn parse_duration(text: &str) -> Result<time::Duration, crate::exit::Failure> {
+    use crate::exit::Failure;
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| {
+        Failure::Usage(format!(
+            "`{text}` is not a duration such as 30d, 12h or 90m"
+        ))
+    })?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => {
+            return Err(Failure::Usage(format!(
+                "`{text}`: the unit must be s, m, h, d or w"
+            )));
+        }
+    };
+    Ok(time::Duration::seconds(n.saturating_mul(seconds)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_read_with_their_unit() {
+        assert_eq!(parse_duration("30d").unwrap(), time::Duration::days(30));
+        assert_eq!(parse_duration("90m").unwrap(), time::Duration::minutes(90));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5y").is_err());
+    }
 }

@@ -3,9 +3,9 @@
 use std::fmt;
 
 use tokenvault_core::Error;
+use tokenvault_core::error::ErrorKind;
 
 /// Success.
-#[allow(dead_code)]
 pub const OK: u8 = 0;
 /// A wrong argument, an unknown account, an invalid profile.
 pub const USAGE: u8 = 2;
@@ -25,6 +25,13 @@ pub enum Failure {
     Usage(String),
     /// A one-time token that the server says is not valid.
     OttInvalid(String),
+    /// A token whose signature does not hold with the key given.
+    SignatureInvalid {
+        /// The key it was checked with.
+        by: String,
+        /// Why it does not hold, in words.
+        reason: String,
+    },
     /// A failure the agent reported, or a problem reaching it, with its exit code.
     Relayed {
         /// The words, as the agent's process would have printed them.
@@ -41,20 +48,12 @@ impl Failure {
             Failure::Usage(_) => USAGE,
             Failure::OttInvalid(_) => REJECTED,
             Failure::Relayed { exit, .. } => *exit,
-            Failure::Core(error) => match error.code() {
-                "credentials_rejected" | "refresh_rejected" | "forbidden" | "unauthorized" => {
-                    REJECTED
-                }
-                "server_error"
-                | "unreachable"
-                | "timeout"
-                | "unexpected_response"
-                | "tls"
-                | "not_found"
-                | "token_expired" => REMOTE,
-                "invalid_profile" | "invalid_base_url" | "unknown_account" | "invalid_account"
-                | "not_supported" => USAGE,
-                _ => LOCAL,
+            Failure::SignatureInvalid { .. } => REJECTED,
+            Failure::Core(error) => match error.code().kind() {
+                ErrorKind::Rejected => REJECTED,
+                ErrorKind::Remote => REMOTE,
+                ErrorKind::Usage => USAGE,
+                ErrorKind::Local => LOCAL,
             },
         }
     }
@@ -66,6 +65,9 @@ impl fmt::Display for Failure {
             Failure::Core(error) => write!(f, "{error} [{}]", error.code()),
             Failure::Usage(message) => f.write_str(message),
             Failure::OttInvalid(reason) => write!(f, "the one-time token is not valid: {reason}"),
+            Failure::SignatureInvalid { by, reason } => {
+                write!(f, "the signature is not valid with {by}: {reason}")
+            }
             Failure::Relayed { message, .. } => f.write_str(message),
         }
     }

@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use tokenvault_cli::{args, exit, run};
+use tokenvault_cli::{args, commands, exit};
 
 /// Freed memory holds zeros, not the tokens and passwords that passed through it.
 #[global_allocator]
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::LOCAL);
         }
     };
-    match runtime.block_on(run::run(cli)) {
+    match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("tokenvault: {failure}");

@@ -236,7 +236,7 @@ fn a_client_of_another_version_gets_a_clear_refusal() {
     let reply = raw_call(&home, r#"{"version":99,"request":"ping"}"#);
     let refused = reply["refused"].as_str().expect("a refusal");
     assert!(
-        refused.contains("version 1") && refused.contains("99"),
+        refused.contains("version 2") && refused.contains("99"),
         "{refused}"
     );
     let garbage = raw_call(&home, "GET / HTTP/1.1");
@@ -301,7 +301,7 @@ fn a_process_of_another_user_is_refused() {
         let mut stream = UnixStream::connect(path).expect("the socket accepts");
         // The agent may refuse before reading: a broken pipe here is part of the answer.
         let _ = stream
-            .write_all(b"{\"version\":1,\"request\":{\"run\":{\"token\":{\"name\":\"te\",\"min_valid\":60,\"format\":\"Raw\",\"force_refresh\":false}}}}\n");
+            .write_all(b"{\"version\":2,\"request\":{\"run\":{\"token\":{\"name\":\"te\",\"min_valid\":60,\"format\":\"raw\",\"force_refresh\":false}}}}\n");
         let mut reply = String::new();
         BufReader::new(stream).read_line(&mut reply).expect("a reply");
         reply
@@ -319,7 +319,7 @@ fn a_process_of_another_user_is_refused() {
 fn the_agent_locks_when_the_screen_locks() {
     let home = home("agent-screen-lock");
     let _agent = RunningAgent::start_with(&home, &["--lock-on-screen-lock"]);
-    let ping = || raw_call(&home, r#"{"version":1,"request":"ping"}"#);
+    let ping = || raw_call(&home, r#"{"version":2,"request":"ping"}"#);
     assert_eq!(ping()["locked"], false);
     let deadline = Instant::now() + Duration::from_secs(10);
     // The agent subscribes in a thread of its own: announce until it has heard.

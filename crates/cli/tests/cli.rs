@@ -455,3 +455,120 @@ async fn login_inspect_and_remove_work_on_a_stored_account() {
         Some(2)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_names_the_last_failure_until_a_renewal_works_again() {
+    let server = demo(120).await;
+    let port = server.addr().port();
+    let dir = home("last-failure");
+    assert!(
+        add(&dir, &server, "finvera", Dialect::Finvera)
+            .status
+            .success()
+    );
+    drop(server);
+    let forced = tokenvault(&dir, &["token", "finvera", "--force-refresh"], None);
+    assert_eq!(forced.status.code(), Some(4), "{}", stderr(&forced));
+    let status = stdout_json(&tokenvault(&dir, &["status", "finvera", "--json"], None));
+    let failure = &status[0]["last_failure"];
+    assert_eq!(failure["code"], "unreachable", "{status}");
+    assert!(
+        failure["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("could not reach")),
+        "{status}"
+    );
+    assert_eq!(
+        status[0]["state"], "failing",
+        "the token is still valid, its renewal is not"
+    );
+    let words = stderr(&tokenvault(&dir, &["status"], None));
+    assert!(words.contains("finvera: could not reach"), "{words}");
+
+    let _back = support::demo_on(120, port).await;
+    let renewed = tokenvault(&dir, &["token", "finvera", "--force-refresh"], None);
+    assert!(renewed.status.success(), "{}", stderr(&renewed));
+    let status = stdout_json(&tokenvault(&dir, &["status", "finvera", "--json"], None));
+    assert_eq!(status[0]["last_failure"], Value::Null, "{status}");
+    assert_eq!(status[0]["state"], "fresh", "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inspect_with_the_wrong_secret_exits_3_and_says_the_signature_is_not_valid() {
+    let server = demo(120).await;
+    let dir = home("inspect-wrong-secret");
+    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
+    let token = stdout(&tokenvault(&dir, &["token", "prive"], None));
+    let wrong = tokenvault(&dir, &["inspect", token.trim(), "--secret", "WRONG"], None);
+    assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
+    assert!(
+        stdout(&wrong).starts_with(
+            "SIGNATURE NOT VALID with hmac-secret: the HS256 signature does not match this key"
+        ),
+        "{}",
+        stdout(&wrong)
+    );
+    assert!(
+        stderr(&wrong).contains("the signature is not valid"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert!(
+        !stdout(&wrong).contains("InvalidSignature"),
+        "words, not the library's name"
+    );
+    let unchecked = tokenvault(&dir, &["inspect", token.trim()], None);
+    assert_eq!(
+        unchecked.status.code(),
+        Some(0),
+        "no key, no verdict: an unverified token is shown, and says so"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_shorter_lived_than_min_valid_are_not_renewed_on_every_call() {
+    let server = demo(20).await;
+    let dir = home("short-tokens");
+    assert!(
+        add(&dir, &server, "simplejwt", Dialect::Simplejwt)
+            .status
+            .success()
+    );
+    let renewals = || {
+        server.count(Dialect::Simplejwt, Endpoint::Login)
+            + server.count(Dialect::Simplejwt, Endpoint::Refresh)
+    };
+    let after_add = renewals();
+    let first = tokenvault(&dir, &["token", "simplejwt"], None);
+    let second = tokenvault(&dir, &["token", "simplejwt"], None);
+    assert!(first.status.success() && second.status.success());
+    assert!(
+        renewals() - after_add <= 1,
+        "a 20 s token cannot last the default 60 s; it is served until a fifth of its life is left ({} renewals)",
+        renewals() - after_add
+    );
+    assert_eq!(stdout(&first), stdout(&second), "the same token, twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_calls_the_profile_validate_and_names_the_user() {
+    let server = demo(120).await;
+    let dir = home("validate");
+    assert!(
+        add(&dir, &server, "finvera", Dialect::Finvera)
+            .status
+            .success()
+    );
+    let valid = tokenvault(&dir, &["validate", "finvera"], None);
+    assert!(valid.status.success(), "{}", stderr(&valid));
+    assert_eq!(stdout(&valid).trim(), "valid: analyst@finvera.demo");
+    assert_eq!(server.count(Dialect::Finvera, Endpoint::Validate), 1);
+    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
+    let none = tokenvault(&dir, &["validate", "prive"], None);
+    assert_eq!(none.status.code(), Some(2), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("has no validate call"),
+        "{}",
+        stderr(&none)
+    );
+}

@@ -97,6 +97,8 @@ async fn a_login_killed_at_any_moment_leaves_an_account_that_serves_a_token() {
             &["--no-agent", "login", name],
             None,
         );
+        // Whatever the scheduling, a request the killed process sent is answered first.
+        assert!(server.settle(), "the demo API answers what reached it");
         let seen = server.count(dialect, Endpoint::Login) > before.logins;
 
         let next = tokenvault(
@@ -146,6 +148,8 @@ async fn an_account_add_killed_at_any_moment_leaves_it_whole_or_absent() {
         let args = strs(&owned);
         let logins = server.count(Dialect::Prive, Endpoint::Login);
         let killed = kill_at_random(dice.up_to(window), &home, &args, Some(who.password));
+        // Whatever the scheduling, a request the killed process sent is answered first.
+        assert!(server.settle(), "the demo API answers what reached it");
         let seen = server.count(Dialect::Prive, Endpoint::Login) > logins;
         tally.add(killed, seen, false);
 
@@ -246,6 +250,8 @@ async fn an_agent_killed_while_it_refreshes_loses_no_rotated_refresh_token() {
             answer.status,
             stderr(&answer)
         );
+        // Whatever the scheduling, a request the killed process sent is answered first.
+        assert!(server.settle(), "the demo API answers what reached it");
         let seen = server.count(dialect, Endpoint::Refresh) > before.refreshes;
 
         let next = tokenvault(
@@ -314,6 +320,8 @@ fn refresh_killed_then_left_alone(
     let refresh = forced_refresh(name);
     let before = Counts::of(server, dialect);
     let killed = kill_at_random(delay, home, &refresh, None);
+    // Whatever the scheduling, a request the killed process sent is answered first.
+    assert!(server.settle(), "the demo API answers what reached it");
     let seen = server.count(dialect, Endpoint::Refresh) > before.refreshes;
     let next = tokenvault(home, &refresh, None);
     assert!(next.status.success(), "trial {trial}: {}", stderr(&next));

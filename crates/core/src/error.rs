@@ -181,29 +181,29 @@ pub enum Error {
 
 impl Error {
     /// A stable machine-readable code, used at every edge (CLI exit codes, UI words).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::CredentialsRejected { .. } => "credentials_rejected",
-            Error::RefreshRejected { .. } => "refresh_rejected",
-            Error::Unauthorized { .. } => "unauthorized",
-            Error::NotFound { .. } => "not_found",
-            Error::NotSupported { .. } => "not_supported",
-            Error::Forbidden { .. } => "forbidden",
-            Error::ServerError { .. } => "server_error",
-            Error::Unreachable { .. } => "unreachable",
-            Error::Timeout { .. } => "timeout",
-            Error::UnexpectedResponse { .. } => "unexpected_response",
-            Error::Tls { .. } => "tls",
-            Error::InvalidProfile { .. } => "invalid_profile",
-            Error::InvalidBaseUrl { .. } => "invalid_base_url",
-            Error::TokenExpired => "token_expired",
-            Error::CorruptCatalog { .. } => "corrupt_catalog",
-            Error::Storage { .. } => "storage",
-            Error::KeyringUnavailable { .. } => "keyring_unavailable",
-            Error::WrongPassphrase { .. } => "wrong_passphrase",
-            Error::NoSecretStore { .. } => "no_secret_store",
-            Error::UnknownAccount(_) => "unknown_account",
-            Error::InvalidAccount { .. } => "invalid_account",
+            Error::CredentialsRejected { .. } => ErrorCode::CredentialsRejected,
+            Error::RefreshRejected { .. } => ErrorCode::RefreshRejected,
+            Error::Unauthorized { .. } => ErrorCode::Unauthorized,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::NotSupported { .. } => ErrorCode::NotSupported,
+            Error::Forbidden { .. } => ErrorCode::Forbidden,
+            Error::ServerError { .. } => ErrorCode::ServerError,
+            Error::Unreachable { .. } => ErrorCode::Unreachable,
+            Error::Timeout { .. } => ErrorCode::Timeout,
+            Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
+            Error::Tls { .. } => ErrorCode::Tls,
+            Error::InvalidProfile { .. } => ErrorCode::InvalidProfile,
+            Error::InvalidBaseUrl { .. } => ErrorCode::InvalidBaseUrl,
+            Error::TokenExpired => ErrorCode::TokenExpired,
+            Error::CorruptCatalog { .. } => ErrorCode::CorruptCatalog,
+            Error::Storage { .. } => ErrorCode::Storage,
+            Error::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            Error::WrongPassphrase { .. } => ErrorCode::WrongPassphrase,
+            Error::NoSecretStore { .. } => ErrorCode::NoSecretStore,
+            Error::UnknownAccount(_) => ErrorCode::UnknownAccount,
+            Error::InvalidAccount { .. } => ErrorCode::InvalidAccount,
         }
     }
 
@@ -216,6 +216,161 @@ impl Error {
                 | Error::Timeout { .. }
                 | Error::UnexpectedResponse { .. }
         )
+    }
+}
+
+/// The stable code of each kind of [`Error`]: what the CLI's exit codes, the UI's words and
+/// the catalog's `last_failure` are chosen from. Serialized as its snake-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The server refused the identity or password.
+    CredentialsRejected,
+    /// The server refused the refresh token.
+    RefreshRejected,
+    /// The server refused the access token of a call.
+    Unauthorized,
+    /// The server refused access.
+    Forbidden,
+    /// Nothing at the URL called.
+    NotFound,
+    /// The server failed.
+    ServerError,
+    /// No connection, or it broke.
+    Unreachable,
+    /// The server did not answer in time.
+    Timeout,
+    /// The answer was not what the profile describes.
+    UnexpectedResponse,
+    /// A TLS handshake or certificate problem.
+    Tls,
+    /// The token expired and could not be renewed.
+    TokenExpired,
+    /// The profile has no such call.
+    NotSupported,
+    /// A profile is wrong.
+    InvalidProfile,
+    /// A base URL is not usable.
+    InvalidBaseUrl,
+    /// A new or changed account is not acceptable.
+    InvalidAccount,
+    /// No account of that name.
+    UnknownAccount,
+    /// The accounts catalog is damaged.
+    CorruptCatalog,
+    /// A file of the vault could not be read or written.
+    Storage,
+    /// The OS keyring cannot be used.
+    KeyringUnavailable,
+    /// The passphrase does not open the encrypted file.
+    WrongPassphrase,
+    /// Neither the keyring nor the encrypted file can be used.
+    NoSecretStore,
+}
+
+/// What kind of party a failure lies with: the edge's exit codes follow from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The server refused what was sent (credentials, a token).
+    Rejected,
+    /// The server or the network failed, or answered what no profile expects.
+    Remote,
+    /// What the user asked is not acceptable (an argument, a profile, an account).
+    Usage,
+    /// The vault's files or the secret store failed on this machine.
+    Local,
+}
+
+impl ErrorCode {
+    /// Every code, in a fixed order (for generated types and tables of words).
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::CredentialsRejected,
+        ErrorCode::RefreshRejected,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::ServerError,
+        ErrorCode::Unreachable,
+        ErrorCode::Timeout,
+        ErrorCode::UnexpectedResponse,
+        ErrorCode::Tls,
+        ErrorCode::TokenExpired,
+        ErrorCode::NotSupported,
+        ErrorCode::InvalidProfile,
+        ErrorCode::InvalidBaseUrl,
+        ErrorCode::InvalidAccount,
+        ErrorCode::UnknownAccount,
+        ErrorCode::CorruptCatalog,
+        ErrorCode::Storage,
+        ErrorCode::KeyringUnavailable,
+        ErrorCode::WrongPassphrase,
+        ErrorCode::NoSecretStore,
+    ];
+
+    /// The code's stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::CredentialsRejected => "credentials_rejected",
+            ErrorCode::RefreshRejected => "refresh_rejected",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::Unreachable => "unreachable",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::UnexpectedResponse => "unexpected_response",
+            ErrorCode::Tls => "tls",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::NotSupported => "not_supported",
+            ErrorCode::InvalidProfile => "invalid_profile",
+            ErrorCode::InvalidBaseUrl => "invalid_base_url",
+            ErrorCode::InvalidAccount => "invalid_account",
+            ErrorCode::UnknownAccount => "unknown_account",
+            ErrorCode::CorruptCatalog => "corrupt_catalog",
+            ErrorCode::Storage => "storage",
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::WrongPassphrase => "wrong_passphrase",
+            ErrorCode::NoSecretStore => "no_secret_store",
+        }
+    }
+
+    /// Whom the failure lies with.
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            ErrorCode::CredentialsRejected => ErrorKind::Rejected,
+            ErrorCode::RefreshRejected => ErrorKind::Rejected,
+            ErrorCode::Unauthorized => ErrorKind::Rejected,
+            ErrorCode::Forbidden => ErrorKind::Rejected,
+            ErrorCode::NotFound => ErrorKind::Remote,
+            ErrorCode::ServerError => ErrorKind::Remote,
+            ErrorCode::Unreachable => ErrorKind::Remote,
+            ErrorCode::Timeout => ErrorKind::Remote,
+            ErrorCode::UnexpectedResponse => ErrorKind::Remote,
+            ErrorCode::Tls => ErrorKind::Remote,
+            ErrorCode::TokenExpired => ErrorKind::Remote,
+            ErrorCode::NotSupported => ErrorKind::Usage,
+            ErrorCode::InvalidProfile => ErrorKind::Usage,
+            ErrorCode::InvalidBaseUrl => ErrorKind::Usage,
+            ErrorCode::InvalidAccount => ErrorKind::Usage,
+            ErrorCode::UnknownAccount => ErrorKind::Usage,
+            ErrorCode::CorruptCatalog => ErrorKind::Local,
+            ErrorCode::Storage => ErrorKind::Local,
+            ErrorCode::KeyringUnavailable => ErrorKind::Local,
+            ErrorCode::WrongPassphrase => ErrorKind::Local,
+            ErrorCode::NoSecretStore => ErrorKind::Local,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
@@ -255,5 +410,14 @@ mod tests {
         };
         assert!(timeout.is_transient());
         assert!(!Error::TokenExpired.is_transient());
+    }
+
+    #[test]
+    fn every_code_serializes_as_its_stable_name() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{code}\""));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+        }
     }
 }

@@ -40,10 +40,21 @@ pub enum Renewal {
 }
 
 impl FreshnessPolicy {
-    /// Whether `token` may be handed out at `now` (valid for at least `min_valid`).
-    /// A token of unknown expiry is served: only the server can tell.
+    /// Whether `token` may be handed out at `now`: valid for at least `min_valid`, or, for
+    /// a token whose whole life is no longer than `min_valid` (so no renewal could give
+    /// that window), until the keeper would renew it ([`Self::renew_at`]). A token of
+    /// unknown expiry is served: only the server can tell.
     pub fn can_serve(&self, token: &Token, now: OffsetDateTime, min_valid: Duration) -> bool {
-        token.expires_at.is_none_or(|at| at - now >= min_valid)
+        let Some(expires_at) = token.expires_at else {
+            return true;
+        };
+        let lifetime = expires_at - token.obtained_at;
+        let window = if lifetime <= min_valid {
+            self.renew_at(token).map_or(min_valid, |at| expires_at - at)
+        } else {
+            min_valid
+        };
+        expires_at - now >= window && expires_at > now
     }
 
     /// When `token` should be renewed ahead of its expiry, if its expiry is known.
@@ -178,6 +189,23 @@ mod tests {
         let t = token(Duration::seconds(120));
         assert!(policy.can_serve(&t, T0 + Duration::seconds(60), Duration::seconds(60)));
         assert!(!policy.can_serve(&t, T0 + Duration::seconds(61), Duration::seconds(60)));
+    }
+
+    #[test]
+    fn a_token_shorter_lived_than_the_window_asked_is_served_until_the_keeper_would_renew_it() {
+        let policy = FreshnessPolicy::default();
+        let short = token(Duration::seconds(20));
+        let asked = Duration::seconds(60);
+        assert!(
+            policy.can_serve(&short, T0 + Duration::seconds(1), asked),
+            "a 20 s token cannot last 60 s: it is served while a fifth of its life is left"
+        );
+        assert!(policy.can_serve(&short, T0 + Duration::seconds(16), asked));
+        assert!(!policy.can_serve(&short, T0 + Duration::seconds(17), asked));
+        assert!(
+            !policy.can_serve(&short, T0 + Duration::seconds(20), Duration::ZERO),
+            "an expired token is never served"
+        );
     }
 
     #[test]

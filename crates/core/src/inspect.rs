@@ -22,7 +22,7 @@ pub struct Inspection {
     pub times: Vec<TimeClaim>,
     /// Roles found in the usual claims (`roles`, `role`, `groups`, `scope`, `realm_access.roles`).
     pub roles: Vec<String>,
-    /// The identity: `email`, `preferred_username`, `username`, `login` or `sub`.
+    /// The identity: the first of [`IDENTITY_CLAIMS`] the token has.
     pub identity: Option<String>,
     /// Whether it has expired at the inspection instant.
     pub expired: Option<bool>,
@@ -183,13 +183,13 @@ pub fn inspect(token: &str, now: OffsetDateTime) -> Result<Inspection, JwtError>
         }
     }
     let expired = jwt.expires_at().map(|at| at <= now);
-    let identity = ["email", "preferred_username", "username", "login", "sub"]
+    let identity = IDENTITY_CLAIMS
         .iter()
-        .find_map(|k| {
-            jwt.claims
-                .get(*k)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+        .find_map(|k| match jwt.claims.get(*k) {
+            Some(Value::String(text)) if !text.is_empty() => Some(text.clone()),
+            // SimpleJWT's `user_id` and many others are numbers.
+            Some(Value::Number(number)) => Some(number.to_string()),
+            _ => None,
         });
     Ok(Inspection {
         roles: roles(&jwt.claims),
@@ -200,6 +200,19 @@ pub fn inspect(token: &str, now: OffsetDateTime) -> Result<Inspection, JwtError>
         expired,
     })
 }
+
+/// The claims that name a token's user, most telling first: OIDC's, then the ids that
+/// SimpleJWT (`user_id`), Directus (`id`) and others put in place of `sub`.
+pub const IDENTITY_CLAIMS: [&str; 8] = [
+    "email",
+    "preferred_username",
+    "username",
+    "login",
+    "sub",
+    "user_id",
+    "uid",
+    "id",
+];
 
 /// Checks the signature with a shared HMAC secret.
 pub fn verify_with_secret(token: &str, secret: &Secret) -> Verification {
@@ -323,8 +336,30 @@ fn check(
         Ok(_) => Verification::Verified { by, algorithm },
         Err(e) => Verification::Failed {
             by,
-            reason: e.to_string(),
+            reason: failure_in_words(&e, &algorithm),
         },
+    }
+}
+
+/// What a failed check means, in words (the library's own names, such as
+/// `InvalidSignature`, say nothing to a person).
+fn failure_in_words(error: &jsonwebtoken::errors::Error, algorithm: &str) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::InvalidSignature => {
+            format!("the {algorithm} signature does not match this key")
+        }
+        ErrorKind::InvalidAlgorithm => {
+            format!("the key is not one for {algorithm} tokens")
+        }
+        ErrorKind::InvalidKeyFormat | ErrorKind::InvalidEcdsaKey | ErrorKind::InvalidRsaKey(_) => {
+            "the key is not readable as a key for this token".to_owned()
+        }
+        ErrorKind::InvalidToken
+        | ErrorKind::Base64(_)
+        | ErrorKind::Json(_)
+        | ErrorKind::Utf8(_) => "the token is not a well-formed signed JWT".to_owned(),
+        other => format!("the signature could not be checked ({other:?})"),
     }
 }
 
@@ -403,6 +438,20 @@ mod tests {
     }
 
     #[test]
+    fn a_token_with_only_a_numeric_user_id_or_an_id_still_names_its_user() {
+        let simplejwt = signed("k", json!({"user_id": 42, "token_type": "access"}));
+        assert_eq!(
+            inspect(&simplejwt, NOW).unwrap().identity.as_deref(),
+            Some("42")
+        );
+        let directus = signed("k", json!({"id": "5f0c-a1", "role": "admin"}));
+        assert_eq!(
+            inspect(&directus, NOW).unwrap().identity.as_deref(),
+            Some("5f0c-a1")
+        );
+    }
+
+    #[test]
     fn the_right_secret_verifies_and_a_wrong_one_fails() {
         let token = signed("right-secret", json!({"sub": "x", "exp": 1}));
         assert_eq!(
@@ -413,13 +462,14 @@ mod tests {
             },
             "an expired token still has a valid signature"
         );
-        assert!(matches!(
+        assert_eq!(
             verify_with_secret(&token, &Secret::new("wrong-secret")),
             Verification::Failed {
                 by: KeyKind::HmacSecret,
-                ..
-            }
-        ));
+                reason: "the HS256 signature does not match this key".into()
+            },
+            "said in words, not as the library's name for it"
+        );
     }
 
     #[test]

@@ -3,12 +3,12 @@
 //! - [`profile`]: TOML descriptions of API login dialects, and the built-in presets.
 //! - [`auth`]: logging in and refreshing over HTTP as a profile says.
 //! - [`freshness`]: when a token may be served and when it is renewed.
-//! - [`session`]: one account's live tokens, renewed one at a time.
-//! - [`keeper`]: renews every account in the background and publishes their status.
 //! - [`jwt`]: reading a JWT's claims (unverified, and named so).
 //! - [`inspect`]: a JWT described for people, and its signature checked when a key is given.
 //! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
-//! - [`vault`]: the accounts catalog, secrets in the OS keyring or an encrypted file, locks and the audit trail.
+//! - [`vault`]: the one engine the app and the CLI run: [`Vault`] (accounts, their secrets in
+//!   the OS keyring or an encrypted file, fresh tokens renewed once across processes) and its
+//!   background [`vault::keeper::Keeper`].
 //!
 //! This crate deliberately has no desktop dependency: the app and the CLI are thin layers over it.
 
@@ -18,13 +18,12 @@ pub mod error;
 pub mod freshness;
 pub mod inspect;
 pub mod jwt;
-pub mod keeper;
 pub mod logging;
 pub mod memory;
 pub mod profile;
 pub mod secret;
-pub mod session;
 pub mod vault;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use secret::Secret;
+pub use vault::Vault;

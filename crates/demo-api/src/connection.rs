@@ -4,7 +4,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use axum::Router;
@@ -79,12 +79,15 @@ impl AsyncWrite for KillableStream {
     }
 }
 
-/// Serves `router` on `listener` until the task is dropped or aborted.
-pub async fn serve(listener: TcpListener, router: Router) {
+/// Serves `router` on `listener` until the task is dropped or aborted, counting the
+/// connections open in `open`.
+pub async fn serve(listener: TcpListener, router: Router, open: Arc<AtomicU64>) {
     loop {
         let Ok((stream, _peer)) = listener.accept().await else {
             continue;
         };
+        open.fetch_add(1, Ordering::SeqCst);
+        let open = Arc::clone(&open);
         let _ = stream.set_nodelay(true);
         let kill = ConnectionKill::default();
         let service = router.clone().map_request({
@@ -102,6 +105,28 @@ pub async fn serve(listener: TcpListener, router: Router) {
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(io, TowerToHyperService::new(service))
                 .await;
+            open.fetch_sub(1, Ordering::SeqCst);
         });
     }
+}
+
+/// Connections the kernel has completed on `port` that the server has not accepted yet
+/// (the listening socket's accept queue, from `/proc/net/tcp`; 0 where that is not known).
+pub fn waiting_to_be_accepted(port: u16) -> u64 {
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return 0;
+    };
+    let local = format!("0100007F:{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local address, remote address, state (0A: listening), tx_queue:rx_queue
+            (fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A"))
+                .then(|| fields.get(4)?.split(':').nth(1))
+                .flatten()
+                .and_then(|rx| u64::from_str_radix(rx, 16).ok())
+        })
+        .sum()
 }

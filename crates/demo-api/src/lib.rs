@@ -237,6 +237,7 @@ pub struct DemoServer {
     addr: SocketAddr,
     state: Arc<DemoState>,
     task: JoinHandle<()>,
+    connections: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl DemoServer {
@@ -249,8 +250,18 @@ impl DemoServer {
             .port
             .store(addr.port(), std::sync::atomic::Ordering::SeqCst);
         let router = dialects::router(state.clone()).merge(control::router(state.clone()));
-        let task = tokio::spawn(connection::serve(listener, router));
-        Ok(Self { addr, state, task })
+        let connections = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let task = tokio::spawn(connection::serve(
+            listener,
+            router,
+            Arc::clone(&connections),
+        ));
+        Ok(Self {
+            addr,
+            state,
+            task,
+            connections,
+        })
     }
 
     /// Requests that a redirect fault's target received.
@@ -273,6 +284,30 @@ impl DemoServer {
     /// Switches a fault on.
     pub fn inject(&self, rule: FaultRule) {
         self.state.faults.add(rule);
+    }
+
+    /// Waits, blocking this thread, until the server has taken and answered every
+    /// connection that reached it: none waits to be accepted and none is open. A test that
+    /// killed a client calls this before reading the counts, so a request the client sent
+    /// just before dying is counted whatever the scheduling. Gives up after a minute.
+    pub fn settle(&self) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        let quiet = || {
+            connection::waiting_to_be_accepted(self.addr.port()) == 0
+                && self.connections.load(SeqCst) == 0
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if quiet() {
+                // Twice, a moment apart: an accept and its connection's count are two steps.
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                if quiet() {
+                    return true;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        false
     }
 
     /// The most requests to the dialects answered at once so far.

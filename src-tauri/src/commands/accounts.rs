@@ -9,7 +9,7 @@ use tokenvault_core::inspect::{Report, Verification, inspect};
 use tokenvault_core::profile::{Profile, presets as all_presets};
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 
-use super::{Reply, accounts, profile_of};
+use super::{IpcResult, profile_of, vault};
 use crate::Shell;
 use crate::view::{self, AccountView, FailureView, millis};
 
@@ -136,10 +136,10 @@ pub async fn test_login(
     shell: State<'_, Shell>,
     form: AccountForm,
     password: String,
-) -> Reply<LoginPreview> {
+) -> IpcResult<LoginPreview> {
     let password = Secret::new(password);
     let account = NewAccount::try_from(form)?;
-    let tokens = accounts(&shell)?.try_login(&account, &password).await?;
+    let tokens = vault(&shell)?.try_login(&account, &password).await?;
     Ok(LoginPreview::from(&tokens))
 }
 
@@ -157,11 +157,11 @@ pub async fn add_account(
     shell: State<'_, Shell>,
     form: AccountForm,
     password: String,
-) -> Reply<Added> {
+) -> IpcResult<Added> {
     let password = Secret::new(password);
     let account = NewAccount::try_from(form)?;
     let id = account.id();
-    let tokens = accounts(&shell)?.add_after_login(account, password).await?;
+    let tokens = vault(&shell)?.add_after_login(account, password).await?;
     Ok(Added {
         id,
         login: LoginPreview::from(&tokens),
@@ -170,8 +170,8 @@ pub async fn add_account(
 
 /// The form of an existing account, to edit it (its password is never sent back).
 #[tauri::command]
-pub fn account_form(shell: State<'_, Shell>, id: String) -> Reply<AccountForm> {
-    let catalog = accounts(&shell)?.catalog()?;
+pub fn account_form(shell: State<'_, Shell>, id: String) -> IpcResult<AccountForm> {
+    let catalog = vault(&shell)?.catalog()?;
     let record = catalog.account(&id)?;
     let custom = catalog.profiles.iter().find(|p| p.id == record.profile);
     let is_preset = all_presets().iter().any(|p| p.profile.id == record.profile);
@@ -197,10 +197,10 @@ pub async fn edit_account(
     id: String,
     form: AccountForm,
     password: String,
-) -> Reply<Added> {
+) -> IpcResult<Added> {
     let password = Some(Secret::new(password)).filter(|p| !p.is_empty());
     let account = NewAccount::try_from(form)?;
-    let tokens = accounts(&shell)?
+    let tokens = vault(&shell)?
         .edit_after_login(&id, account, password)
         .await?;
     Ok(Added {
@@ -211,8 +211,8 @@ pub async fn edit_account(
 
 /// Removes an account and every secret of it.
 #[tauri::command]
-pub async fn remove_account(shell: State<'_, Shell>, id: String) -> Reply<()> {
-    accounts(&shell)?.remove(&id).await?;
+pub async fn remove_account(shell: State<'_, Shell>, id: String) -> IpcResult<()> {
+    vault(&shell)?.remove(&id).await?;
     Ok(())
 }
 
@@ -227,10 +227,10 @@ pub struct AccountDetails {
 
 /// The account's profile and decoded access token.
 #[tauri::command]
-pub async fn account_details(shell: State<'_, Shell>, id: String) -> Reply<AccountDetails> {
-    let accounts = accounts(&shell)?;
-    let profile = profile_of(accounts, &id)?;
-    let report = accounts
+pub async fn account_details(shell: State<'_, Shell>, id: String) -> IpcResult<AccountDetails> {
+    let vault = vault(&shell)?;
+    let profile = profile_of(vault, &id)?;
+    let report = vault
         .stored_access_token(&id)
         .await?
         .and_then(|token| inspect(token.value.expose(), SystemClock.now()).ok())

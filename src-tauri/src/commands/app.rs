@@ -4,7 +4,7 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 use tokenvault_core::vault::audit::AuditEvent;
 
-use super::{Reply, accounts};
+use super::{IpcResult, vault};
 use crate::settings::{Preferences, Settings};
 use crate::view::FailureView;
 use crate::{About, Shell};
@@ -59,7 +59,7 @@ pub fn set_settings(
     shell: State<'_, Shell>,
     preferences: State<'_, Preferences>,
     settings: Settings,
-) -> Reply<Settings> {
+) -> IpcResult<Settings> {
     let mut settings = settings;
     settings.window = preferences.get().window;
     preferences.set(&app, settings.clone())?;
@@ -75,9 +75,12 @@ pub fn set_settings(
 /// The most recent events of the audit trail, newest first (kinds, accounts and
 /// outcomes: never a secret).
 #[tauri::command]
-pub async fn audit_events(shell: State<'_, Shell>, limit: Option<usize>) -> Reply<Vec<AuditEvent>> {
-    let accounts = accounts(&shell)?;
-    let mut events = accounts.audit().recent(limit.unwrap_or(200).min(2000))?;
+pub async fn audit_events(
+    shell: State<'_, Shell>,
+    limit: Option<usize>,
+) -> IpcResult<Vec<AuditEvent>> {
+    let vault = vault(&shell)?;
+    let mut events = vault.audit().recent(limit.unwrap_or(200).min(2000))?;
     events.reverse();
     Ok(events)
 }
@@ -102,7 +105,7 @@ pub fn agent_state() -> AgentState {
 
 /// Locks or unlocks the command-line agent.
 #[tauri::command]
-pub fn set_agent_locked(locked: bool) -> Reply<AgentState> {
+pub fn set_agent_locked(locked: bool) -> IpcResult<AgentState> {
     crate::agent::set_locked(locked).ok_or_else(|| {
         FailureView::new(
             "no_agent",

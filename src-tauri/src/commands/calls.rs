@@ -7,7 +7,7 @@ use tokenvault_core::Secret;
 use tokenvault_core::auth::PrivateTokenInfo;
 use tokenvault_core::clock::{Clock, SystemClock};
 
-use super::{Reply, accounts};
+use super::{IpcResult, vault};
 use crate::Shell;
 use crate::view::{FailureView, millis};
 
@@ -22,7 +22,7 @@ pub struct OttVerdict {
 
 /// Asks the account's API whether a one-time token is valid.
 #[tauri::command]
-pub async fn verify_ott(shell: State<'_, Shell>, id: String, ott: String) -> Reply<OttVerdict> {
+pub async fn verify_ott(shell: State<'_, Shell>, id: String, ott: String) -> IpcResult<OttVerdict> {
     let ott = Secret::new(ott.trim().to_owned());
     if ott.is_empty() {
         return Err(FailureView::invalid(
@@ -31,7 +31,7 @@ pub async fn verify_ott(shell: State<'_, Shell>, id: String, ott: String) -> Rep
             "paste the one-time token to verify".into(),
         ));
     }
-    let outcome = accounts(&shell)?.verify_ott(&id, &ott).await?;
+    let outcome = vault(&shell)?.verify_ott(&id, &ott).await?;
     Ok(OttVerdict {
         valid: outcome.valid,
         identity: outcome.identity,
@@ -63,8 +63,8 @@ impl From<&PrivateTokenInfo> for PrivateTokenView {
 pub async fn list_private_tokens(
     shell: State<'_, Shell>,
     id: String,
-) -> Reply<Vec<PrivateTokenView>> {
-    let tokens = accounts(&shell)?.list_private_tokens(&id).await?;
+) -> IpcResult<Vec<PrivateTokenView>> {
+    let tokens = vault(&shell)?.list_private_tokens(&id).await?;
     Ok(tokens.iter().map(PrivateTokenView::from).collect())
 }
 
@@ -87,7 +87,7 @@ pub async fn create_private_token(
     id: String,
     label: String,
     lifetime_seconds: i64,
-) -> Reply<CreatedView> {
+) -> IpcResult<CreatedView> {
     if label.trim().is_empty() {
         return Err(FailureView::invalid(
             "invalid_private_token",
@@ -103,7 +103,7 @@ pub async fn create_private_token(
         ));
     }
     let expires_at = SystemClock.now() + time::Duration::seconds(lifetime_seconds);
-    let created = accounts(&shell)?
+    let created = vault(&shell)?
         .create_private_token(&id, label.trim(), expires_at)
         .await?;
     Ok(CreatedView {
@@ -118,9 +118,7 @@ pub async fn revoke_private_token(
     shell: State<'_, Shell>,
     id: String,
     token_id: String,
-) -> Reply<()> {
-    accounts(&shell)?
-        .revoke_private_token(&id, &token_id)
-        .await?;
+) -> IpcResult<()> {
+    vault(&shell)?.revoke_private_token(&id, &token_id).await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use tokenvault_core::Secret;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::vault::audit::AuditKind;
 
-use super::{Reply, accounts};
+use super::{IpcResult, vault};
 use crate::Shell;
 use crate::settings::Preferences;
 use crate::view::{FailureView, millis};
@@ -49,18 +49,18 @@ fn formatted(format: &str, token: &str, base_url: &str) -> (&'static str, String
 /// copies it as `Bearer <token>`, the raw token, an `Authorization:` header line, or a
 /// curl command.
 #[tauri::command]
-pub async fn copy_token(app: AppHandle, id: String, format: String) -> Reply<CopyReceipt> {
+pub async fn copy_token(app: AppHandle, id: String, format: String) -> IpcResult<CopyReceipt> {
     copy_fresh(&app, &id, &format).await
 }
 
 /// [`copy_token`] for any part of the app (the tray, the quick switcher).
-pub async fn copy_fresh(app: &AppHandle, id: &str, format: &str) -> Reply<CopyReceipt> {
+pub async fn copy_fresh(app: &AppHandle, id: &str, format: &str) -> IpcResult<CopyReceipt> {
     let shell = app.state::<Shell>();
-    let accounts = accounts(&shell)?;
-    let (token, _) = accounts
+    let vault = vault(&shell)?;
+    let (token, _) = vault
         .access_token(id, time::Duration::seconds(MIN_VALID_SECONDS))
         .await?;
-    let base_url = accounts.catalog()?.account(id)?.base_url.clone();
+    let base_url = vault.catalog()?.account(id)?.base_url.clone();
     let (format, text) = formatted(format, token.value.expose(), &base_url);
     let receipt = put(
         &app.state::<Clipboard>(),
@@ -68,7 +68,7 @@ pub async fn copy_fresh(app: &AppHandle, id: &str, format: &str) -> Reply<CopyRe
         Secret::new(text),
         format,
     )?;
-    accounts.audit_event(id, AuditKind::Copy, "ok");
+    vault.audit_event(id, AuditKind::Copy, "ok");
     Ok(CopyReceipt {
         expires_at: millis(token.expires_at),
         ..receipt
@@ -83,21 +83,18 @@ pub async fn copy_private_token(
     preferences: State<'_, Preferences>,
     id: String,
     token_id: String,
-) -> Reply<CopyReceipt> {
-    let accounts = accounts(&shell)?;
-    let token = accounts
-        .private_token(&id, &token_id)
-        .await?
-        .ok_or_else(|| {
-            FailureView::new(
-                "not_found",
-                "this vault does not hold that private token's value: it was created elsewhere \
+) -> IpcResult<CopyReceipt> {
+    let vault = vault(&shell)?;
+    let token = vault.private_token(&id, &token_id).await?.ok_or_else(|| {
+        FailureView::new(
+            "not_found",
+            "this vault does not hold that private token's value: it was created elsewhere \
                  or before this vault; create a new one to copy it"
-                    .into(),
-            )
-        })?;
+                .into(),
+        )
+    })?;
     let receipt = put(&clipboard, &preferences, token, "raw")?;
-    accounts.audit_event(&id, AuditKind::Copy, "ok");
+    vault.audit_event(&id, AuditKind::Copy, "ok");
     Ok(receipt)
 }
 
@@ -112,7 +109,7 @@ fn put(
     preferences: &Preferences,
     text: Secret,
     format: &'static str,
-) -> Reply<CopyReceipt> {
+) -> IpcResult<CopyReceipt> {
     let delay = preferences.get().clipboard_clear_seconds;
     clipboard
         .0

@@ -10,7 +10,7 @@ use tokenvault_core::inspect::{
     Report, Verification, inspect, verify_with_jwks, verify_with_pem, verify_with_secret,
 };
 
-use super::{Reply, accounts};
+use super::{IpcResult, vault};
 use crate::Shell;
 use crate::view::FailureView;
 
@@ -34,9 +34,9 @@ pub async fn inspect_token(
     token: Option<String>,
     account_id: Option<String>,
     key: Option<KeyInput>,
-) -> Reply<Report> {
+) -> IpcResult<Report> {
     let token = match (account_id, token) {
-        (Some(id), _) => accounts(&shell)?
+        (Some(id), _) => vault(&shell)?
             .stored_access_token(&id)
             .await?
             .map(|t| t.value)

@@ -10,23 +10,23 @@ pub mod inspector;
 
 use std::sync::Arc;
 
+use tokenvault_core::Vault;
 use tokenvault_core::profile::Profile;
-use tokenvault_core::vault::accounts::Accounts;
 
 use crate::Shell;
 use crate::view::FailureView;
 
-/// What a command answers.
-pub type Reply<T> = Result<T, FailureView>;
+/// What a command answers over IPC.
+pub type IpcResult<T> = Result<T, FailureView>;
 
-/// The open vault's accounts, or why there are none.
-fn accounts(shell: &Shell) -> Reply<&Arc<Accounts>> {
-    Ok(shell.vault.accounts()?)
+/// The open vault, or why there is none.
+fn vault(shell: &Shell) -> IpcResult<&Arc<Vault>> {
+    Ok(shell.vault.vault()?)
 }
 
 /// The profile an account speaks, overrides applied.
-fn profile_of(accounts: &Accounts, id: &str) -> Reply<Profile> {
-    let catalog = accounts.catalog()?;
+fn profile_of(vault: &Vault, id: &str) -> IpcResult<Profile> {
+    let catalog = vault.catalog()?;
     let record = catalog.account(id)?;
-    Ok(accounts.target(record, &catalog)?.profile().clone())
+    Ok(vault.target(record, &catalog)?.profile().clone())
 }

@@ -13,6 +13,12 @@ use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect};
 
 /// A data folder of its own per test, inside the test session's scratch folder.
 pub fn home(name: &str) -> PathBuf {
+    assert!(
+        std::env::var_os("TOKENVAULT_IN_TEST_SESSION").is_some()
+            && std::env::var_os("TOKENVAULT_HOME").is_some(),
+        "the command-line tests use the OS keyring and run only in a throwaway one: \
+         `scripts/with-test-session.sh cargo test --workspace`, or `./dev test rust`"
+    );
     let base = std::env::var_os("TOKENVAULT_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
@@ -168,4 +174,17 @@ impl Drop for RunningAgent {
 /// The agent's socket in a data folder.
 pub fn socket(home: &Path) -> PathBuf {
     home.join("agent.sock")
+}
+
+/// A demo API on a given port (one that a stopped server used, say).
+pub async fn demo_on(access_ttl: u64, port: u16) -> DemoServer {
+    DemoServer::start(
+        Config {
+            access_ttl: Duration::from_secs(access_ttl),
+            ..Config::default()
+        },
+        port,
+    )
+    .await
+    .expect("the demo API starts again on its port")
 }

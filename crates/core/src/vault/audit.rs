@@ -24,6 +24,8 @@ pub enum AuditKind {
     Relogin,
     /// A one-time token was verified.
     OttVerify,
+    /// The access token was checked with the profile's validate call.
+    Validate,
     /// A token was copied or handed out.
     Copy,
     /// A private token was created.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::lock::FileLock;
+use super::status::RenewalFailure;
 use super::write_atomically;
 use crate::error::Error;
 
@@ -82,9 +83,9 @@ pub struct TokenTimes {
     /// When the refresh token expires.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub refresh_expires_at: Option<OffsetDateTime>,
-    /// The code of the last renewal failure, until a renewal succeeds.
+    /// The last renewal failure, until a renewal succeeds.
     #[serde(default)]
-    pub last_failure: Option<String>,
+    pub last_failure: Option<RenewalFailure>,
 }
 
 /// A custom profile kept in the catalog.

@@ -122,7 +122,11 @@ mod tests {
             ca_cert_pem: None,
             tokens: TokenTimes {
                 access_expires_at: Some(time::macros::datetime!(2026-01-01 13:00 UTC)),
-                last_failure: Some("server_error".into()),
+                last_failure: Some(crate::vault::status::RenewalFailure {
+                    code: crate::error::ErrorCode::ServerError,
+                    message: "the server at https://api.example.com failed with HTTP 500".into(),
+                    since: time::macros::datetime!(2026-01-01 12:00 UTC),
+                }),
                 ..TokenTimes::default()
             },
         }
@@ -183,7 +187,11 @@ mod tests {
         let catalog = file.load().unwrap();
         assert_eq!(catalog.accounts.len(), 2);
         assert_eq!(
-            catalog.accounts[0].tokens.last_failure.as_deref(),
+            catalog.accounts[0]
+                .tokens
+                .last_failure
+                .as_ref()
+                .map(|f| f.code.as_str()),
             Some("server_error"),
             "untouched"
         );

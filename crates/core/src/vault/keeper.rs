@@ -1,7 +1,8 @@
 //! Keeps the vault's accounts fresh from a long-running process (the desktop app):
 //! it follows the catalog on disk, so accounts added or renewed by another process
 //! (the command line) show at once, and renews each account when the freshness
-//! policy says, through [`Accounts`], so renewals stay one at a time across processes.
+//! policy says, through [`Vault`], so renewals stay one at a time across processes.
+//! Statuses come from the catalog, so a failure seen by another process shows here too.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -11,24 +12,25 @@ use std::time::{Duration as StdDuration, SystemTime};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::watch;
 
-use super::accounts::{Accounts, Source};
 use super::catalog::{AccountRecord, Catalog};
+use super::status::{AccountInfo, AccountStatus, RenewalFailure, RenewalOutcome, TokenState};
+use super::{Source, Vault};
 use crate::auth::Token;
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::freshness::FreshnessPolicy;
-use crate::keeper::{AccountInfo, AccountStatus, Failure, TokenState};
 use crate::secret::Secret;
-use crate::session::RenewalOutcome;
 
 /// What this process knows of an account beyond the catalog.
 #[derive(Debug, Default, Clone)]
 struct Local {
     renewing: bool,
     failures: u32,
-    failure: Option<Failure>,
+    /// A failure the catalog does not hold (the lock or the catalog itself failed).
+    failure: Option<RenewalFailure>,
     retry_at: Option<OffsetDateTime>,
-    /// Set after a failure that retrying cannot fix, until the account's record changes.
+    /// Set after a failure that retrying cannot fix, until the account's record changes
+    /// (its failure note aside).
     paused_for: Option<AccountRecord>,
     last_renewal: Option<RenewalOutcome>,
 }
@@ -39,9 +41,9 @@ pub const MAX_CONCURRENT_RENEWALS: usize = 8;
 
 /// The keeper of a vault.
 #[derive(Debug)]
-pub struct VaultKeeper {
+pub struct Keeper {
     renewals: tokio::sync::Semaphore,
-    accounts: Arc<Accounts>,
+    vault: Arc<Vault>,
     clock: Arc<dyn Clock>,
     policy: Mutex<FreshnessPolicy>,
     local: Mutex<HashMap<String, Local>>,
@@ -51,13 +53,13 @@ pub struct VaultKeeper {
     seed: u64,
 }
 
-impl VaultKeeper {
-    /// A keeper of `accounts`.
-    pub fn new(accounts: Arc<Accounts>, clock: Arc<dyn Clock>) -> Self {
+impl Keeper {
+    /// A keeper of `vault`, on the vault's clock.
+    pub fn new(vault: Arc<Vault>) -> Self {
         Self {
             renewals: tokio::sync::Semaphore::new(MAX_CONCURRENT_RENEWALS),
-            accounts,
-            clock,
+            clock: Arc::clone(vault.clock()),
+            vault,
             policy: Mutex::new(FreshnessPolicy::default()),
             local: Mutex::new(HashMap::new()),
             seen: Mutex::new(None),
@@ -74,9 +76,9 @@ impl VaultKeeper {
         self.publish();
     }
 
-    /// The accounts it keeps.
-    pub fn accounts(&self) -> &Arc<Accounts> {
-        &self.accounts
+    /// The vault it keeps.
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
     }
 
     /// The statuses now, and every later change.
@@ -95,7 +97,7 @@ impl VaultKeeper {
         self.reload(true)?;
         loop {
             if let Err(e) = self.reload(false) {
-                tracing::warn!(code = e.code(), "cannot read the catalog: {e}");
+                tracing::warn!(code = %e.code(), "cannot read the catalog: {e}");
             }
             self.renew_what_is_due();
             tokio::time::sleep(StdDuration::from_secs(1)).await;
@@ -104,7 +106,7 @@ impl VaultKeeper {
 
     /// Reads the catalog again when its file changed (or when `force`), and publishes.
     fn reload(&self, force: bool) -> Result<(), Error> {
-        let path = self.accounts.catalog_path();
+        let path = self.vault.catalog_path();
         let stamp = std::fs::metadata(&path)
             .ok()
             .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
@@ -115,7 +117,7 @@ impl VaultKeeper {
             changed
         };
         if changed {
-            *lock(&self.catalog) = self.accounts.catalog()?;
+            *lock(&self.catalog) = self.vault.catalog()?;
             self.publish();
         }
         Ok(())
@@ -131,7 +133,7 @@ impl VaultKeeper {
                 continue;
             }
             if let Some(paused) = &entry.paused_for {
-                if *paused == record {
+                if *paused == without_note(&record) {
                     continue;
                 }
                 entry.paused_for = None;
@@ -180,7 +182,7 @@ impl VaultKeeper {
             (Some(expires), Some(at)) => expires - at + Duration::seconds(1),
             _ => Duration::seconds(1),
         };
-        let outcome = self.accounts.access_token(&record.id, window).await;
+        let outcome = self.vault.access_token(&record.id, window).await;
         let now = self.clock.now();
         {
             let mut local = lock(&self.local);
@@ -201,9 +203,9 @@ impl VaultKeeper {
                     };
                 }
                 Err(error) => {
-                    tracing::warn!(account = %record.id, code = error.code(), "renewal failed: {error}");
+                    tracing::warn!(account = %record.id, code = %error.code(), "renewal failed: {error}");
                     entry.failures += 1;
-                    entry.failure = Some(Failure::from(&error));
+                    entry.failure = Some(RenewalFailure::new(&error, now));
                     if matches!(
                         error,
                         Error::CredentialsRejected { .. }
@@ -212,7 +214,7 @@ impl VaultKeeper {
                             | Error::Storage { .. }
                     ) {
                         // Retrying cannot help and may lock the account: wait for a change.
-                        entry.paused_for = Some(record.clone());
+                        entry.paused_for = Some(without_note(&record));
                         entry.retry_at = None;
                     } else {
                         let retry_after = match &error {
@@ -236,7 +238,12 @@ impl VaultKeeper {
             .accounts
             .iter()
             .map(|record| {
-                let mine = local.get(&record.id).cloned().unwrap_or_default();
+                let mut mine = local.get(&record.id).cloned().unwrap_or_default();
+                // The catalog's note is every process's; this one's stands in only for
+                // failures that could not be noted there.
+                if let Some(noted) = &record.tokens.last_failure {
+                    mine.failure = Some(noted.clone());
+                }
                 let times = &record.tokens;
                 let valid = times.access_expires_at.is_none_or(|at| at > now)
                     && times.access_obtained_at.is_some();
@@ -280,6 +287,13 @@ impl VaultKeeper {
             }
         });
     }
+}
+
+/// The record as a pause compares it: a new failure note is no change by the user.
+fn without_note(record: &AccountRecord) -> AccountRecord {
+    let mut record = record.clone();
+    record.tokens.last_failure = None;
+    record
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

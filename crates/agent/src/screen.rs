@@ -9,18 +9,6 @@ use std::time::Duration;
 use dbus::blocking::Connection;
 use dbus::message::MatchRule;
 
-use super::server::Agent;
-
-/// Watches the session bus in a thread of its own and locks `agent` when the screen locks.
-pub fn lock_on_screen_lock(agent: Arc<Agent>) {
-    on_screen_lock(move || {
-        if !agent.is_locked() {
-            tracing::info!("locked: the screen locked");
-            agent.lock();
-        }
-    });
-}
-
 /// Calls `locked` each time the desktop says the screen locked.
 pub fn on_screen_lock(locked: impl Fn() + Send + Sync + 'static) {
     let locked = Arc::new(locked);

@@ -10,12 +10,11 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
+use tokenvault_core::Vault;
+
 use super::client::my_uid;
-use super::protocol::{Envelope, MAX_LINE, Reply, Request, VERSION, is_served};
-use super::socket_path;
-use crate::exit::Failure;
-use crate::output;
-use crate::run::Vault;
+use super::protocol::{Envelope, MAX_LINE, Reply, Request, VERSION};
+use super::{Handler, StartError, socket_path};
 
 /// How long a client may take to send its request line.
 const REQUEST_PATIENCE: Duration = Duration::from_secs(10);
@@ -24,15 +23,17 @@ const REQUEST_PATIENCE: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Agent {
     vault: Arc<Vault>,
+    handler: Arc<dyn Handler>,
     locked: AtomicBool,
     last_use: std::sync::Mutex<Instant>,
 }
 
 impl Agent {
-    /// An agent over an open vault.
-    pub fn new(vault: Arc<Vault>) -> Arc<Self> {
+    /// An agent over an open vault, running its commands with `handler`.
+    pub fn new(vault: Arc<Vault>, handler: Arc<dyn Handler>) -> Arc<Self> {
         Arc::new(Self {
             vault,
+            handler,
             locked: AtomicBool::new(false),
             last_use: std::sync::Mutex::new(Instant::now()),
         })
@@ -42,12 +43,12 @@ impl Agent {
     /// meanwhile goes to the secret store only), until unlocked.
     pub fn lock(&self) {
         self.locked.store(true, Ordering::SeqCst);
-        self.vault.accounts().pause_caching();
+        self.vault.pause_caching();
     }
 
     /// Serves again.
     pub fn unlock(&self) {
-        self.vault.accounts().resume_caching();
+        self.vault.resume_caching();
         self.locked.store(false, Ordering::SeqCst);
     }
 
@@ -98,41 +99,18 @@ impl Agent {
             Some(Request::Run(_)) if self.is_locked() => {
                 Reply::refusal("the agent is locked: nothing is served until `tokenvault unlock`")
             }
-            Some(Request::Run(command)) if !is_served(&command) => {
-                Reply::refusal("this command runs in the command's own process, not the agent")
-            }
-            Some(Request::Run(command)) => {
-                let (outcome, printed) = output::capture(self.vault.run(command)).await;
-                let (exit, failure) = match outcome {
-                    Ok(()) => (0, None),
-                    Err(failure) => (failure.exit_code(), Some(failure.to_string())),
-                };
-                Reply {
-                    version: VERSION,
-                    stdout: printed.stdout,
-                    stderr: printed.stderr,
-                    exit,
-                    failure,
-                    refused: None,
-                    locked: false,
-                }
-            }
+            Some(Request::Run(command)) => self.handler.run(&self.vault, command).await,
         }
     }
 }
 
 /// Binds the agent socket of `home`: refuses when another agent answers there, replaces a
 /// socket left by one that is gone, and makes the socket the user's alone.
-pub async fn bind(home: &Path) -> Result<(UnixListener, PathBuf), Failure> {
+pub async fn bind(home: &Path) -> Result<(UnixListener, PathBuf), StartError> {
     let path = socket_path(home);
     if path.exists() {
         match UnixStream::connect(&path).await {
-            Ok(_) => {
-                return Err(Failure::Usage(format!(
-                    "an agent already serves this vault ({})",
-                    path.display()
-                )));
-            }
+            Ok(_) => return Err(StartError::AlreadyServed(path)),
             // Nobody listens: a socket left by an agent that is gone.
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                 std::fs::remove_file(&path).map_err(|e| local(&path, &e))?;
@@ -140,10 +118,10 @@ pub async fn bind(home: &Path) -> Result<(UnixListener, PathBuf), Failure> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             // Anything else (a busy agent's full backlog, say) is no proof it is gone.
             Err(e) => {
-                return Err(Failure::Usage(format!(
-                    "{} is there but cannot be checked ({e}); not replacing it",
-                    path.display()
-                )));
+                return Err(StartError::Unchecked {
+                    socket: path,
+                    problem: e.to_string(),
+                });
             }
         }
     }
@@ -153,8 +131,8 @@ pub async fn bind(home: &Path) -> Result<(UnixListener, PathBuf), Failure> {
     Ok((listener, path))
 }
 
-fn local(path: &Path, error: &std::io::Error) -> Failure {
-    Failure::Core(tokenvault_core::Error::Storage {
+fn local(path: &Path, error: &std::io::Error) -> StartError {
+    StartError::Local(tokenvault_core::Error::Storage {
         action: "serve",
         path: path.display().to_string(),
         problem: error.to_string(),

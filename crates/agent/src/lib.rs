@@ -1,0 +1,173 @@
+//! The token agent: a long-running process (`tokenvault agent`, or the desktop app) that
+//! holds the vault open, keeps its tokens fresh and answers the command line over a Unix
+//! socket in the data folder, so a script's `tokenvault token` costs no keyring call.
+//!
+//! - [`protocol`]: the versioned request and reply, one JSON line each, and the commands
+//!   an agent serves, typed on their own.
+//! - [`server`]: the listener, its checks (same user only) and the lock.
+//! - [`client`]: finding a running agent and asking it.
+//! - `screen` (Linux): locking the agent when the screen locks.
+//! - [`start`]: the one way to start an agent, for the command line and the app alike.
+//!
+//! The agent knows the protocol and the vault, not what a command prints: that is the
+//! [`Handler`] it is given (the command line's). It never imports the command line.
+//!
+//! Only the same OS user may talk to an agent: the socket lives in the data folder, which
+//! is the user's alone (mode 0700), the socket itself is 0600, the client refuses a folder
+//! or socket others could reach, and the agent refuses a peer of another user id.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokenvault_core::{Error, Vault};
+
+#[cfg(unix)]
+pub mod client;
+pub mod protocol;
+#[cfg(target_os = "linux")]
+pub mod screen;
+#[cfg(unix)]
+pub mod server;
+
+#[cfg(not(unix))]
+mod unsupported;
+#[cfg(not(unix))]
+pub use unsupported::{client, server};
+
+use protocol::{Command, Reply};
+
+/// The socket's file name in the data folder.
+pub const SOCKET: &str = "agent.sock";
+
+/// The agent socket of a data folder.
+pub fn socket_path(home: &Path) -> PathBuf {
+    home.join(SOCKET)
+}
+
+/// A command's run, as the agent awaits it.
+pub type Running<'a> = Pin<Box<dyn Future<Output = Reply> + Send + 'a>>;
+
+/// Runs the commands an agent serves: what they print and how they end.
+pub trait Handler: Send + Sync + std::fmt::Debug + 'static {
+    /// Runs `command` on `vault`.
+    fn run<'a>(&'a self, vault: &'a Vault, command: Command) -> Running<'a>;
+}
+
+/// How an agent locks by itself.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Lock once nothing was asked for this long.
+    pub lock_after: Option<Duration>,
+    /// Lock when the desktop's screen locks, while this holds (the app's setting can
+    /// change it at any time).
+    pub lock_on_screen_lock: Arc<AtomicBool>,
+}
+
+/// A started agent: its state and its socket, removed by [`Started::stop`].
+#[derive(Debug)]
+pub struct Started {
+    agent: Arc<server::Agent>,
+    socket: PathBuf,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Started {
+    /// The agent, to lock and unlock it.
+    pub fn agent(&self) -> &Arc<server::Agent> {
+        &self.agent
+    }
+
+    /// The socket it listens on.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// Stops serving and removes the socket.
+    pub fn stop(&self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// Why an agent could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// Another agent answers on this data folder's socket.
+    AlreadyServed(PathBuf),
+    /// A socket is there that cannot be checked, so it is not replaced.
+    Unchecked {
+        /// The socket.
+        socket: PathBuf,
+        /// What connecting to it said.
+        problem: String,
+    },
+    /// The socket could not be made, or agents are not available on this OS.
+    Local(Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::AlreadyServed(socket) => write!(
+                f,
+                "an agent already serves this vault ({})",
+                socket.display()
+            ),
+            StartError::Unchecked { socket, problem } => write!(
+                f,
+                "{} is there but cannot be checked ({problem}); not replacing it",
+                socket.display()
+            ),
+            StartError::Local(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Starts serving the command line for `vault` on the current Tokio runtime: binds the
+/// data folder's socket (refused when another agent answers there), then serves in the
+/// background, locking itself as `options` say. Renewal is not its job: the caller runs
+/// the vault's keeper beside it.
+pub async fn start(
+    vault: Arc<Vault>,
+    handler: Arc<dyn Handler>,
+    options: Options,
+) -> Result<Started, StartError> {
+    let (listener, socket) = server::bind(vault.home().path()).await?;
+    let agent = server::Agent::new(vault, handler);
+    let mut tasks = vec![tokio::spawn(server::serve(
+        Arc::clone(&agent),
+        listener,
+        std::future::pending(),
+    ))];
+    if let Some(idle) = options.lock_after {
+        tasks.push(tokio::spawn(Arc::clone(&agent).lock_when_idle(idle)));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let watched = Arc::clone(&agent);
+        let wanted = Arc::clone(&options.lock_on_screen_lock);
+        screen::on_screen_lock(move || {
+            if wanted.load(Ordering::SeqCst) && !watched.is_locked() {
+                tracing::info!("locked: the screen locked");
+                watched.lock();
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    if options.lock_on_screen_lock.load(Ordering::SeqCst) {
+        tracing::warn!("screen-lock events are only followed on Linux");
+    }
+    Ok(Started {
+        agent,
+        socket,
+        tasks,
+    })
+}

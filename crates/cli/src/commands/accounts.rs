@@ -1,0 +1,152 @@
+//! `tokenvault account add|list|remove`, `export` and `import`.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::vault::exchange;
+use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
+use tokenvault_core::{Error, Secret, Vault};
+
+use super::Outcome;
+use crate::args::AddArgs;
+use crate::exit::Failure;
+use crate::output;
+
+fn read(file: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(file)
+        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))
+}
+
+/// `tokenvault account add`: the account is kept only if it logs in.
+pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
+    let profile = match (&args.preset, &args.profile) {
+        (Some(preset), _) => ProfileChoice::Preset(preset.clone()),
+        (None, Some(file)) => ProfileChoice::Custom {
+            origin: file.display().to_string(),
+            source: read(file)?,
+        },
+        (None, None) => return Err(Failure::Usage("give --preset or --profile".into())),
+    };
+    let overrides = args
+        .overrides
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+                .ok_or_else(|| Failure::Usage(format!("--set `{pair}` is not KEY=VALUE")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ca_cert_pem = args.ca_cert.as_deref().map(read).transpose()?;
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(format!("cannot read the password: {e}")))?;
+        Secret::new(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        Secret::new(
+            rpassword::prompt_password(format!(
+                "password for {} at {}: ",
+                args.username, args.base_url
+            ))
+            .map_err(|e| {
+                Failure::Usage(format!(
+                    "cannot read the password (use --password-stdin): {e}"
+                ))
+            })?,
+        )
+    };
+    if password.is_empty() {
+        return Err(Failure::Usage("the password is empty".into()));
+    }
+    let account = NewAccount {
+        name: args.name.clone(),
+        environment: args.environment,
+        profile,
+        base_url: args.base_url,
+        identity: args.username,
+        overrides,
+        allow_plain_http: args.allow_http,
+        ca_cert_pem,
+    };
+    let tokens = vault.add_after_login(account, password).await?;
+    output::note(&format!(
+        "added {}: logged in, access token valid for {}",
+        args.name,
+        output::left_in_words(tokens.access.expires_at, SystemClock.now())
+    ));
+    Ok(())
+}
+
+/// `tokenvault account list`.
+pub fn list(vault: &Vault, json: bool) -> Outcome {
+    let catalog = vault.catalog()?;
+    if json {
+        let list: Vec<Value> = catalog
+            .accounts
+            .iter()
+            .map(|a| json!({"name": a.name, "id": a.id, "environment": a.environment, "profile": a.profile, "base_url": a.base_url, "identity": a.identity}))
+            .collect();
+        output::json(&Value::Array(list));
+    } else {
+        let rows: Vec<Vec<String>> = catalog
+            .accounts
+            .iter()
+            .map(|a| {
+                vec![
+                    a.name.clone(),
+                    a.environment.clone(),
+                    a.profile.clone(),
+                    a.identity.clone(),
+                    a.base_url.clone(),
+                ]
+            })
+            .collect();
+        output::table(&["NAME", "ENV", "PROFILE", "IDENTITY", "BASE URL"], &rows);
+    }
+    Ok(())
+}
+
+/// `tokenvault account remove NAME`: the account and every secret of it.
+pub async fn remove(vault: &Vault, name: &str) -> Outcome {
+    let removed = vault.remove(name).await?;
+    output::note(&format!("removed {} and its secrets", removed.name));
+    Ok(())
+}
+
+/// `tokenvault export FILE`: accounts and custom profiles, no secret.
+pub fn export(vault: &Vault, file: &Path) -> Outcome {
+    let export = exchange::export(&vault.catalog()?);
+    let text = serde_json::to_string_pretty(&export).unwrap_or_default();
+    std::fs::write(file, text).map_err(|e| {
+        Failure::Core(Error::Storage {
+            action: "write",
+            path: file.display().to_string(),
+            problem: e.to_string(),
+        })
+    })?;
+    output::note(&format!(
+        "exported {} accounts and {} profiles to {} (no secrets)",
+        export.accounts.len(),
+        export.profiles.len(),
+        file.display()
+    ));
+    Ok(())
+}
+
+/// `tokenvault import FILE`: all or nothing; accounts already there are skipped.
+pub fn import(vault: &Vault, file: &Path) -> Outcome {
+    let text = read(file)?;
+    let export = exchange::parse(&file.display().to_string(), &text)?;
+    let report = exchange::import(vault.catalog_file(), &export)?;
+    for name in &report.added {
+        output::note(&format!(
+            "added {name} (set its password with `tokenvault account remove` and `add`, or log in from the app)"
+        ));
+    }
+    for (name, why) in &report.skipped {
+        output::note(&format!("skipped {name}: {why}"));
+    }
+    Ok(())
+}

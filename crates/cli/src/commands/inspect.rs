@@ -1,0 +1,141 @@
+//! `tokenvault inspect`: a token decoded for people, its signature checked when a key is
+//! given. A signature that does not hold exits 3, so a script can tell a forged token.
+
+use std::io::Read;
+
+use serde_json::Value;
+use tokenvault_core::auth::Authenticator;
+use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::inspect::{
+    Report, Verification, inspect, verify_with_jwks, verify_with_pem, verify_with_secret,
+};
+use tokenvault_core::{Secret, Vault};
+
+use super::Outcome;
+use crate::args::InspectArgs;
+use crate::exit::Failure;
+use crate::output;
+
+/// What to check the signature with.
+#[derive(Debug)]
+pub enum Check {
+    /// Nothing: the token is shown unverified.
+    None,
+    /// A shared HMAC secret.
+    Secret(Secret),
+    /// A PEM public key, read from a file.
+    Pem(Vec<u8>),
+    /// A JWKS fetched from this URL.
+    Jwks(String),
+}
+
+impl Check {
+    /// The check `--secret`, `--key` or `--jwks` asks for.
+    pub fn from_args(args: &InspectArgs) -> Result<Self, Failure> {
+        Ok(if let Some(secret) = &args.secret {
+            Check::Secret(Secret::new(secret.clone()))
+        } else if let Some(key) = &args.key {
+            Check::Pem(
+                std::fs::read(key)
+                    .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", key.display())))?,
+            )
+        } else if let Some(url) = &args.jwks {
+            Check::Jwks(url.clone())
+        } else {
+            Check::None
+        })
+    }
+}
+
+/// `tokenvault inspect [TOKEN]`: a token given as an argument or on stdin.
+pub async fn pasted(args: InspectArgs) -> Outcome {
+    let token = match &args.token {
+        Some(token) => Secret::new(token.clone()),
+        None => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure::Usage(format!("cannot read stdin: {e}")))?;
+            Secret::new(text.trim().to_owned())
+        }
+    };
+    let check = Check::from_args(&args)?;
+    show(&token, check, args.json).await
+}
+
+/// `tokenvault inspect --account NAME`: the account's stored access token.
+pub async fn stored(vault: &Vault, account: &str, check: Check, json: bool) -> Outcome {
+    let stored = vault.stored_access_token(account).await?.ok_or_else(|| {
+        Failure::Usage(format!(
+            "{account} holds no access token yet; run `tokenvault login {account}`"
+        ))
+    })?;
+    show(&stored.value, check, json).await
+}
+
+async fn show(token: &Secret, check: Check, json: bool) -> Outcome {
+    let seen = inspect(token.expose(), SystemClock.now())
+        .map_err(|e| Failure::Usage(format!("not a readable JWT: {e}")))?;
+    let verification = match &check {
+        Check::None => Verification::Unverified,
+        Check::Secret(secret) => verify_with_secret(token.expose(), secret),
+        Check::Pem(pem) => verify_with_pem(token.expose(), pem),
+        Check::Jwks(url) => {
+            let jwks = Authenticator::new(Default::default())?
+                .fetch_jwks(url)
+                .await?;
+            verify_with_jwks(token.expose(), &jwks, url)
+        }
+    };
+    let report = Report::new(&seen, &verification);
+    if json {
+        output::json(&report);
+    } else {
+        let v = &report.verification;
+        let by = v.by.clone().unwrap_or_default();
+        let verdict = match v.status {
+            "verified" => format!(
+                "VERIFIED with {by} ({})",
+                v.algorithm.clone().unwrap_or_default()
+            ),
+            "failed" => format!(
+                "SIGNATURE NOT VALID with {by}: {}",
+                v.reason.clone().unwrap_or_default()
+            ),
+            _ => "UNVERIFIED: the signature was not checked; the claims may be forged".to_owned(),
+        };
+        output::line(&verdict);
+        output::line(&format!(
+            "identity: {}",
+            seen.identity.as_deref().unwrap_or("-")
+        ));
+        output::line(&format!(
+            "roles:    {}",
+            if seen.roles.is_empty() {
+                "-".to_owned()
+            } else {
+                seen.roles.join(", ")
+            }
+        ));
+        for t in &seen.times {
+            output::line(&format!(
+                "{:<9} {} ({})",
+                format!("{}:", t.name),
+                output::instant(Some(t.at)).as_str().unwrap_or_default(),
+                t.relative
+            ));
+        }
+        output::line(&format!("header:   {}", Value::Object(seen.header.clone())));
+        output::line(&format!(
+            "claims:   {}",
+            serde_json::to_string_pretty(&seen.claims).unwrap_or_default()
+        ));
+    }
+    match report.verification.status {
+        "failed" => Err(Failure::SignatureInvalid {
+            by: report.verification.by.clone().unwrap_or_default(),
+            reason: report.verification.reason.clone().unwrap_or_default(),
+        }),
+        _ => Ok(()),
+    }
+}

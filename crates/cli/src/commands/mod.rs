@@ -1,0 +1,314 @@
+//! What each command does, in terms of the core: one module per group of commands.
+//!
+//! A command the agent can serve is first turned into the agent protocol's own
+//! [`protocol::Command`]; it then runs through a running agent when there is one, or here
+//! on a vault this process opens, by the same [`served`] function either way. That is what
+//! keeps a command's output the same with and without an agent.
+
+mod accounts;
+mod agent;
+mod calls;
+mod inspect;
+mod profiles;
+mod tokens;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use clap::CommandFactory;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokenvault_agent::client::{Asked, ask};
+use tokenvault_agent::protocol::{self, Reply, Request};
+use tokenvault_agent::{Handler, Running};
+use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::vault::home::Home;
+use tokenvault_core::{Secret, Vault};
+
+use crate::args::{
+    AccountCommand, Cli, Command, OttCommand, PrivateTokenCommand, ProfileCommand, TokenFormat,
+    parse_duration,
+};
+use crate::exit::{self, Failure};
+use crate::output;
+
+pub use agent::start_agent;
+
+/// How a command ended.
+pub type Outcome = Result<(), Failure>;
+
+/// How long the keyring may take to open before a command gives up on it.
+const KEYRING_PATIENCE: StdDuration = StdDuration::from_secs(30);
+
+/// Runs one command: through the running agent when there is one and the command is
+/// one it serves, in this process otherwise.
+pub async fn run(cli: Cli) -> Outcome {
+    let home = cli.home.as_deref();
+    match cli.command {
+        Command::Agent {
+            detach,
+            lock_after,
+            lock_on_screen_lock,
+        } => {
+            let lock_after = lock_after.map(|text| parse_duration(&text)).transpose()?;
+            if detach {
+                agent::detach(home, lock_after, lock_on_screen_lock).await
+            } else {
+                agent::serve(home, cli.passphrase_stdin, lock_after, lock_on_screen_lock).await
+            }
+        }
+        Command::Lock => agent::set_locked(home, true).await,
+        Command::Unlock => agent::set_locked(home, false).await,
+        Command::Presets { json } => profiles::presets(json),
+        Command::Profile(ProfileCommand::Check { file }) => profiles::check(&file),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "tokenvault",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Inspect(args) if args.account.is_none() => inspect::pasted(args).await,
+        command => match served_form(&command)? {
+            Some(served_command) => {
+                if !cli.no_agent {
+                    let home = home_at(home)?;
+                    match ask(home.path(), Request::Run(served_command.clone())).await {
+                        Asked::NoAgent => {}
+                        Asked::Unsafe(why) => output::note(&format!("tokenvault: {why}")),
+                        Asked::Broken(why) => {
+                            return Err(Failure::Relayed {
+                                message: why,
+                                exit: exit::LOCAL,
+                            });
+                        }
+                        Asked::Answered(reply) => return relay(reply),
+                    }
+                }
+                let vault = open_vault(home, cli.passphrase_stdin).await?;
+                served(&vault, served_command).await
+            }
+            None => {
+                let vault = open_vault(home, cli.passphrase_stdin).await?;
+                local(&vault, command).await
+            }
+        },
+    }
+}
+
+/// The agent protocol's form of a command the agent serves; `None` for the commands that
+/// read local files or prompt (add, import, export, inspect with a PEM file).
+fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> {
+    use protocol::Command as Served;
+    Ok(Some(match command {
+        Command::Token(args) => Served::Token {
+            name: args.name.clone(),
+            min_valid: args.min_valid,
+            format: match args.format {
+                TokenFormat::Raw => protocol::TokenFormat::Raw,
+                TokenFormat::Bearer => protocol::TokenFormat::Bearer,
+                TokenFormat::Header => protocol::TokenFormat::Header,
+                TokenFormat::Json => protocol::TokenFormat::Json,
+            },
+            force_refresh: args.force_refresh,
+        },
+        Command::Status { name, json } => Served::Status {
+            name: name.clone(),
+            json: *json,
+        },
+        Command::Login { name, json } => Served::Login {
+            name: name.clone(),
+            json: *json,
+        },
+        Command::Validate { name, json } => Served::Validate {
+            name: name.clone(),
+            json: *json,
+        },
+        Command::Ott(OttCommand::Verify { name, ott, json }) => Served::OttVerify {
+            name: name.clone(),
+            ott: ott.clone(),
+            json: *json,
+        },
+        Command::PrivateToken(PrivateTokenCommand::Create {
+            name,
+            label,
+            expires_in,
+            expires_at,
+            json,
+        }) => Served::PrivateTokenCreate {
+            name: name.clone(),
+            label: label.clone(),
+            expires_at: expiry(expires_in.as_deref(), expires_at.as_deref())?,
+            json: *json,
+        },
+        Command::PrivateToken(PrivateTokenCommand::List { name, json }) => {
+            Served::PrivateTokenList {
+                name: name.clone(),
+                json: *json,
+            }
+        }
+        Command::PrivateToken(PrivateTokenCommand::Revoke { name, id }) => {
+            Served::PrivateTokenRevoke {
+                name: name.clone(),
+                id: id.clone(),
+            }
+        }
+        Command::Account(AccountCommand::List { json }) => Served::AccountList { json: *json },
+        Command::Account(AccountCommand::Remove { name }) => {
+            Served::AccountRemove { name: name.clone() }
+        }
+        Command::Inspect(args) if args.key.is_none() => Served::Inspect {
+            account: args.account.clone().unwrap_or_default(),
+            json: args.json,
+            secret: args.secret.clone(),
+            jwks: args.jwks.clone(),
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// A private token's expiry from `--expires-in` or `--expires-at`, in the future.
+fn expiry(expires_in: Option<&str>, expires_at: Option<&str>) -> Result<OffsetDateTime, Failure> {
+    let now = SystemClock.now();
+    let at = match (expires_in, expires_at) {
+        (Some(text), _) => now.checked_add(parse_duration(text)?).ok_or_else(|| {
+            Failure::Usage(format!("--expires-in `{text}` is too far in the future"))
+        })?,
+        (None, Some(text)) => OffsetDateTime::parse(text, &Rfc3339)
+            .map_err(|e| Failure::Usage(format!("--expires-at `{text}` is not RFC 3339: {e}")))?,
+        (None, None) => return Err(Failure::Usage("give --expires-in or --expires-at".into())),
+    };
+    if at <= now {
+        return Err(Failure::Usage("the expiry must be in the future".into()));
+    }
+    Ok(at)
+}
+
+/// Runs a command the agent serves, on `vault`: in the agent, or here when none runs.
+pub async fn served(vault: &Vault, command: protocol::Command) -> Outcome {
+    use protocol::Command as Served;
+    match command {
+        Served::Token {
+            name,
+            min_valid,
+            format,
+            force_refresh,
+        } => tokens::token(vault, &name, min_valid, format, force_refresh).await,
+        Served::Status { name, json } => tokens::status(vault, name.as_deref(), json),
+        Served::Login { name, json } => tokens::login(vault, &name, json).await,
+        Served::Validate { name, json } => tokens::validate(vault, &name, json).await,
+        Served::OttVerify { name, ott, json } => calls::verify_ott(vault, &name, ott, json).await,
+        Served::PrivateTokenCreate {
+            name,
+            label,
+            expires_at,
+            json,
+        } => calls::create_private_token(vault, &name, &label, expires_at, json).await,
+        Served::PrivateTokenList { name, json } => {
+            calls::list_private_tokens(vault, &name, json).await
+        }
+        Served::PrivateTokenRevoke { name, id } => {
+            calls::revoke_private_token(vault, &name, &id).await
+        }
+        Served::AccountList { json } => accounts::list(vault, json),
+        Served::AccountRemove { name } => accounts::remove(vault, &name).await,
+        Served::Inspect {
+            account,
+            json,
+            secret,
+            jwks,
+        } => {
+            let check = match (secret, jwks) {
+                (Some(secret), _) => inspect::Check::Secret(Secret::new(secret)),
+                (None, Some(url)) => inspect::Check::Jwks(url),
+                (None, None) => inspect::Check::None,
+            };
+            inspect::stored(vault, &account, check, json).await
+        }
+    }
+}
+
+/// Runs a command that reads local files or prompts, on a vault this process opened.
+async fn local(vault: &Vault, command: Command) -> Outcome {
+    match command {
+        Command::Account(AccountCommand::Add(args)) => accounts::add(vault, args).await,
+        Command::Export { file } => accounts::export(vault, &file),
+        Command::Import { file } => accounts::import(vault, &file),
+        Command::Inspect(args) => {
+            let account = args.account.clone().unwrap_or_default();
+            let check = inspect::Check::from_args(&args)?;
+            inspect::stored(vault, &account, check, args.json).await
+        }
+        // Matched before `run` opens a vault.
+        _ => Err(Failure::Usage(
+            "this command does not open the vault".into(),
+        )),
+    }
+}
+
+/// The command line's way of running what an agent serves: what the commands print is
+/// captured and sent back to the client.
+#[derive(Debug, Default)]
+pub struct Commands;
+
+impl Handler for Commands {
+    fn run<'a>(&'a self, vault: &'a Vault, command: protocol::Command) -> Running<'a> {
+        Box::pin(async move {
+            let (outcome, printed) = output::capture(served(vault, command)).await;
+            let (exit, failure) = match outcome {
+                Ok(()) => (0, None),
+                Err(failure) => (failure.exit_code(), Some(failure.to_string())),
+            };
+            Reply::ran(printed.stdout, printed.stderr, exit, failure)
+        })
+    }
+}
+
+/// The command line's handler, shared.
+pub fn handler() -> Arc<dyn Handler> {
+    Arc::new(Commands)
+}
+
+/// Prints what the agent's command printed and ends as it ended.
+fn relay(reply: Reply) -> Outcome {
+    if let Some(why) = reply.refused {
+        return Err(Failure::Relayed {
+            message: why,
+            exit: reply.exit.max(exit::USAGE),
+        });
+    }
+    output::replay(&reply.stdout, &reply.stderr);
+    match reply.failure {
+        None if reply.exit == 0 => Ok(()),
+        failure => Err(Failure::Relayed {
+            message: failure.unwrap_or_else(|| "the command failed in the agent".into()),
+            exit: reply.exit,
+        }),
+    }
+}
+
+fn home_at(dir: Option<&Path>) -> Result<Home, Failure> {
+    Ok(match dir {
+        Some(dir) => Home::at(dir.to_path_buf())?,
+        None => Home::resolve()?,
+    })
+}
+
+/// Opens the vault of `--home` (or the default folder), with the encrypted file's
+/// passphrase from stdin or `TOKENVAULT_PASSPHRASE` when there is one.
+async fn open_vault(home: Option<&Path>, passphrase_stdin: bool) -> Result<Vault, Failure> {
+    let home = home_at(home)?;
+    let passphrase = if passphrase_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(format!("cannot read the passphrase: {e}")))?;
+        Some(Secret::new(line.trim_end_matches(['\r', '\n']).to_owned()))
+    } else {
+        std::env::var("TOKENVAULT_PASSPHRASE").ok().map(Secret::new)
+    };
+    Ok(Vault::open(home, passphrase, KEYRING_PATIENCE).await?)
+}

@@ -1,0 +1,156 @@
+//! `tokenvault token`, `login`, `status` and `validate`: fresh tokens and where they stand.
+
+use serde_json::{Value, json};
+use time::Duration;
+use tokenvault_agent::protocol::TokenFormat;
+use tokenvault_core::Vault;
+use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::vault::audit::AuditKind;
+use tokenvault_core::vault::catalog::AccountRecord;
+
+use super::Outcome;
+use crate::output;
+
+/// `tokenvault token NAME`: a token valid for `min_valid` seconds (or, for tokens that
+/// live less than that, until the keeper would renew them), printed as asked.
+pub async fn token(
+    vault: &Vault,
+    name: &str,
+    min_valid: u32,
+    format: TokenFormat,
+    force_refresh: bool,
+) -> Outcome {
+    let (token, _) = if force_refresh {
+        vault.renew_now(name).await?
+    } else {
+        let min_valid = Duration::seconds(i64::from(min_valid));
+        vault.access_token(name, min_valid).await?
+    };
+    let value = token.value.expose();
+    match format {
+        TokenFormat::Raw => output::line(value),
+        TokenFormat::Bearer => output::line(&format!("Bearer {value}")),
+        TokenFormat::Header => output::line(&format!("Authorization: Bearer {value}")),
+        TokenFormat::Json => output::json(&json!({
+            "account": name, "token": value, "token_type": "Bearer",
+            "expires_at": output::instant(token.expires_at),
+            "seconds_left": output::seconds_left(token.expires_at, SystemClock.now())
+        })),
+    }
+    let id = vault.catalog()?.account(name)?.id.clone();
+    vault.audit_event(&id, AuditKind::Copy, "ok");
+    Ok(())
+}
+
+/// `tokenvault login NAME`: a new login whatever the tokens held.
+pub async fn login(vault: &Vault, name: &str, json: bool) -> Outcome {
+    let tokens = vault.login(name).await?;
+    let now = SystemClock.now();
+    if json {
+        output::json(&json!({
+            "name": name, "access_expires_at": output::instant(tokens.access.expires_at),
+            "seconds_left": output::seconds_left(tokens.access.expires_at, now),
+            "refresh": tokens.refresh.is_some()
+        }));
+    } else {
+        output::note(&format!(
+            "logged in to {name}: access token valid for {}",
+            output::left_in_words(tokens.access.expires_at, now)
+        ));
+    }
+    Ok(())
+}
+
+/// `tokenvault validate NAME`: the profile's validate call, and whose token it is.
+pub async fn validate(vault: &Vault, name: &str, json: bool) -> Outcome {
+    let validation = vault.validate(name).await?;
+    if json {
+        output::json(&json!({
+            "account": name, "valid": true, "identity": validation.identity,
+            "details": validation.details
+        }));
+    } else {
+        output::line(&format!(
+            "valid: {}",
+            validation
+                .identity
+                .as_deref()
+                .unwrap_or("(the answer names no identity)")
+        ));
+    }
+    Ok(())
+}
+
+/// `tokenvault status [NAME]`: every account's token times and last failure, from the
+/// catalog alone (no keyring read, no call).
+pub fn status(vault: &Vault, name: Option<&str>, json: bool) -> Outcome {
+    let catalog = vault.catalog()?;
+    let accounts: Vec<&AccountRecord> = match name {
+        Some(name) => vec![catalog.account(name)?],
+        None => catalog.accounts.iter().collect(),
+    };
+    let now = SystemClock.now();
+    let state = |a: &AccountRecord| {
+        let t = &a.tokens;
+        match (t.access_obtained_at, t.access_expires_at) {
+            (None, _) if t.last_failure.is_some() => "failing",
+            (None, _) => "no-token",
+            (Some(_), Some(at)) if at <= now => "expired",
+            (Some(_), _) if t.last_failure.is_some() => "failing",
+            (Some(_), None) => "unknown-expiry",
+            (Some(_), Some(at)) if at - now < Duration::seconds(60) => "expiring",
+            _ => "fresh",
+        }
+    };
+    if json {
+        let list: Vec<Value> = accounts
+            .iter()
+            .map(|a| json!({
+                "name": a.name, "environment": a.environment, "profile": a.profile, "state": state(a),
+                "access_expires_at": output::instant(a.tokens.access_expires_at),
+                "seconds_left": output::seconds_left(a.tokens.access_expires_at, now),
+                "refresh_expires_at": output::instant(a.tokens.refresh_expires_at),
+                "last_failure": a.tokens.last_failure.as_ref().map(|f| json!({
+                    "code": f.code, "message": f.message, "since": output::instant(Some(f.since))
+                }))
+            }))
+            .collect();
+        output::json(&Value::Array(list));
+    } else {
+        let rows: Vec<Vec<String>> = accounts
+            .iter()
+            .map(|a| {
+                vec![
+                    a.name.clone(),
+                    a.environment.clone(),
+                    state(a).to_owned(),
+                    output::left_in_words(a.tokens.access_expires_at, now),
+                    a.tokens.refresh_expires_at.map_or("-".to_owned(), |_| {
+                        output::left_in_words(a.tokens.refresh_expires_at, now)
+                    }),
+                    a.tokens
+                        .last_failure
+                        .as_ref()
+                        .map_or("-".to_owned(), |f| f.code.to_string()),
+                ]
+            })
+            .collect();
+        output::table(
+            &[
+                "NAME",
+                "ENV",
+                "STATE",
+                "ACCESS LEFT",
+                "REFRESH LEFT",
+                "LAST FAILURE",
+            ],
+            &rows,
+        );
+        for a in &accounts {
+            if let Some(failure) = &a.tokens.last_failure {
+                output::note(&format!("{}: {}", a.name, failure.message));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! The profile's calls made with an account's fresh access token: validate, one-time
+//! token verification, and private tokens (kept in the secret store, shown once).
+
+use time::Duration;
+
+use super::Vault;
+use super::audit::AuditKind;
+use super::catalog::AccountRecord;
+use super::secrets::{SecretKey, SecretKind, blocking};
+use crate::auth::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Target, Token, Validation};
+use crate::error::Result;
+use crate::secret::Secret;
+
+impl Vault {
+    /// Checks the account's fresh access token with the profile's validate call, and says
+    /// whose it is.
+    pub async fn validate(&self, name: &str) -> Result<Validation> {
+        let (record, target, access) = self.call_context(name).await?;
+        let validation = self
+            .authenticator(&record)?
+            .validate(&target, &access.value)
+            .await;
+        self.record(
+            &record.id,
+            AuditKind::Validate,
+            validation
+                .as_ref()
+                .map_or_else(|e| e.code().as_str(), |_| "ok"),
+        );
+        validation
+    }
+
+    /// Verifies a one-time token with the account's fresh access token.
+    pub async fn verify_ott(&self, name: &str, ott: &Secret) -> Result<OttOutcome> {
+        let (record, target, access) = self.call_context(name).await?;
+        let outcome = self
+            .authenticator(&record)?
+            .verify_ott(&target, &access.value, ott)
+            .await;
+        let audit = match &outcome {
+            Ok(o) if o.valid => "ok",
+            Ok(_) => "ott_invalid",
+            Err(e) => e.code().as_str(),
+        };
+        self.record(&record.id, AuditKind::OttVerify, audit);
+        outcome
+    }
+
+    /// Creates a private token; it is kept in the secret store and shown once.
+    pub async fn create_private_token(
+        &self,
+        name: &str,
+        label: &str,
+        expires_at: time::OffsetDateTime,
+    ) -> Result<CreatedPrivateToken> {
+        let (record, target, access) = self.call_context(name).await?;
+        let created = self
+            .authenticator(&record)?
+            .create_private_token(&target, &access.value, label, expires_at, self.clock.now())
+            .await;
+        self.record(
+            &record.id,
+            AuditKind::PrivateTokenCreate,
+            created
+                .as_ref()
+                .map_or_else(|e| e.code().as_str(), |_| "ok"),
+        );
+        let created = created?;
+        let key = SecretKey::new(
+            &record.id,
+            SecretKind::PrivateToken(created.info.id.clone()),
+        );
+        let value = created.token.clone();
+        blocking(&self.store, move |s| s.set(&key, &value)).await?;
+        Ok(created)
+    }
+
+    /// Lists the account's private tokens.
+    pub async fn list_private_tokens(&self, name: &str) -> Result<Vec<PrivateTokenInfo>> {
+        let (record, target, access) = self.call_context(name).await?;
+        self.authenticator(&record)?
+            .list_private_tokens(&target, &access.value)
+            .await
+    }
+
+    /// The value of a private token this vault created, if it still has it.
+    pub async fn private_token(&self, name: &str, id: &str) -> Result<Option<Secret>> {
+        let record = self.catalog()?.account(name)?.clone();
+        let key = SecretKey::new(&record.id, SecretKind::PrivateToken(id.to_owned()));
+        blocking(&self.store, move |s| s.get(&key)).await
+    }
+
+    /// Revokes one of the account's private tokens, and forgets its value.
+    pub async fn revoke_private_token(&self, name: &str, id: &str) -> Result<()> {
+        let (record, target, access) = self.call_context(name).await?;
+        let revoked = self
+            .authenticator(&record)?
+            .revoke_private_token(&target, &access.value, id)
+            .await;
+        self.record(
+            &record.id,
+            AuditKind::PrivateTokenRevoke,
+            revoked
+                .as_ref()
+                .map_or_else(|e| e.code().as_str(), |_| "ok"),
+        );
+        revoked?;
+        let key = SecretKey::new(&record.id, SecretKind::PrivateToken(id.to_owned()));
+        blocking(&self.store, move |s| s.delete(&key)).await
+    }
+
+    async fn call_context(&self, name: &str) -> Result<(AccountRecord, Target, Token)> {
+        let (access, _) = self.access_token(name, Duration::seconds(30)).await?;
+        let catalog = self.catalog()?;
+        let record = catalog.account(name)?.clone();
+        let target = self.target(&record, &catalog)?;
+        Ok((record, target, access))
+    }
+}

@@ -1,0 +1,277 @@
+//! Fresh access tokens: served from the store while the freshness policy allows, renewed
+//! otherwise (refresh where the profile has one, a new login where not) under the
+//! account's lock, so however many processes ask at once only the first renews. A failed
+//! renewal keeps the tokens held and is noted in the catalog until one succeeds.
+
+use time::Duration;
+
+use super::Vault;
+use super::audit::AuditKind;
+use super::catalog::AccountRecord;
+use super::secrets::{SecretKey, SecretKind, blocking};
+use super::status::RenewalFailure;
+use crate::auth::{Token, TokenSet};
+use crate::error::{Error, Result};
+use crate::freshness::Renewal;
+
+/// How a token was obtained, for callers that report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The stored token was fresh enough.
+    Stored,
+    /// Another process renewed it while this one waited for the lock.
+    RenewedElsewhere,
+    /// This call refreshed it.
+    Refreshed,
+    /// This call logged in.
+    LoggedIn,
+}
+
+impl Vault {
+    /// Renews now (refresh, or login), whatever the tokens held.
+    pub async fn renew_now(&self, name: &str) -> Result<(Token, Source)> {
+        let record = self.catalog()?.account(name)?.clone();
+        let _lock = self.lock(&record.id).await?;
+        let (tokens, source) = self.renew(&record).await?;
+        Ok((tokens.access, source))
+    }
+
+    /// The stored access token of an account, fresh or not, without any call.
+    pub async fn stored_access_token(&self, name: &str) -> Result<Option<Token>> {
+        let record = self.catalog()?.account(name)?.clone();
+        self.stored_access(&record).await
+    }
+
+    /// An access token of `name` valid for at least `min_valid`. Renewal happens under
+    /// the account's lock, and the stored tokens are read again once the lock is held,
+    /// so when several processes ask at once only the first renews.
+    pub async fn access_token(&self, name: &str, min_valid: Duration) -> Result<(Token, Source)> {
+        let record = self.catalog()?.account(name)?.clone();
+        if let Some(token) = self.stored_access(&record).await?
+            && self.policy.can_serve(&token, self.clock.now(), min_valid)
+        {
+            return Ok((token, Source::Stored));
+        }
+        let _lock = self.lock(&record.id).await?;
+        let record = self.catalog()?.account(name)?.clone();
+        if let Some(token) = self.stored_access(&record).await?
+            && self.policy.can_serve(&token, self.clock.now(), min_valid)
+        {
+            return Ok((token, Source::RenewedElsewhere));
+        }
+        let (tokens, source) = self.renew(&record).await?;
+        Ok((tokens.access, source))
+    }
+
+    /// Logs in now, whatever the tokens held.
+    pub async fn login(&self, name: &str) -> Result<TokenSet> {
+        let record = self.catalog()?.account(name)?.clone();
+        let _lock = self.lock(&record.id).await?;
+        let outcome = self.fresh_login(&record, AuditKind::Login).await;
+        if let Err(error) = &outcome {
+            self.note_failure(&record, error).await;
+        }
+        outcome
+    }
+
+    /// Renews, and notes a failure in the catalog (a success clears it as it stores the
+    /// new tokens).
+    async fn renew(&self, record: &AccountRecord) -> Result<(TokenSet, Source)> {
+        let outcome = self.refresh_or_login(record).await;
+        if let Err(error) = &outcome {
+            self.note_failure(record, error).await;
+        }
+        outcome
+    }
+
+    /// Notes a failed renewal in the catalog, so `status` and every window see it. The
+    /// same failure again keeps its first instant (and costs no write). Failing to write
+    /// the note is logged, never put in place of the failure itself.
+    async fn note_failure(&self, record: &AccountRecord, error: &Error) {
+        let failure = RenewalFailure::new(error, self.clock.now());
+        let id = record.id.clone();
+        let catalog = self.catalog.clone();
+        let noted = tokio::task::spawn_blocking(move || {
+            let same = |noted: &RenewalFailure| {
+                noted.code == failure.code && noted.message == failure.message
+            };
+            let unchanged = catalog.load().ok().is_some_and(|c| {
+                c.account(&id)
+                    .is_ok_and(|a| a.tokens.last_failure.as_ref().is_some_and(same))
+            });
+            if unchanged {
+                return Ok(());
+            }
+            catalog.update(|c| {
+                if let Some(account) = c.accounts.iter_mut().find(|a| a.id == id) {
+                    account.tokens.last_failure = Some(failure.clone());
+                }
+                Ok(())
+            })
+        })
+        .await;
+        match noted {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(code = %e.code(), "could not note the failure: {e}"),
+            Err(e) => tracing::warn!("could not note the failure: {e}"),
+        }
+    }
+
+    async fn refresh_or_login(&self, record: &AccountRecord) -> Result<(TokenSet, Source)> {
+        let catalog = self.catalog()?;
+        let target = self.target(record, &catalog)?;
+        let now = self.clock.now();
+        let refresh_key = SecretKey::new(&record.id, SecretKind::RefreshToken);
+        let refresh = blocking(&self.store, move |s| s.get(&refresh_key)).await?;
+        let refresh = refresh
+            .filter(|_| target.profile().has_refresh())
+            .map(|value| Token {
+                value,
+                expires_at: record.tokens.refresh_expires_at,
+                obtained_at: now,
+            });
+        if let Some(refresh) =
+            refresh.filter(|r| self.policy.renewal(Some(r), now) == Renewal::Refresh)
+        {
+            match self
+                .authenticator(record)?
+                .refresh(&target, &refresh.value, now)
+                .await
+            {
+                Ok(mut tokens) => {
+                    // A profile that says its refresh tokens do not rotate keeps the one
+                    // it holds, whatever the answer carries.
+                    if !target.profile().refresh.as_ref().is_none_or(|r| r.rotates) {
+                        tokens.refresh = None;
+                    }
+                    let new_refresh = tokens.refresh.is_some();
+                    if !new_refresh {
+                        tokens.refresh = Some(refresh);
+                    }
+                    self.keep_with(record, &tokens, new_refresh).await?;
+                    self.record(&record.id, AuditKind::Refresh, "ok");
+                    return Ok((tokens, Source::Refreshed));
+                }
+                Err(Error::RefreshRejected { .. }) => {
+                    self.record(&record.id, AuditKind::Refresh, "refresh_rejected");
+                }
+                Err(other) => {
+                    self.record(&record.id, AuditKind::Refresh, other.code().as_str());
+                    return Err(other);
+                }
+            }
+        }
+        let kind = if record.tokens.access_obtained_at.is_some() {
+            AuditKind::Relogin
+        } else {
+            AuditKind::Login
+        };
+        let tokens = self.fresh_login(record, kind).await?;
+        Ok((tokens, Source::LoggedIn))
+    }
+
+    async fn fresh_login(&self, record: &AccountRecord, kind: AuditKind) -> Result<TokenSet> {
+        let target = self.target(record, &self.catalog()?)?;
+        let password_key = SecretKey::new(&record.id, SecretKind::Password);
+        let password = blocking(&self.store, move |s| s.get(&password_key))
+            .await?
+            .ok_or_else(|| Error::Storage {
+                action: "find",
+                path: format!("the password of {}", record.name),
+                problem: "it is not in the secret store; set it again".into(),
+            })?;
+        let outcome = self
+            .authenticator(record)?
+            .login(&target, &record.identity, &password, self.clock.now())
+            .await;
+        match outcome {
+            Ok(tokens) => {
+                self.keep(record, &tokens).await?;
+                self.record(&record.id, kind, "ok");
+                Ok(tokens)
+            }
+            Err(e) => {
+                self.record(&record.id, kind, e.code().as_str());
+                Err(e)
+            }
+        }
+    }
+
+    /// Stores new tokens: a rotated refresh token first (the old one is already spent),
+    /// then the access token, then the instants in the catalog.
+    pub(super) async fn keep(&self, record: &AccountRecord, tokens: &TokenSet) -> Result<()> {
+        self.keep_with(record, tokens, true).await
+    }
+
+    /// [`Self::keep`], writing the refresh token only when `new_refresh` says it changed
+    /// (a keyring write is the dearest step of a renewal).
+    async fn keep_with(
+        &self,
+        record: &AccountRecord,
+        tokens: &TokenSet,
+        new_refresh: bool,
+    ) -> Result<()> {
+        if let Some(refresh) = tokens.refresh.clone().filter(|_| new_refresh) {
+            let key = SecretKey::new(&record.id, SecretKind::RefreshToken);
+            blocking(&self.store, move |s| s.set(&key, &refresh.value)).await?;
+        }
+        let access = tokens.access.value.clone();
+        let key = SecretKey::new(&record.id, SecretKind::AccessToken);
+        blocking(&self.store, move |s| s.set(&key, &access)).await?;
+        self.cache(&record.id, tokens.access.obtained_at, &tokens.access.value);
+        let id = record.id.clone();
+        let (obtained_at, expires_at) = (tokens.access.obtained_at, tokens.access.expires_at);
+        let refresh_expires_at = tokens.refresh.as_ref().and_then(|r| r.expires_at);
+        // Off the async threads: with many accounts, encoding and syncing the catalog
+        // takes long enough to hold up everything else the runtime does.
+        let catalog = self.catalog.clone();
+        tokio::task::spawn_blocking(move || {
+            catalog.update(|c| {
+                if let Some(account) = c.accounts.iter_mut().find(|a| a.id == id) {
+                    account.tokens.access_obtained_at = Some(obtained_at);
+                    account.tokens.access_expires_at = expires_at;
+                    if refresh_expires_at.is_some() {
+                        account.tokens.refresh_expires_at = refresh_expires_at;
+                    }
+                    account.tokens.last_failure = None;
+                }
+                Ok(())
+            })
+        })
+        .await
+        .map_err(|e| Error::Storage {
+            action: "write",
+            path: self.catalog.path().display().to_string(),
+            problem: e.to_string(),
+        })?
+    }
+
+    async fn stored_access(&self, record: &AccountRecord) -> Result<Option<Token>> {
+        if let Some(obtained_at) = record.tokens.access_obtained_at {
+            let cached = self
+                .cached
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&record.id)
+                .filter(|(at, _)| *at == obtained_at)
+                .map(|(_, value)| value.clone());
+            if let Some(value) = cached {
+                return Ok(Some(Token {
+                    value,
+                    expires_at: record.tokens.access_expires_at,
+                    obtained_at,
+                }));
+            }
+        }
+        let key = SecretKey::new(&record.id, SecretKind::AccessToken);
+        let value = blocking(&self.store, move |s| s.get(&key)).await?;
+        if let (Some(value), Some(obtained_at)) = (&value, record.tokens.access_obtained_at) {
+            self.cache(&record.id, obtained_at, value);
+        }
+        Ok(value.map(|value| Token {
+            value,
+            expires_at: record.tokens.access_expires_at,
+            obtained_at: record.tokens.access_obtained_at.unwrap_or(self.clock.now()),
+        }))
+    }
+}
