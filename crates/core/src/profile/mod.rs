@@ -196,9 +196,14 @@ pub struct RefreshRequest {
     /// Fixed extra body fields (`grant_type = "refresh_token"`).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
-    /// Whether each refresh answers with a new refresh token that replaces the old one.
-    #[serde(default)]
+    /// Whether a refresh token in the refresh's answer replaces the one held (the default);
+    /// `false` keeps the one held whatever the answer carries.
+    #[serde(default = "new_refresh_tokens_replace_the_old")]
     pub rotates: bool,
+}
+
+fn new_refresh_tokens_replace_the_old() -> bool {
+    true
 }
 
 /// Where a request carries a token (the refresh token of a refresh, the access token of a validate).
