@@ -106,6 +106,15 @@ pub async fn account_on_clock(
             })
             .expect("the profile is saved");
     }
+    add_demo_user(&vault, server, dialect, profile).await;
+    DemoAccount {
+        vault: Arc::new(vault),
+        name: user(dialect).account_name.to_owned(),
+    }
+}
+
+/// Adds the dialect's demo user to `vault`, speaking `profile`, not logged in yet.
+async fn add_demo_user(vault: &Vault, server: &DemoServer, dialect: Dialect, profile: &str) {
     let who = user(dialect);
     let record = AccountRecord {
         id: dialect.as_str().to_owned(),
@@ -123,10 +132,6 @@ pub async fn account_on_clock(
         .add(record, Secret::new(who.password))
         .await
         .expect("the account is added");
-    DemoAccount {
-        vault: Arc::new(vault),
-        name: who.account_name.to_owned(),
-    }
 }
 
 /// One vault holding the demo user of each dialect, none logged in yet.
@@ -134,23 +139,7 @@ pub async fn vault_of(server: &DemoServer, dialects: &[Dialect]) -> Arc<Vault> {
     let (first, others) = dialects.split_first().expect("at least one dialect");
     let vault = account(server, *first).await.vault;
     for dialect in others {
-        let who = user(*dialect);
-        let record = AccountRecord {
-            id: dialect.as_str().to_owned(),
-            name: who.account_name.to_owned(),
-            environment: "Test".to_owned(),
-            profile: dialect.as_str().to_owned(),
-            base_url: server.base_url(*dialect),
-            identity: who.identity.to_owned(),
-            overrides: Vec::new(),
-            allow_plain_http: false,
-            ca_cert_pem: None,
-            tokens: TokenTimes::default(),
-        };
-        vault
-            .add(record, Secret::new(who.password))
-            .await
-            .expect("the account is added");
+        add_demo_user(&vault, server, *dialect, dialect.as_str()).await;
     }
     vault
 }

@@ -8,21 +8,9 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 
+pub use super::Asked;
 use super::protocol::{Envelope, MAX_LINE, Reply, Request, VERSION};
 use super::socket_path;
-
-/// How an attempt to ask the agent went.
-#[derive(Debug)]
-pub enum Asked {
-    /// No agent serves this data folder (no socket, or a stale one).
-    NoAgent,
-    /// The agent answered.
-    Answered(Reply),
-    /// A socket is there but others could reach it or its folder: not used.
-    Unsafe(String),
-    /// The agent took the request and went away before answering.
-    Broken(String),
-}
 
 /// The current user's id.
 pub fn my_uid() -> u32 {

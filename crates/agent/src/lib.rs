@@ -20,7 +20,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use tokenvault_core::{Error, Vault};
@@ -39,6 +39,20 @@ mod unsupported;
 pub use unsupported::{client, server};
 
 use protocol::{Command, Reply};
+
+/// How an attempt to ask the agent went.
+#[derive(Debug)]
+pub enum Asked {
+    /// No agent serves this data folder (no socket, or a stale one; always, where agents
+    /// are not available).
+    NoAgent,
+    /// The agent answered.
+    Answered(Reply),
+    /// A socket is there but others could reach it or its folder: not used.
+    Unsafe(String),
+    /// The agent took the request and went away before answering.
+    Broken(String),
+}
 
 /// The socket's file name in the data folder.
 pub const SOCKET: &str = "agent.sock";
@@ -155,15 +169,11 @@ pub async fn start(
         let watched = Arc::clone(&agent);
         let wanted = Arc::clone(&options.lock_on_screen_lock);
         screen::on_screen_lock(move || {
-            if wanted.load(Ordering::SeqCst) && !watched.is_locked() {
+            if wanted.load(std::sync::atomic::Ordering::SeqCst) && !watched.is_locked() {
                 tracing::info!("locked: the screen locked");
                 watched.lock();
             }
         });
-    }
-    #[cfg(not(target_os = "linux"))]
-    if options.lock_on_screen_lock.load(Ordering::SeqCst) {
-        tracing::warn!("screen-lock events are only followed on Linux");
     }
     Ok(Started {
         agent,

@@ -5,20 +5,8 @@
 pub mod client {
     use std::path::Path;
 
-    use crate::protocol::{Reply, Request};
-
-    /// How an attempt to ask the agent went.
-    #[derive(Debug)]
-    pub enum Asked {
-        /// No agent.
-        NoAgent,
-        /// Never built here.
-        Answered(Reply),
-        /// Never built here.
-        Unsafe(String),
-        /// Never built here.
-        Broken(String),
-    }
+    pub use crate::Asked;
+    use crate::protocol::Request;
 
     /// Always [`Asked::NoAgent`].
     pub async fn ask(_home: &Path, _request: Request) -> Asked {
