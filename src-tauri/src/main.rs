@@ -11,6 +11,7 @@ mod alerts;
 mod clipboard;
 mod commands;
 mod demo;
+mod ipc_types;
 mod settings;
 mod shortcut;
 mod tray;
@@ -65,7 +66,7 @@ fn main() {
     let app = builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
-        .manage(commands::copy::Clipboard(Box::leak(Box::default())))
+        .manage(clipboard::Clipboard::default())
         .invoke_handler(tauri::generate_handler![
             commands::accounts::list_accounts,
             commands::accounts::presets,

@@ -9,14 +9,16 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use crate::view::FailureView;
+use tokenvault_core::ErrorCode;
+
+use crate::view::{FailureView, ShellCode};
 
 /// The store's file name, in the data folder.
 pub const FILE_NAME: &str = "desktop-settings.json";
 const KEY: &str = "settings";
 
 /// The user's preferences.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Renew this many seconds before a token expires (short tokens: at a fifth of their life).
@@ -44,7 +46,7 @@ impl Default for Settings {
 }
 
 /// The colour scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
     /// Follow the OS.
@@ -56,7 +58,7 @@ pub enum Theme {
 }
 
 /// The window's size and position, in logical pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WindowPlace {
     /// Width.
     pub width: f64,
@@ -81,7 +83,7 @@ impl Settings {
                 Ok(())
             } else {
                 Err(FailureView::invalid(
-                    "invalid_settings",
+                    ShellCode::InvalidSettings,
                     field,
                     format!("{what} must be between {low} and {high} seconds"),
                 ))
@@ -163,7 +165,7 @@ impl Preferences {
         };
         let failed = |e: tauri_plugin_store::Error| {
             FailureView::new(
-                "storage",
+                ErrorCode::Storage,
                 format!("cannot keep the preferences in {}: {e}", path.display()),
             )
         };

@@ -117,7 +117,7 @@ fn on_menu(app: &AppHandle, id: &str) {
         let app = app.clone();
         let account = account.to_owned();
         tauri::async_runtime::spawn(async move {
-            match copy_fresh(&app, &account, "bearer").await {
+            match copy_fresh(&app, &account, tokenvault_core::handover::TokenForm::Bearer).await {
                 Ok(receipt) => announce_copy(&app, &account, receipt),
                 Err(failure) => crate::alerts::notify(
                     &app,

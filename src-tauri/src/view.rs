@@ -2,11 +2,12 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
-use tokenvault_core::Error;
-use tokenvault_core::vault::status::{AccountStatus, RenewalFailure};
+use tokenvault_core::vault::status::{AccountStatus, RenewalFailure, RenewalOutcome, TokenState};
+use tokenvault_core::{Error, ErrorCode};
+use ts_rs::TS;
 
 /// An account row as the window shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
     id: String,
@@ -15,38 +16,95 @@ pub struct AccountView {
     profile: String,
     base_url: String,
     identity: String,
-    state: &'static str,
+    state: TokenState,
     access_expires_at: Option<i64>,
     access_obtained_at: Option<i64>,
     refresh_expires_at: Option<i64>,
     renew_at: Option<i64>,
-    last_renewal: Option<&'static str>,
+    last_renewal: Option<RenewalOutcome>,
     failure: Option<FailureView>,
 }
 
 /// A failure as `{code, message}`, and the form field at fault when there is one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(rename = "Failure")]
 pub struct FailureView {
-    code: &'static str,
+    code: FailureCode,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     field: Option<&'static str>,
+}
+
+/// A failure's code: the core's, or one of the few the window's own checks give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(untagged)]
+pub enum FailureCode {
+    /// An error of the core.
+    Core(ErrorCode),
+    /// A check of the shell's.
+    Shell(ShellCode),
+}
+
+/// The codes of the shell's own checks, before anything reaches the core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ShellCode {
+    /// The clipboard cannot be used.
+    Clipboard,
+    /// No one-time token was given.
+    InvalidOtt,
+    /// A private token's label or lifetime is not acceptable.
+    InvalidPrivateToken,
+    /// A setting is out of its range.
+    InvalidSettings,
+    /// The app does not serve the command line.
+    NoAgent,
+    /// The account holds no token yet.
+    NoToken,
+    /// What was pasted is not a readable JWT.
+    NotAJwt,
+}
+
+impl ShellCode {
+    /// Every code, in a fixed order (for the window's table of words).
+    pub const ALL: [ShellCode; 7] = [
+        ShellCode::Clipboard,
+        ShellCode::InvalidOtt,
+        ShellCode::InvalidPrivateToken,
+        ShellCode::InvalidSettings,
+        ShellCode::NoAgent,
+        ShellCode::NoToken,
+        ShellCode::NotAJwt,
+    ];
+}
+
+impl From<ErrorCode> for FailureCode {
+    fn from(code: ErrorCode) -> Self {
+        FailureCode::Core(code)
+    }
+}
+
+impl From<ShellCode> for FailureCode {
+    fn from(code: ShellCode) -> Self {
+        FailureCode::Shell(code)
+    }
 }
 
 impl FailureView {
     /// A failure of the shell itself (not of the core).
-    pub fn new(code: &'static str, message: String) -> Self {
+    pub fn new(code: impl Into<FailureCode>, message: String) -> Self {
         Self {
-            code,
+            code: code.into(),
             message,
             field: None,
         }
     }
 
     /// A form field that is not acceptable.
-    pub fn invalid(code: &'static str, field: &'static str, message: String) -> Self {
+    pub fn invalid(code: impl Into<FailureCode>, field: &'static str, message: String) -> Self {
         Self {
-            code,
+            code: code.into(),
             message,
             field: Some(field),
         }
@@ -66,7 +124,7 @@ impl FailureView {
 
 impl From<&RenewalFailure> for FailureView {
     fn from(failure: &RenewalFailure) -> Self {
-        Self::new(failure.code.as_str(), failure.message.clone())
+        Self::new(failure.code, failure.message.clone())
     }
 }
 
@@ -80,7 +138,7 @@ impl From<Error> for FailureView {
             _ => None,
         };
         Self {
-            code: error.code().as_str(),
+            code: error.code().into(),
             message: error.to_string(),
             field,
         }
@@ -106,12 +164,12 @@ fn account(status: &AccountStatus) -> AccountView {
         profile: a.profile.clone(),
         base_url: a.base_url.clone(),
         identity: a.identity.clone(),
-        state: status.state.as_str(),
+        state: status.state,
         access_expires_at: millis(status.access_expires_at),
         access_obtained_at: millis(status.access_obtained_at),
         refresh_expires_at: millis(status.refresh_expires_at),
         renew_at: millis(status.renew_at),
-        last_renewal: status.last_renewal.map(|r| r.as_str()),
+        last_renewal: status.last_renewal,
         failure: status.failure.as_ref().map(FailureView::from),
     }
 }

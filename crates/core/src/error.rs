@@ -223,6 +223,7 @@ impl Error {
 /// the catalog's `last_failure` are chosen from. Serialized as its snake-case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ErrorCode {
     /// The server refused the identity or password.
     CredentialsRejected,

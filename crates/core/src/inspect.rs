@@ -74,10 +74,13 @@ pub enum KeyKind {
 /// An inspection and its verdict in one shape for every edge: the command line's
 /// `--json` and the app's inspector. Instants are RFC 3339 text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Report {
     /// The JOSE header.
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
     pub header: Map<String, Value>,
     /// The claims.
+    #[cfg_attr(feature = "typescript", ts(type = "Record<string, unknown>"))]
     pub claims: Map<String, Value>,
     /// The time claims.
     pub times: Vec<TimeReport>,
@@ -93,6 +96,7 @@ pub struct Report {
 
 /// A time claim in a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TimeReport {
     /// `exp`, `iat`, ...
     pub claim: &'static str,
@@ -104,8 +108,13 @@ pub struct TimeReport {
 
 /// A verdict in a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct VerificationReport {
     /// `unverified`, `verified` or `failed`.
+    #[cfg_attr(
+        feature = "typescript",
+        ts(type = "\"unverified\" | \"verified\" | \"failed\"")
+    )]
     pub status: &'static str,
     /// `hmac-secret`, `pem-public-key` or `jwks <url>`.
     pub by: Option<String>,

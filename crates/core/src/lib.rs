@@ -3,6 +3,7 @@
 //! - [`profile`]: TOML descriptions of API login dialects, and the built-in presets.
 //! - [`auth`]: logging in and refreshing over HTTP as a profile says.
 //! - [`freshness`]: when a token may be served and when it is renewed.
+//! - [`handover`]: the forms a token is handed over in (`Bearer <token>`, a header line, curl).
 //! - [`jwt`]: reading a JWT's claims (unverified, and named so).
 //! - [`inspect`]: a JWT described for people, and its signature checked when a key is given.
 //! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
@@ -16,6 +17,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod freshness;
+pub mod handover;
 pub mod inspect;
 pub mod jwt;
 pub mod logging;

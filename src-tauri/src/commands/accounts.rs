@@ -2,12 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tokenvault_core::Secret;
 use tokenvault_core::auth::TokenSet;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::{Report, Verification, inspect};
 use tokenvault_core::profile::{Profile, presets as all_presets};
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
+use tokenvault_core::{ErrorCode, Secret};
 
 use super::{IpcResult, profile_of, vault};
 use crate::Shell;
@@ -20,7 +20,7 @@ pub fn list_accounts(shell: State<'_, Shell>) -> Vec<AccountView> {
 }
 
 /// What a profile can do, for the form and the account's panel.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
     id: String,
@@ -54,7 +54,7 @@ pub fn presets() -> Vec<ProfileView> {
 }
 
 /// A new account as the form describes it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountForm {
     name: String,
@@ -85,7 +85,7 @@ impl TryFrom<AccountForm> for NewAccount {
             },
             _ => {
                 return Err(FailureView::invalid(
-                    "invalid_account",
+                    ErrorCode::InvalidAccount,
                     "profile",
                     "profile: choose a preset or load a profile file".into(),
                 ));
@@ -106,7 +106,7 @@ impl TryFrom<AccountForm> for NewAccount {
 
 /// What a login gave, for the form: when the token expires, whether a refresh token
 /// came, and the token's decoded claims (never the token itself).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginPreview {
     access_expires_at: Option<i64>,
@@ -144,7 +144,7 @@ pub async fn test_login(
 }
 
 /// An account that was added.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Added {
     id: String,
@@ -218,7 +218,7 @@ pub async fn remove_account(shell: State<'_, Shell>, id: String) -> IpcResult<()
 
 /// What the account's panel shows beyond its row: what its profile can do, and its
 /// access token decoded (never the token itself).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountDetails {
     profile: ProfileView,

@@ -6,14 +6,15 @@ use tokenvault_core::vault::audit::AuditEvent;
 
 use super::{IpcResult, vault};
 use crate::settings::{Preferences, Settings};
-use crate::view::FailureView;
+use crate::view::{FailureView, ShellCode};
 use crate::{About, Shell};
 
 /// What the app runs on (also sent as the `app-info-changed` event).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     version: &'static str,
+    #[ts(type = "\"demo\" | \"vault\"")]
     mode: &'static str,
     opening: bool,
     demo_api: Option<String>,
@@ -86,7 +87,7 @@ pub async fn audit_events(
 }
 
 /// The command-line agent the app runs: whether it serves, and whether it is locked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentState {
     serving: bool,
@@ -108,7 +109,7 @@ pub fn agent_state() -> AgentState {
 pub fn set_agent_locked(locked: bool) -> IpcResult<AgentState> {
     crate::agent::set_locked(locked).ok_or_else(|| {
         FailureView::new(
-            "no_agent",
+            ShellCode::NoAgent,
             "the app does not serve the command line (another agent serves this vault, or the vault is not open)".into(),
         )
     })?;

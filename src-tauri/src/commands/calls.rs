@@ -9,10 +9,10 @@ use tokenvault_core::clock::{Clock, SystemClock};
 
 use super::{IpcResult, vault};
 use crate::Shell;
-use crate::view::{FailureView, millis};
+use crate::view::{FailureView, ShellCode, millis};
 
 /// A one-time token's verdict.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OttVerdict {
     valid: bool,
@@ -26,7 +26,7 @@ pub async fn verify_ott(shell: State<'_, Shell>, id: String, ott: String) -> Ipc
     let ott = Secret::new(ott.trim().to_owned());
     if ott.is_empty() {
         return Err(FailureView::invalid(
-            "invalid_ott",
+            ShellCode::InvalidOtt,
             "ott",
             "paste the one-time token to verify".into(),
         ));
@@ -40,8 +40,9 @@ pub async fn verify_ott(shell: State<'_, Shell>, id: String, ott: String) -> Ipc
 }
 
 /// A private token as listed: never its value.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PrivateToken")]
 pub struct PrivateTokenView {
     id: String,
     label: String,
@@ -70,8 +71,9 @@ pub async fn list_private_tokens(
 
 /// A private token just created. Its value is in this one reply because the user asked
 /// to see it once; it is also kept in the secret store, from where "copy" takes it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "CreatedPrivateToken")]
 pub struct CreatedView {
     info: PrivateTokenView,
     token: String,
@@ -90,14 +92,14 @@ pub async fn create_private_token(
 ) -> IpcResult<CreatedView> {
     if label.trim().is_empty() {
         return Err(FailureView::invalid(
-            "invalid_private_token",
+            ShellCode::InvalidPrivateToken,
             "label",
             "give the token a label, so you know it when you revoke it".into(),
         ));
     }
     if !(60..=MAX_LIFETIME_SECONDS).contains(&lifetime_seconds) {
         return Err(FailureView::invalid(
-            "invalid_private_token",
+            ShellCode::InvalidPrivateToken,
             "lifetime",
             "the lifetime must be between a minute and ten years".into(),
         ));

@@ -12,7 +12,7 @@ use tokenvault_core::inspect::{
 
 use super::{IpcResult, vault};
 use crate::Shell;
-use crate::view::FailureView;
+use crate::view::{FailureView, ShellCode};
 
 /// A key to check the signature with.
 #[derive(Debug, Deserialize)]
@@ -41,12 +41,12 @@ pub async fn inspect_token(
             .await?
             .map(|t| t.value)
             .ok_or_else(|| {
-                FailureView::new("no_token", "this account holds no token yet".into())
+                FailureView::new(ShellCode::NoToken, "this account holds no token yet".into())
             })?,
         (None, Some(text)) => Secret::new(strip_bearer(&text).to_owned()),
         (None, None) => {
             return Err(FailureView::invalid(
-                "not_a_jwt",
+                ShellCode::NotAJwt,
                 "token",
                 "paste a token to inspect".into(),
             ));
@@ -54,7 +54,7 @@ pub async fn inspect_token(
     };
     let seen = inspect(token.expose(), SystemClock.now()).map_err(|e| {
         FailureView::invalid(
-            "not_a_jwt",
+            ShellCode::NotAJwt,
             "token",
             format!("this is not a readable JWT: {e}"),
         )

@@ -1,34 +1,10 @@
 import { describe, expect, it } from "vitest";
-import coreErrors from "../../../crates/core/src/error.rs?raw";
-import accountCommands from "../../../src-tauri/src/commands/accounts.rs?raw";
-import callCommands from "../../../src-tauri/src/commands/calls.rs?raw";
-import copyCommands from "../../../src-tauri/src/commands/copy.rs?raw";
-import inspectorCommands from "../../../src-tauri/src/commands/inspector.rs?raw";
-import settings from "../../../src-tauri/src/settings.rs?raw";
 import { explain, knownCodes } from "./errors";
-
-/** The codes the core's Error type and the desktop shell can send. */
-function backendCodes(): string[] {
-  const sources = [
-    coreErrors,
-    accountCommands,
-    callCommands,
-    copyCommands,
-    inspectorCommands,
-    settings,
-  ];
-  const codes = new Set<string>();
-  for (const text of sources) {
-    for (const m of text.matchAll(/=> "([a-z_]+)",/g)) codes.add(m[1] ?? "");
-    for (const m of text.matchAll(/FailureView::(?:new|invalid)\(\s*"([a-z_]+)"/g))
-      codes.add(m[1] ?? "");
-  }
-  return [...codes];
-}
+import { FAILURE_CODES } from "./ipc";
 
 describe("the error table", () => {
   it("has words for every code the backend can send", () => {
-    const codes = backendCodes();
+    const codes: string[] = FAILURE_CODES;
     expect(codes.length).toBeGreaterThan(20);
     const missing = codes.filter((c) => !knownCodes().includes(c));
     expect(missing).toEqual([]);

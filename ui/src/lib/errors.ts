@@ -1,7 +1,7 @@
 // The one table that turns the backend's stable error codes into words and a next step.
 // The backend's message says what happened in detail; this says what it means for the
 // user and what to do about it.
-import type { Failure } from "./types";
+import type { FailureCode } from "./types";
 
 export interface Explained {
   /** A short headline. */
@@ -14,7 +14,11 @@ export interface Explained {
   field?: string;
 }
 
-const TABLE: Record<string, { title: string; action: string }> = {
+/** A backend failure, or the window's own when the backend did not answer at all. */
+export type Code = FailureCode | "ipc";
+
+/** Words for every code: the type makes a code without words a compile error. */
+const TABLE: Record<Code, { title: string; action: string }> = {
   credentials_rejected: {
     title: "Login refused",
     action: "Check the identity and password; the server said they are wrong.",
@@ -137,19 +141,26 @@ const TABLE: Record<string, { title: string; action: string }> = {
 /** Every code the table knows. */
 export const knownCodes = (): string[] => Object.keys(TABLE);
 
+/** A failure as the window handles it. */
+interface Seen {
+  code: string;
+  message: string;
+  field?: string;
+}
+
 /** Turns whatever a backend call threw into words. */
 export function explain(error: unknown): Explained {
   const failure = asFailure(error);
-  const entry = TABLE[failure.code] ?? {
+  const entry = TABLE[failure.code as Code] ?? {
     title: "Something went wrong",
     action: "See the details.",
   };
   return { ...entry, detail: failure.message, code: failure.code, field: failure.field };
 }
 
-function asFailure(error: unknown): Failure {
+function asFailure(error: unknown): Seen {
   if (typeof error === "object" && error !== null && "code" in error && "message" in error) {
-    const e = error as Failure;
+    const e = error as Seen;
     return { code: String(e.code), message: String(e.message), field: e.field };
   }
   return { code: "ipc", message: error instanceof Error ? error.message : String(error) };

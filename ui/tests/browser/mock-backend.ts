@@ -12,6 +12,7 @@ import type {
   CopyReceipt,
   CreatedPrivateToken,
   Failure,
+  FailureCode,
   KeyInput,
   LoginPreview,
   OttVerdict,
@@ -123,6 +124,7 @@ const state: MockState = {
     clipboardClearSeconds: 30,
     theme: "system",
     lockAgentOnScreenLock: true,
+    window: null,
   },
   agent: { serving: true, locked: false },
   failNext: {},
@@ -135,7 +137,7 @@ const query = new URLSearchParams(window.location.search);
 const problem = query.get("problem");
 if (problem) {
   state.info.problem = {
-    code: problem,
+    code: problem as FailureCode,
     message: "no safe place for secrets: the OS keyring did not answer within 30 s",
   };
 }

@@ -15,6 +15,7 @@ use crate::error::Error;
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum AuditKind {
     /// A first or forced login.
     Login,
@@ -38,9 +39,11 @@ pub enum AuditKind {
 
 /// One event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AuditEvent {
     /// When.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "typescript", ts(type = "string"))]
     pub at: OffsetDateTime,
     /// The account id.
     pub account: String,

@@ -23,8 +23,10 @@ pub struct AccountInfo {
     pub identity: String,
 }
 
-/// Where an account's token stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an account's token stands; named in kebab case at the edges (`logging-in`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum TokenState {
     /// No token yet; the first login is under way.
     LoggingIn,
@@ -38,21 +40,11 @@ pub enum TokenState {
     Expired,
 }
 
-impl TokenState {
-    /// The state's stable name at the edges (IPC, JSON output).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenState::LoggingIn => "logging-in",
-            TokenState::Fresh => "fresh",
-            TokenState::Renewing => "renewing",
-            TokenState::Failing => "failing",
-            TokenState::Expired => "expired",
-        }
-    }
-}
-
-/// What happened in a renewal, for status and the audit trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happened in a renewal, for status and the audit trail; named in kebab case at the
+/// edges (`logged-in-again`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum RenewalOutcome {
     /// A first login.
     LoggedIn,
@@ -60,17 +52,6 @@ pub enum RenewalOutcome {
     Refreshed,
     /// A new login replaced the tokens (no refresh, or refresh rejected).
     LoggedInAgain,
-}
-
-impl RenewalOutcome {
-    /// The outcome's stable name at the edges.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RenewalOutcome::LoggedIn => "logged-in",
-            RenewalOutcome::Refreshed => "refreshed",
-            RenewalOutcome::LoggedInAgain => "logged-in-again",
-        }
-    }
 }
 
 /// A renewal that failed, as users are told of it: a stable code and a message with no
