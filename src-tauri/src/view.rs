@@ -52,10 +52,6 @@ pub enum FailureCode {
 pub enum ShellCode {
     /// The clipboard cannot be used.
     Clipboard,
-    /// No one-time token was given.
-    InvalidOtt,
-    /// A private token's label or lifetime is not acceptable.
-    InvalidPrivateToken,
     /// A setting is out of its range.
     InvalidSettings,
     /// The app does not serve the command line.
@@ -68,10 +64,8 @@ pub enum ShellCode {
 
 impl ShellCode {
     /// Every code, in a fixed order (for the window's table of words).
-    pub const ALL: [ShellCode; 7] = [
+    pub const ALL: [ShellCode; 5] = [
         ShellCode::Clipboard,
-        ShellCode::InvalidOtt,
-        ShellCode::InvalidPrivateToken,
         ShellCode::InvalidSettings,
         ShellCode::NoAgent,
         ShellCode::NoToken,
@@ -132,6 +126,8 @@ impl From<Error> for FailureView {
     fn from(error: Error) -> Self {
         let field = match &error {
             Error::InvalidAccount { field, .. } => Some(*field),
+            Error::InvalidPrivateToken { field, .. } => Some(*field),
+            Error::InvalidOtt { .. } => Some("ott"),
             Error::InvalidProfile { .. } => Some("profile"),
             Error::InvalidBaseUrl { .. } => Some("baseUrl"),
             Error::CredentialsRejected { .. } => Some("password"),

@@ -181,3 +181,59 @@ async fn a_token_is_verified_against_the_servers_published_jwks() {
         Verification::Failed { .. }
     ));
 }
+
+#[tokio::test]
+async fn a_private_token_without_a_label_or_with_a_lifetime_out_of_range_is_refused_before_any_call()
+ {
+    let server = demo_api(120).await;
+    let session = account(&server, Dialect::PrivateTokens).await;
+    let now = OffsetDateTime::now_utc();
+    let refused = |error: Error| match error {
+        Error::InvalidPrivateToken { field, .. } => field,
+        other => panic!("not a refusal of the request: {other}"),
+    };
+    let unlabelled = session
+        .vault
+        .create_private_token(&session.name, "  ", now + Duration::days(1))
+        .await
+        .unwrap_err();
+    assert_eq!(refused(unlabelled), "label");
+    for expires_at in [now + Duration::seconds(30), now + Duration::days(11 * 365)] {
+        let error = session
+            .vault
+            .create_private_token(&session.name, "ci", expires_at)
+            .await
+            .unwrap_err();
+        assert_eq!(refused(error), "lifetime", "{expires_at}");
+    }
+    assert_eq!(
+        server.count(Dialect::PrivateTokens, Endpoint::Login),
+        0,
+        "nothing reached the API"
+    );
+    let created = session
+        .vault
+        .create_private_token(&session.name, "  ci  ", now + Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(created.info.label, "ci", "the label is kept trimmed");
+}
+
+#[tokio::test]
+async fn a_one_time_token_is_checked_as_pasted_without_the_spaces_around_it() {
+    let server = demo_api(120).await;
+    let session = account(&server, Dialect::Traderevolution).await;
+    let empty = session
+        .vault
+        .verify_ott(&session.name, &Secret::new("  \n"))
+        .await
+        .unwrap_err();
+    assert_eq!(empty.code(), "invalid_ott");
+    let ott = server.state().issue_ott("bo.trader");
+    let outcome = session
+        .vault
+        .verify_ott(&session.name, &Secret::new(format!("  {ott}\n")))
+        .await
+        .unwrap();
+    assert!(outcome.valid, "{:?}", outcome.reason);
+}

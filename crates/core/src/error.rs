@@ -171,6 +171,20 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// No one-time token was given to verify.
+    #[error("ott: {problem}")]
+    InvalidOtt {
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A private token asked for is not acceptable (no label, a lifetime out of range).
+    #[error("{field}: {problem}")]
+    InvalidPrivateToken {
+        /// The field at fault (`label`, `lifetime`).
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// No account of that name or id.
     #[error("no account named `{0}`")]
     UnknownAccount(String),
@@ -204,6 +218,8 @@ impl Error {
             Error::NoSecretStore { .. } => ErrorCode::NoSecretStore,
             Error::UnknownAccount(_) => ErrorCode::UnknownAccount,
             Error::InvalidAccount { .. } => ErrorCode::InvalidAccount,
+            Error::InvalidOtt { .. } => ErrorCode::InvalidOtt,
+            Error::InvalidPrivateToken { .. } => ErrorCode::InvalidPrivateToken,
         }
     }
 
@@ -255,6 +271,10 @@ pub enum ErrorCode {
     InvalidBaseUrl,
     /// A new or changed account is not acceptable.
     InvalidAccount,
+    /// No one-time token was given.
+    InvalidOtt,
+    /// A private token's label or lifetime is not acceptable.
+    InvalidPrivateToken,
     /// No account of that name.
     UnknownAccount,
     /// The accounts catalog is damaged.
@@ -284,7 +304,7 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::CredentialsRejected,
         ErrorCode::RefreshRejected,
         ErrorCode::Unauthorized,
@@ -300,6 +320,8 @@ impl ErrorCode {
         ErrorCode::InvalidProfile,
         ErrorCode::InvalidBaseUrl,
         ErrorCode::InvalidAccount,
+        ErrorCode::InvalidOtt,
+        ErrorCode::InvalidPrivateToken,
         ErrorCode::UnknownAccount,
         ErrorCode::CorruptCatalog,
         ErrorCode::Storage,
@@ -326,6 +348,8 @@ impl ErrorCode {
             ErrorCode::InvalidProfile => "invalid_profile",
             ErrorCode::InvalidBaseUrl => "invalid_base_url",
             ErrorCode::InvalidAccount => "invalid_account",
+            ErrorCode::InvalidOtt => "invalid_ott",
+            ErrorCode::InvalidPrivateToken => "invalid_private_token",
             ErrorCode::UnknownAccount => "unknown_account",
             ErrorCode::CorruptCatalog => "corrupt_catalog",
             ErrorCode::Storage => "storage",
@@ -353,6 +377,8 @@ impl ErrorCode {
             ErrorCode::InvalidProfile => ErrorKind::Usage,
             ErrorCode::InvalidBaseUrl => ErrorKind::Usage,
             ErrorCode::InvalidAccount => ErrorKind::Usage,
+            ErrorCode::InvalidOtt => ErrorKind::Usage,
+            ErrorCode::InvalidPrivateToken => ErrorKind::Usage,
             ErrorCode::UnknownAccount => ErrorKind::Usage,
             ErrorCode::CorruptCatalog => ErrorKind::Local,
             ErrorCode::Storage => ErrorKind::Local,

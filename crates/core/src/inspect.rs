@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::auth::Authenticator;
+use crate::error::Error;
 use crate::jwt::{JwtError, UnverifiedJwt};
 use crate::secret::Secret;
 
@@ -223,6 +225,43 @@ pub const IDENTITY_CLAIMS: [&str; 8] = [
     "id",
 ];
 
+/// A token as people paste it: without an `Authorization:` name, a `Bearer ` prefix or
+/// the spaces around it.
+pub fn bare_token(pasted: &str) -> &str {
+    let text = pasted.trim();
+    let text = text
+        .strip_prefix("Authorization:")
+        .map_or(text, str::trim_start);
+    text.strip_prefix("Bearer ").map_or(text, str::trim_start)
+}
+
+/// What a signature is checked with: a key the user gives.
+#[derive(Debug)]
+pub enum Key {
+    /// A shared HMAC secret (HS* tokens only).
+    Secret(Secret),
+    /// A PEM public key (RS/PS/ES/EdDSA tokens only).
+    Pem(Vec<u8>),
+    /// A JWKS, fetched from this URL; its key is chosen by `kid`.
+    Jwks(String),
+}
+
+impl Key {
+    /// Checks `token`'s signature with this key (a JWKS is fetched with `http` first).
+    /// A signature that does not hold is a [`Verification::Failed`]; only fetching a JWKS
+    /// can fail as an error.
+    pub async fn verify(&self, token: &str, http: &Authenticator) -> Result<Verification, Error> {
+        Ok(match self {
+            Key::Secret(secret) => verify_with_secret(token, secret),
+            Key::Pem(pem) => verify_with_pem(token, pem),
+            Key::Jwks(url) => {
+                let url = url.trim();
+                verify_with_jwks(token, &http.fetch_jwks(url).await?, url)
+            }
+        })
+    }
+}
+
 /// Checks the signature with a shared HMAC secret.
 pub fn verify_with_secret(token: &str, secret: &Secret) -> Verification {
     check(token, KeyKind::HmacSecret, |alg| match alg {
@@ -297,11 +336,7 @@ fn check(
     by: KeyKind,
     key_for: impl FnOnce(Algorithm) -> Result<DecodingKey, String>,
 ) -> Verification {
-    let token = token
-        .trim()
-        .strip_prefix("Bearer ")
-        .unwrap_or(token.trim())
-        .trim();
+    let token = bare_token(token);
     let algorithm = match UnverifiedJwt::decode(token) {
         Ok(jwt) => jwt
             .header
@@ -458,6 +493,13 @@ mod tests {
             inspect(&directus, NOW).unwrap().identity.as_deref(),
             Some("5f0c-a1")
         );
+    }
+
+    #[test]
+    fn a_pasted_header_line_or_bearer_prefix_is_taken_off() {
+        assert_eq!(bare_token(" eyJ.a.b "), "eyJ.a.b");
+        assert_eq!(bare_token("Bearer eyJ.a.b"), "eyJ.a.b");
+        assert_eq!(bare_token("Authorization: Bearer eyJ.a.b\n"), "eyJ.a.b");
     }
 
     #[test]

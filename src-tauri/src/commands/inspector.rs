@@ -6,15 +6,13 @@ use tauri::State;
 use tokenvault_core::Secret;
 use tokenvault_core::auth::{Authenticator, HttpOptions};
 use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::inspect::{
-    Report, Verification, inspect, verify_with_jwks, verify_with_pem, verify_with_secret,
-};
+use tokenvault_core::inspect::{Key, Report, Verification, bare_token, inspect};
 
 use super::{IpcResult, vault};
 use crate::Shell;
 use crate::view::{FailureView, ShellCode};
 
-/// A key to check the signature with.
+/// A key to check the signature with, as the window sends it.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum KeyInput {
@@ -43,7 +41,7 @@ pub async fn inspect_token(
             .ok_or_else(|| {
                 FailureView::new(ShellCode::NoToken, "this account holds no token yet".into())
             })?,
-        (None, Some(text)) => Secret::new(strip_bearer(&text).to_owned()),
+        (None, Some(text)) => Secret::new(bare_token(&text).to_owned()),
         (None, None) => {
             return Err(FailureView::invalid(
                 ShellCode::NotAJwt,
@@ -59,37 +57,22 @@ pub async fn inspect_token(
             format!("this is not a readable JWT: {e}"),
         )
     })?;
-    let verification = match key {
+    let verification = match key.map(Key::from) {
         None => Verification::Unverified,
-        Some(KeyInput::Secret(secret)) => verify_with_secret(token.expose(), &Secret::new(secret)),
-        Some(KeyInput::Pem(pem)) => verify_with_pem(token.expose(), pem.as_bytes()),
-        Some(KeyInput::Jwks(url)) => {
-            let jwks = Authenticator::new(HttpOptions::default())?
-                .fetch_jwks(url.trim())
-                .await?;
-            verify_with_jwks(token.expose(), &jwks, url.trim())
+        Some(key) => {
+            let http = Authenticator::new(HttpOptions::default())?;
+            key.verify(token.expose(), &http).await?
         }
     };
     Ok(Report::new(&seen, &verification))
 }
 
-/// A token pasted with its `Bearer ` prefix or `Authorization:` header name.
-fn strip_bearer(text: &str) -> &str {
-    let text = text.trim();
-    let text = text
-        .strip_prefix("Authorization:")
-        .map_or(text, str::trim_start);
-    text.strip_prefix("Bearer ").map_or(text, str::trim_start)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::strip_bearer;
-
-    #[test]
-    fn a_pasted_header_line_or_bearer_prefix_is_taken_off() {
-        assert_eq!(strip_bearer(" eyJ.a.b "), "eyJ.a.b");
-        assert_eq!(strip_bearer("Bearer eyJ.a.b"), "eyJ.a.b");
-        assert_eq!(strip_bearer("Authorization: Bearer eyJ.a.b\n"), "eyJ.a.b");
+impl From<KeyInput> for Key {
+    fn from(input: KeyInput) -> Self {
+        match input {
+            KeyInput::Secret(secret) => Key::Secret(Secret::new(secret)),
+            KeyInput::Pem(pem) => Key::Pem(pem.into_bytes()),
+            KeyInput::Jwks(url) => Key::Jwks(url),
+        }
     }
 }

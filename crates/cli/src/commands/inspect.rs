@@ -6,9 +6,7 @@ use std::io::Read;
 use serde_json::Value;
 use tokenvault_core::auth::Authenticator;
 use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::inspect::{
-    Report, Verification, inspect, verify_with_jwks, verify_with_pem, verify_with_secret,
-};
+use tokenvault_core::inspect::{Key, Report, Verification, inspect};
 use tokenvault_core::{Secret, Vault};
 
 use super::Outcome;
@@ -16,35 +14,17 @@ use crate::args::InspectArgs;
 use crate::exit::Failure;
 use crate::output;
 
-/// What to check the signature with.
-#[derive(Debug)]
-pub enum Check {
-    /// Nothing: the token is shown unverified.
-    None,
-    /// A shared HMAC secret.
-    Secret(Secret),
-    /// A PEM public key, read from a file.
-    Pem(Vec<u8>),
-    /// A JWKS fetched from this URL.
-    Jwks(String),
-}
-
-impl Check {
-    /// The check `--secret`, `--key` or `--jwks` asks for.
-    pub fn from_args(args: &InspectArgs) -> Result<Self, Failure> {
-        Ok(if let Some(secret) = &args.secret {
-            Check::Secret(Secret::new(secret.clone()))
-        } else if let Some(key) = &args.key {
-            Check::Pem(
-                std::fs::read(key)
-                    .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", key.display())))?,
-            )
-        } else if let Some(url) = &args.jwks {
-            Check::Jwks(url.clone())
-        } else {
-            Check::None
-        })
-    }
+/// The key `--secret`, `--key` or `--jwks` gives, if any.
+pub fn key_of(args: &InspectArgs) -> Result<Option<Key>, Failure> {
+    Ok(if let Some(secret) = &args.secret {
+        Some(Key::Secret(Secret::new(secret.clone())))
+    } else if let Some(file) = &args.key {
+        Some(Key::Pem(std::fs::read(file).map_err(|e| {
+            Failure::Usage(format!("cannot read {}: {e}", file.display()))
+        })?))
+    } else {
+        args.jwks.clone().map(Key::Jwks)
+    })
 }
 
 /// `tokenvault inspect [TOKEN]`: a token given as an argument or on stdin.
@@ -59,32 +39,28 @@ pub async fn pasted(args: InspectArgs) -> Outcome {
             Secret::new(text.trim().to_owned())
         }
     };
-    let check = Check::from_args(&args)?;
-    show(&token, check, args.json).await
+    let key = key_of(&args)?;
+    show(&token, key, args.json).await
 }
 
 /// `tokenvault inspect --account NAME`: the account's stored access token.
-pub async fn stored(vault: &Vault, account: &str, check: Check, json: bool) -> Outcome {
+pub async fn stored(vault: &Vault, account: &str, key: Option<Key>, json: bool) -> Outcome {
     let stored = vault.stored_access_token(account).await?.ok_or_else(|| {
         Failure::Usage(format!(
             "{account} holds no access token yet; run `tokenvault login {account}`"
         ))
     })?;
-    show(&stored.value, check, json).await
+    show(&stored.value, key, json).await
 }
 
-async fn show(token: &Secret, check: Check, json: bool) -> Outcome {
+async fn show(token: &Secret, key: Option<Key>, json: bool) -> Outcome {
     let seen = inspect(token.expose(), SystemClock.now())
         .map_err(|e| Failure::Usage(format!("not a readable JWT: {e}")))?;
-    let verification = match &check {
-        Check::None => Verification::Unverified,
-        Check::Secret(secret) => verify_with_secret(token.expose(), secret),
-        Check::Pem(pem) => verify_with_pem(token.expose(), pem),
-        Check::Jwks(url) => {
-            let jwks = Authenticator::new(Default::default())?
-                .fetch_jwks(url)
-                .await?;
-            verify_with_jwks(token.expose(), &jwks, url)
+    let verification = match key {
+        None => Verification::Unverified,
+        Some(key) => {
+            key.verify(token.expose(), &Authenticator::new(Default::default())?)
+                .await?
         }
     };
     let report = Report::new(&seen, &verification);

@@ -23,6 +23,7 @@ use tokenvault_agent::client::{Asked, ask};
 use tokenvault_agent::protocol::{self, Reply, Request};
 use tokenvault_agent::{Handler, Running};
 use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::inspect::Key;
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::{Secret, Vault};
 
@@ -170,21 +171,18 @@ fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> 
     }))
 }
 
-/// A private token's expiry from `--expires-in` or `--expires-at`, in the future.
+/// A private token's expiry from `--expires-in` or `--expires-at` (the vault checks that
+/// it is a minute to ten years away).
 fn expiry(expires_in: Option<&str>, expires_at: Option<&str>) -> Result<OffsetDateTime, Failure> {
     let now = SystemClock.now();
-    let at = match (expires_in, expires_at) {
+    Ok(match (expires_in, expires_at) {
         (Some(text), _) => now.checked_add(parse_duration(text)?).ok_or_else(|| {
             Failure::Usage(format!("--expires-in `{text}` is too far in the future"))
         })?,
         (None, Some(text)) => OffsetDateTime::parse(text, &Rfc3339)
             .map_err(|e| Failure::Usage(format!("--expires-at `{text}` is not RFC 3339: {e}")))?,
         (None, None) => return Err(Failure::Usage("give --expires-in or --expires-at".into())),
-    };
-    if at <= now {
-        return Err(Failure::Usage("the expiry must be in the future".into()));
-    }
-    Ok(at)
+    })
 }
 
 /// Runs a command the agent serves, on `vault`: in the agent, or here when none runs.
@@ -221,12 +219,12 @@ pub async fn served(vault: &Vault, command: protocol::Command) -> Outcome {
             secret,
             jwks,
         } => {
-            let check = match (secret, jwks) {
-                (Some(secret), _) => inspect::Check::Secret(Secret::new(secret)),
-                (None, Some(url)) => inspect::Check::Jwks(url),
-                (None, None) => inspect::Check::None,
+            let key = match (secret, jwks) {
+                (Some(secret), _) => Some(Key::Secret(Secret::new(secret))),
+                (None, Some(url)) => Some(Key::Jwks(url)),
+                (None, None) => None,
             };
-            inspect::stored(vault, &account, check, json).await
+            inspect::stored(vault, &account, key, json).await
         }
     }
 }
@@ -239,8 +237,8 @@ async fn local(vault: &Vault, command: Command) -> Outcome {
         Command::Import { file } => accounts::import(vault, &file),
         Command::Inspect(args) => {
             let account = args.account.clone().unwrap_or_default();
-            let check = inspect::Check::from_args(&args)?;
-            inspect::stored(vault, &account, check, args.json).await
+            let key = inspect::key_of(&args)?;
+            inspect::stored(vault, &account, key, args.json).await
         }
         // Matched before `run` opens a vault.
         _ => Err(Failure::Usage(

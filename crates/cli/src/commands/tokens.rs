@@ -5,6 +5,7 @@ use time::Duration;
 use tokenvault_agent::protocol::TokenFormat;
 use tokenvault_core::Vault;
 use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::handover::TokenForm;
 use tokenvault_core::vault::audit::AuditKind;
 use tokenvault_core::vault::catalog::AccountRecord;
 
@@ -26,17 +27,24 @@ pub async fn token(
         let min_valid = Duration::seconds(i64::from(min_valid));
         vault.access_token(name, min_valid).await?
     };
-    let value = token.value.expose();
-    match format {
-        TokenFormat::Raw => output::line(value),
-        TokenFormat::Bearer => output::line(&format!("Bearer {value}")),
-        TokenFormat::Header => output::line(&format!("Authorization: Bearer {value}")),
-        TokenFormat::Json => output::json(&json!({
-            "account": name, "token": value, "token_type": "Bearer",
-            "expires_at": output::instant(token.expires_at),
-            "seconds_left": output::seconds_left(token.expires_at, SystemClock.now())
-        })),
-    }
+    let form = match format {
+        TokenFormat::Raw => TokenForm::Raw,
+        TokenFormat::Bearer => TokenForm::Bearer,
+        TokenFormat::Header => TokenForm::Header,
+        TokenFormat::Json => {
+            output::json(&json!({
+                "account": name, "token": token.value.expose(), "token_type": "Bearer",
+                "expires_at": output::instant(token.expires_at),
+                "seconds_left": output::seconds_left(token.expires_at, SystemClock.now())
+            }));
+            return audit_copy(vault, name);
+        }
+    };
+    output::line(form.text(&token.value, "").expose());
+    audit_copy(vault, name)
+}
+
+fn audit_copy(vault: &Vault, name: &str) -> Outcome {
     let id = vault.catalog()?.account(name)?.id.clone();
     vault.audit_event(&id, AuditKind::Copy, "ok");
     Ok(())

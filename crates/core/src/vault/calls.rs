@@ -8,8 +8,12 @@ use super::audit::AuditKind;
 use super::catalog::AccountRecord;
 use super::secrets::{SecretKey, SecretKind, blocking};
 use crate::auth::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Target, Token, Validation};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::secret::Secret;
+
+/// The shortest and longest lifetime a private token may be asked for.
+pub const PRIVATE_TOKEN_LIFETIME: (Duration, Duration) =
+    (Duration::minutes(1), Duration::days(10 * 365));
 
 impl Vault {
     /// Checks the account's fresh access token with the profile's validate call, and says
@@ -30,12 +34,19 @@ impl Vault {
         validation
     }
 
-    /// Verifies a one-time token with the account's fresh access token.
+    /// Verifies a one-time token, as pasted (spaces around it are not part of it), with
+    /// the account's fresh access token.
     pub async fn verify_ott(&self, name: &str, ott: &Secret) -> Result<OttOutcome> {
+        let ott = Secret::new(ott.expose().trim().to_owned());
+        if ott.is_empty() {
+            return Err(Error::InvalidOtt {
+                problem: "paste the one-time token to verify".into(),
+            });
+        }
         let (record, target, access) = self.call_context(name).await?;
         let outcome = self
             .authenticator(&record)?
-            .verify_ott(&target, &access.value, ott)
+            .verify_ott(&target, &access.value, &ott)
             .await;
         let audit = match &outcome {
             Ok(o) if o.valid => "ok",
@@ -46,13 +57,29 @@ impl Vault {
         outcome
     }
 
-    /// Creates a private token; it is kept in the secret store and shown once.
+    /// Creates a private token labelled `label` (trimmed, not empty) that expires at
+    /// `expires_at` (a minute to ten years from now); it is kept in the secret store and
+    /// shown once.
     pub async fn create_private_token(
         &self,
         name: &str,
         label: &str,
         expires_at: time::OffsetDateTime,
     ) -> Result<CreatedPrivateToken> {
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(Error::InvalidPrivateToken {
+                field: "label",
+                problem: "give the token a label, so you know it when you revoke it".into(),
+            });
+        }
+        let lifetime = expires_at - self.clock.now();
+        if lifetime < PRIVATE_TOKEN_LIFETIME.0 || lifetime > PRIVATE_TOKEN_LIFETIME.1 {
+            return Err(Error::InvalidPrivateToken {
+                field: "lifetime",
+                problem: "the lifetime must be between a minute and ten years".into(),
+            });
+        }
         let (record, target, access) = self.call_context(name).await?;
         let created = self
             .authenticator(&record)?
