@@ -10,7 +10,7 @@ mod tests {
         AccountDetails, AccountForm, Added, LoginPreview, ProfileView,
     };
     use crate::commands::app::{AgentState, AppInfo};
-    use crate::commands::calls::{CreatedView, OttVerdict, PrivateTokenView};
+    use crate::commands::calls::{CreatedView, OttVerdict, PrivateTokenView, ValidationView};
     use crate::commands::copy::CopyReceipt;
     use crate::settings::{Settings, Theme, WindowPlace};
     use crate::view::{AccountView, FailureCode, FailureView, ShellCode};
@@ -44,6 +44,7 @@ mod tests {
             VerificationReport::decl(&cfg),
             TokenForm::decl(&cfg),
             CopyReceipt::decl(&cfg),
+            ValidationView::decl(&cfg),
             OttVerdict::decl(&cfg),
             PrivateTokenView::decl(&cfg),
             CreatedView::decl(&cfg),

@@ -6,6 +6,15 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+include!("commands/list.rs");
+
+/// The Tauri handler of the commands in commands/list.rs.
+macro_rules! handler {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$module::$command),*]
+    };
+}
+
 mod agent;
 mod alerts;
 mod clipboard;
@@ -67,30 +76,7 @@ fn main() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .manage(clipboard::Clipboard::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::accounts::list_accounts,
-            commands::accounts::presets,
-            commands::accounts::test_login,
-            commands::accounts::add_account,
-            commands::accounts::remove_account,
-            commands::accounts::account_form,
-            commands::accounts::edit_account,
-            commands::accounts::account_details,
-            commands::app::app_info,
-            commands::app::get_settings,
-            commands::app::set_settings,
-            commands::app::audit_events,
-            commands::app::agent_state,
-            commands::app::set_agent_locked,
-            commands::calls::verify_ott,
-            commands::calls::list_private_tokens,
-            commands::calls::create_private_token,
-            commands::calls::revoke_private_token,
-            commands::copy::copy_token,
-            commands::copy::copy_private_token,
-            commands::copy::clear_clipboard,
-            commands::inspector::inspect_token,
-        ])
+        .invoke_handler(app_commands!(handler))
         .on_window_event(|window, event| {
             let preferences = window.state::<Preferences>();
             match event {

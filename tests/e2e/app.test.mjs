@@ -91,6 +91,17 @@ describe("the demo app window", () => {
     await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="account-open"]`));
   });
 
+  it("asks the API about an account's token with its validate call, and names the user", async () => {
+    await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="account-open"]`));
+    await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="validate"]`));
+    assert.equal(
+      await driver.textOf(`${row("demo-finvera")} [data-testid="validate-verdict"]`),
+      "Valid — the token of analyst@finvera.demo",
+    );
+    await snap(driver, "validate");
+    await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="account-open"]`));
+  });
+
   it("shows a private-token account's panel with its tokens", async () => {
     await driver.click(await driver.find(`${row("demo-private-tokens")} [data-testid="account-open"]`));
     await driver.find(`${row("demo-private-tokens")} [data-testid="pt-label"]`);

@@ -27,6 +27,7 @@ pub struct ProfileView {
     name: String,
     description: String,
     refresh: bool,
+    validate: bool,
     ott: bool,
     private_tokens: bool,
 }
@@ -38,6 +39,7 @@ impl From<&Profile> for ProfileView {
             name: profile.name.clone(),
             description: profile.description.clone(),
             refresh: profile.has_refresh(),
+            validate: profile.validate.is_some(),
             ott: profile.ott.is_some(),
             private_tokens: profile.private_tokens.is_some(),
         }

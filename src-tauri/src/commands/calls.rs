@@ -19,6 +19,27 @@ pub struct OttVerdict {
     reason: Option<String>,
 }
 
+/// What the profile's validate call said of the account's token.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationView {
+    /// Whose token it is, when the answer names them.
+    identity: Option<String>,
+    /// The whole answer (user details; never a token).
+    #[ts(type = "unknown")]
+    details: serde_json::Value,
+}
+
+/// Checks the account's fresh token with its profile's validate call.
+#[tauri::command]
+pub async fn validate_account(shell: State<'_, Shell>, id: String) -> IpcResult<ValidationView> {
+    let validation = vault(&shell)?.validate(&id).await?;
+    Ok(ValidationView {
+        identity: validation.identity,
+        details: validation.details,
+    })
+}
+
 /// Asks the account's API whether a one-time token is valid.
 #[tauri::command]
 pub async fn verify_ott(shell: State<'_, Shell>, id: String, ott: String) -> IpcResult<OttVerdict> {

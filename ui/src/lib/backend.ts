@@ -19,6 +19,7 @@ import type {
   ProfileView,
   Report,
   Settings,
+  ValidationView,
 } from "./types";
 
 export type { UnlistenFn };
@@ -60,6 +61,10 @@ export const copyPrivateToken = (id: string, tokenId: string): Promise<CopyRecei
 
 /** Clears the clipboard if it still holds our last copy; says whether it did. */
 export const clearClipboard = (): Promise<boolean> => invoke("clear_clipboard");
+
+/** The profile's validate call, with the account's fresh token. */
+export const validateAccount = (id: string): Promise<ValidationView> =>
+  invoke("validate_account", { id });
 
 export const verifyOtt = (id: string, ott: string): Promise<OttVerdict> =>
   invoke("verify_ott", { id, ott });

@@ -17,7 +17,7 @@ export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_toke
 
 export type AppInfo = { version: string, mode: "demo" | "vault", opening: boolean, demoApi: string | null, secretStore: string | null, dataFolder: string | null, problem: Failure | null, };
 
-export type ProfileView = { id: string, name: string, description: string, refresh: boolean, ott: boolean, privateTokens: boolean, };
+export type ProfileView = { id: string, name: string, description: string, refresh: boolean, validate: boolean, ott: boolean, privateTokens: boolean, };
 
 export type AccountForm = { name: string, environment: string, 
 /**
@@ -108,6 +108,16 @@ reason: string | null, };
 export type CopyFormat = "raw" | "bearer" | "header" | "curl";
 
 export type CopyReceipt = { format: CopyFormat, expiresAt: number | null, clearsAt: number | null, clearsInSeconds: number, };
+
+export type ValidationView = { 
+/**
+ * Whose token it is, when the answer names them.
+ */
+identity: string | null, 
+/**
+ * The whole answer (user details; never a token).
+ */
+details: unknown, };
 
 export type OttVerdict = { valid: boolean, identity: string | null, reason: string | null, };
 

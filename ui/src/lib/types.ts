@@ -23,6 +23,7 @@ export type {
   Settings,
   Theme,
   TokenState,
+  ValidationView,
 } from "./ipc";
 
 export type KeyInput =

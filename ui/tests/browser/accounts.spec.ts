@@ -97,10 +97,20 @@ test.describe("calls from an account's panel", () => {
     await expect(row.getByTestId("ott-verdict")).toHaveText("Not valid: already used");
   });
 
-  test("a profile without OTT or private tokens shows neither", async ({ page }) => {
+  test("the validate call names whose token it is", async ({ page }) => {
+    const row = page.locator('[data-account-id="te-uat"]');
+    await row.getByTestId("account-open").click();
+    await row.getByTestId("validate").click();
+    await expect(row.getByTestId("validate-verdict")).toHaveText(
+      "Valid — the token of te-uat@example.com",
+    );
+  });
+
+  test("a profile without validate, OTT or private tokens shows none of them", async ({ page }) => {
     const row = page.locator('[data-account-id="prive-uat"]');
     await row.getByTestId("account-open").click();
     await expect(row.getByTestId("account-panel")).toContainText("logs in again (no refresh)");
+    await expect(row.getByTestId("validate")).toHaveCount(0);
     await expect(row.getByTestId("ott-input")).toHaveCount(0);
     await expect(row.getByTestId("pt-label")).toHaveCount(0);
   });

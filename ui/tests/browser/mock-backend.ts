@@ -20,6 +20,7 @@ import type {
   ProfileView,
   Report,
   Settings,
+  ValidationView,
 } from "../../src/lib/types";
 
 export type UnlistenFn = () => void;
@@ -47,6 +48,7 @@ export const profiles: ProfileView[] = [
     name: "Privé",
     description: "Login; no refresh.",
     refresh: false,
+    validate: false,
     ott: false,
     privateTokens: false,
   },
@@ -55,6 +57,7 @@ export const profiles: ProfileView[] = [
     name: "TraderEvolution",
     description: "Login and refresh pair.",
     refresh: true,
+    validate: true,
     ott: true,
     privateTokens: false,
   },
@@ -63,6 +66,7 @@ export const profiles: ProfileView[] = [
     name: "Private tokens",
     description: "Long-living tokens.",
     refresh: false,
+    validate: false,
     ott: false,
     privateTokens: true,
   },
@@ -302,6 +306,12 @@ export const clearClipboard = () =>
     state.clipboard = null;
     return had;
   });
+
+export const validateAccount = (id: string): Promise<ValidationView> =>
+  answer("validate_account", { id }, () => ({
+    identity: byId(id).identity,
+    details: { username: byId(id).identity },
+  }));
 
 export const verifyOtt = (id: string, ott: string): Promise<OttVerdict> =>
   answer("verify_ott", { id, ott }, () =>
