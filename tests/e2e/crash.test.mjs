@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { endTree, spawnOwned } from "./processes.mjs";
+import { PATIENCE } from "./webdriver.mjs";
 import { addAccount, startDemoApi, target } from "./support.mjs";
 
 /** Four-second tokens: the app renews each account about every three seconds. */
@@ -114,7 +115,7 @@ describe("the app killed or stopped while it renews", () => {
       stdio: "ignore",
     });
     for (let waited = 0; !(await serving(socket)); waited += 100) {
-      assert.ok(waited < 15_000, "the app serves the command line");
+      assert.ok(waited < 15_000 * PATIENCE, "the app serves the command line");
       await sleep(100);
     }
     app.kill("SIGTERM");

@@ -5,6 +5,9 @@ import { endTree, spawnOwned } from "./processes.mjs";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
 
+/** How many times its stated deadline a wait may take (TOKENVAULT_E2E_PATIENCE, default 4). */
+export const PATIENCE = Number(process.env.TOKENVAULT_E2E_PATIENCE ?? 4);
+
 export class Driver {
   constructor(base, sessionId) {
     this.base = base;
@@ -107,8 +110,12 @@ export class Driver {
     return found.map(idOf);
   }
 
-  /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
+  /**
+   * Polls `probe` until it returns a truthy value, or gives up after `timeoutMs` times
+   * PATIENCE: a deadline only bounds a failure, so on a busy machine a slow app still passes.
+   */
   async waitFor(probe, timeoutMs, what) {
+    timeoutMs *= PATIENCE;
     const deadline = Date.now() + timeoutMs;
     let last;
     while (Date.now() < deadline) {
