@@ -10,8 +10,10 @@ use tokenvault_core::clock::ManualClock;
 use tokenvault_core::jwt::UnverifiedJwt;
 use tokenvault_core::profile::preset;
 use tokenvault_core::vault::status::RenewalOutcome;
-use tokenvault_demo_api::{Dialect, Endpoint};
-use tokenvault_tests::{account, account_on_clock, authenticator, demo_api, target, user};
+use tokenvault_demo_api::{DemoServer, Dialect, Endpoint};
+use tokenvault_tests::{
+    DemoAccount, account, account_on_clock, authenticator, demo_api, target, user,
+};
 
 #[tokio::test]
 async fn every_preset_logs_in_and_reads_the_token_expiry() {
@@ -171,18 +173,25 @@ async fn many_callers_at_once_cause_exactly_one_login() {
     assert_eq!(server.count(Dialect::Traderevolution, Endpoint::Login), 1);
 }
 
-#[tokio::test]
-async fn a_token_too_close_to_expiry_for_the_caller_is_renewed_first() {
-    let server = demo_api(120).await;
+/// The TraderEvolution demo user in a vault whose decisions follow a clock that moves only
+/// when told (the server's tokens still carry real instants: it starts at the real now).
+async fn traderevolution_on_a_manual_clock(server: &DemoServer) -> (DemoAccount, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::at(OffsetDateTime::now_utc()));
-    let session = account_on_clock(
-        &server,
+    let account = account_on_clock(
+        server,
         Dialect::Traderevolution,
         "traderevolution",
         None,
         clock.clone(),
     )
     .await;
+    (account, clock)
+}
+
+#[tokio::test]
+async fn a_token_too_close_to_expiry_for_the_caller_is_renewed_first() {
+    let server = demo_api(120).await;
+    let (session, clock) = traderevolution_on_a_manual_clock(&server).await;
     let first = session.access_token(Duration::seconds(60)).await.unwrap();
     clock.advance(Duration::seconds(90));
     let second = session.access_token(Duration::seconds(60)).await.unwrap();
@@ -196,15 +205,7 @@ async fn a_token_too_close_to_expiry_for_the_caller_is_renewed_first() {
 #[tokio::test]
 async fn a_token_that_lives_less_than_the_window_asked_is_served_until_a_fifth_of_it_is_left() {
     let server = demo_api(120).await;
-    let clock = Arc::new(ManualClock::at(OffsetDateTime::now_utc()));
-    let session = account_on_clock(
-        &server,
-        Dialect::Traderevolution,
-        "traderevolution",
-        None,
-        clock.clone(),
-    )
-    .await;
+    let (session, clock) = traderevolution_on_a_manual_clock(&server).await;
     let first = session.access_token(Duration::minutes(5)).await.unwrap();
     clock.advance(Duration::seconds(60));
     let again = session.access_token(Duration::minutes(5)).await.unwrap();
