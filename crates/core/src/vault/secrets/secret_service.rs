@@ -49,25 +49,45 @@ impl Connection {
         ])
     }
 
-    /// Runs `call` on the kept connection; if it fails, once more on a new one (the
-    /// keyring daemon may have restarted since).
+    /// Runs `call` on the kept connection, or a new one; if it fails, once more on a new
+    /// one: the keyring daemon may have restarted since, or stopped in the middle of this
+    /// very call (gnome-keyring can abort when another client is killed mid-call, and
+    /// D-Bus activation or systemd starts it again). Every call here may be asked twice:
+    /// reads, a write that replaces, a delete of what is there.
     /// Only a failure of the connection itself is retried: a dismissed unlock prompt is the
     /// user's answer, and asking again would show a second prompt.
     fn with<T>(&self, call: impl Fn(&SecretService) -> Result<T, SsError>) -> Result<T, Error> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(ss) = open.as_ref() {
-            match call(ss) {
-                Ok(value) => return Ok(value),
-                Err(e @ (SsError::Prompt | SsError::Locked)) => return Err(unavailable(e)),
-                Err(_) => *open = None,
+        let mut retried = false;
+        loop {
+            let connected = match open.take() {
+                Some(ss) => Ok(ss),
+                None => SecretService::connect_with_max_prompt_timeout(
+                    EncryptionType::Dh,
+                    PROMPT_PATIENCE,
+                ),
+            };
+            let ss = match connected {
+                Ok(ss) => ss,
+                Err(e) if retried => return Err(unavailable(e)),
+                Err(_) => {
+                    retried = true;
+                    continue;
+                }
+            };
+            match call(&ss) {
+                Ok(value) => {
+                    *open = Some(ss);
+                    return Ok(value);
+                }
+                Err(e @ (SsError::Prompt | SsError::Locked)) => {
+                    *open = Some(ss);
+                    return Err(unavailable(e));
+                }
+                Err(e) if retried => return Err(unavailable(e)),
+                Err(_) => retried = true,
             }
         }
-        let ss =
-            SecretService::connect_with_max_prompt_timeout(EncryptionType::Dh, PROMPT_PATIENCE)
-                .map_err(unavailable)?;
-        let value = call(&ss).map_err(unavailable)?;
-        *open = Some(ss);
-        Ok(value)
     }
 
     /// The secret of `user`, or `None`.
