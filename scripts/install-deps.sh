@@ -10,6 +10,10 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools keyutils
   imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip xdotool chromium
   debootstrap rpm desktop-file-utils python3 python3-pip
+  # Windows and macOS from here (scripts/cross.sh): Debian's Rust builds any target's
+  # standard library from source; mingw links for Windows, Wine runs it, NSIS packs its
+  # installer; clang compiles the C of macOS dependencies for type-checking.
+  rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 nsis clang
 )
 TAURI_DRIVER_VERSION=2.1.0
 

@@ -130,6 +130,15 @@ pub enum Command {
         /// JSON output.
         json: bool,
     },
+    /// `tokenvault private-token show`.
+    PrivateTokenShow {
+        /// Account name or id.
+        name: String,
+        /// The private token's id.
+        id: String,
+        /// How to print it.
+        format: TokenFormat,
+    },
     /// `tokenvault private-token revoke`.
     PrivateTokenRevoke {
         /// Account name or id.

@@ -256,7 +256,7 @@ pub enum OttCommand {
 /// `private-token ...`
 #[derive(Debug, Clone, Subcommand)]
 pub enum PrivateTokenCommand {
-    /// Create a private token; it is printed once.
+    /// Create a private token; it is printed, and kept in the vault for `show`.
     Create {
         /// Account name.
         name: String,
@@ -285,6 +285,16 @@ pub enum PrivateTokenCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Print a private token this vault created (exit 2 if it holds no value for it).
+    Show {
+        /// Account name.
+        name: String,
+        /// The token's id (as `list` shows it).
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
+        format: TokenFormat,
     },
     /// Revoke a private token.
     Revoke {

@@ -13,7 +13,7 @@ mod support;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -272,6 +272,8 @@ async fn a_socket_others_could_reach_is_not_used() {
     );
 }
 
+/// Linux only: per-thread credentials (`setresuid` on one thread) are a Linux thing.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_process_of_another_user_is_refused() {
     if rustix::process::geteuid().as_raw() != 0 {
@@ -279,7 +281,7 @@ fn a_process_of_another_user_is_refused() {
         return;
     }
     // Under /tmp, which every user may traverse (the test session's scratch folder is private).
-    let home = PathBuf::from(format!(
+    let home = std::path::PathBuf::from(format!(
         "/tmp/tokenvault-agent-other-user-{}",
         std::process::id()
     ));

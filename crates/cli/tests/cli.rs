@@ -10,10 +10,12 @@
 mod support;
 
 use serde_json::Value;
-use std::process::{Command, Stdio};
-use support::{add, demo, home, stderr, stdout, stdout_json, tokenvault, user};
+use std::process::Stdio;
+use support::{
+    add, demo, demo_with, home, stderr, stdout, stdout_json, tokenvault, tokenvault_command, user,
+};
 
-use tokenvault_demo_api::{Dialect, Endpoint};
+use tokenvault_demo_api::{Config, Dialect, Endpoint};
 
 #[test]
 fn presets_are_listed_as_stable_json() {
@@ -155,7 +157,7 @@ async fn concurrent_token_calls_cause_exactly_one_refresh() {
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
     let callers: Vec<_> = (0..4)
         .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_tokenvault"))
+            tokenvault_command()
                 .arg("--home")
                 .arg(&dir)
                 .args(["token", "te", "--min-valid", "17"])
@@ -294,6 +296,69 @@ async fn private_tokens_are_created_listed_and_revoked() {
         None,
     ));
     assert_eq!(listed.trim(), "[]");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_token_of_4000_characters_is_kept_whole_and_shown_again() {
+    // Longer than one Windows Credential Manager entry holds (2,560 bytes).
+    let scope: Vec<String> = (0..260).map(|i| format!("read:ledger-{i:04}")).collect();
+    let server = demo_with(Config {
+        private_token_scope: scope.join(" "),
+        ..Config::default()
+    })
+    .await;
+    let dir = home("private-long");
+    assert!(
+        add(&dir, &server, "pt", Dialect::PrivateTokens)
+            .status
+            .success()
+    );
+    let created = tokenvault(
+        &dir,
+        &[
+            "private-token",
+            "create",
+            "pt",
+            "--label",
+            "reporting",
+            "--expires-in",
+            "90d",
+            "--json",
+        ],
+        None,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let created = stdout_json(&created);
+    let token = created["token"].as_str().unwrap();
+    assert!(
+        token.len() >= 4000,
+        "a long token: {} characters",
+        token.len()
+    );
+    let id = created["id"].as_str().unwrap();
+
+    let shown = tokenvault(&dir, &["private-token", "show", "pt", id], None);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert_eq!(stdout(&shown).trim_end(), token, "the same token, whole");
+    let bearer = tokenvault(
+        &dir,
+        &["private-token", "show", "pt", id, "--format", "bearer"],
+        None,
+    );
+    assert_eq!(stdout(&bearer).trim_end(), format!("Bearer {token}"));
+
+    assert!(
+        tokenvault(&dir, &["private-token", "revoke", "pt", id], None)
+            .status
+            .success()
+    );
+    let gone = tokenvault(&dir, &["private-token", "show", "pt", id], None);
+    assert_eq!(gone.status.code(), Some(2), "{}", stderr(&gone));
+    assert!(
+        stderr(&gone).contains("does not hold the value of private token"),
+        "{}",
+        stderr(&gone)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,9 +11,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::{RunningAgent, add, demo, home, stderr, stdout, tokenvault_with_env, user};
-use tokenvault_core::vault::home::{Home, app_name};
-use tokenvault_core::vault::secrets::{SecretKey, SecretKind, open_store};
+use support::{
+    RunningAgent, add, demo, home, platform_files, stderr, stdout, tokenvault_with_env, under_wine,
+    user,
+};
 use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
 
 /// The command line with every log line switched on.
@@ -122,7 +123,7 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
     ));
     said.quiet(tokenvault(&home, &["account", "list", "--json"], None));
     said.quiet(tokenvault(&home, &["status"], None));
-    secrets.extend(stored_refresh_tokens(&home));
+    secrets.extend(server.issued_refresh_tokens());
     assert!(
         server.count(Dialect::Traderevolution, Endpoint::Refresh) > 0,
         "refreshes happened"
@@ -134,10 +135,14 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
             .any(|e| e.contains("DEBUG") || e.contains("TRACE")),
         "the logs were on"
     );
+    let written: Vec<PathBuf> = files_under(&home)
+        .into_iter()
+        .chain(platform_files())
+        .collect();
     for secret in &secrets {
         said.never_shows(secret);
-        for file in files_under(&home) {
-            let content = std::fs::read(&file).expect("readable");
+        for file in &written {
+            let content = std::fs::read(file).expect("readable");
             assert!(
                 !contains(&content, secret.as_bytes()),
                 "a secret is in {}",
@@ -149,6 +154,10 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_locked_agent_holds_no_password_or_token_in_its_memory() {
+    if under_wine() {
+        eprintln!("not under Wine: the Windows agent has no named pipe yet");
+        return;
+    }
     let server = demo(300).await;
     let home = home("hygiene-memory");
     let mut secrets = Vec::new();
@@ -176,7 +185,7 @@ async fn a_locked_agent_holds_no_password_or_token_in_its_memory() {
             }
         }
     }
-    secrets.extend(stored_refresh_tokens(&home));
+    secrets.extend(server.issued_refresh_tokens());
     let unlocked = process_memory(agent.0.id());
     let cached = secrets
         .iter()
@@ -235,25 +244,6 @@ impl Said {
             assert!(!text.contains(secret), "a secret reached stdout: {text}");
         }
     }
-}
-
-fn stored_refresh_tokens(home: &Path) -> Vec<String> {
-    let store = open_store(
-        &Home::at(home.to_path_buf()).expect("home"),
-        app_name(),
-        None,
-    )
-    .expect("the vault's store");
-    Dialect::PRESETS
-        .iter()
-        .filter_map(|d| {
-            store
-                .get(&SecretKey::new(d.as_str(), SecretKind::RefreshToken))
-                .ok()
-                .flatten()
-        })
-        .map(|s| s.expose().to_owned())
-        .collect()
 }
 
 fn files_under(folder: &Path) -> Vec<PathBuf> {

@@ -188,6 +188,17 @@ pub enum Error {
     /// No account of that name or id.
     #[error("no account named `{0}`")]
     UnknownAccount(String),
+    /// The vault does not hold the value of that private token.
+    #[error(
+        "this vault does not hold the value of private token {id} of {account}: it was \
+         created elsewhere or before this vault, or revoked; create a new one"
+    )]
+    PrivateTokenNotHeld {
+        /// The account's name.
+        account: String,
+        /// The private token's id.
+        id: String,
+    },
     /// The token has expired and could not be renewed.
     #[error("the access token has expired")]
     TokenExpired,
@@ -217,6 +228,7 @@ impl Error {
             Error::WrongPassphrase { .. } => ErrorCode::WrongPassphrase,
             Error::NoSecretStore { .. } => ErrorCode::NoSecretStore,
             Error::UnknownAccount(_) => ErrorCode::UnknownAccount,
+            Error::PrivateTokenNotHeld { .. } => ErrorCode::PrivateTokenNotHeld,
             Error::InvalidAccount { .. } => ErrorCode::InvalidAccount,
             Error::InvalidOtt { .. } => ErrorCode::InvalidOtt,
             Error::InvalidPrivateToken { .. } => ErrorCode::InvalidPrivateToken,
@@ -277,6 +289,8 @@ pub enum ErrorCode {
     InvalidPrivateToken,
     /// No account of that name.
     UnknownAccount,
+    /// The vault does not hold the value of a private token.
+    PrivateTokenNotHeld,
     /// The accounts catalog is damaged.
     CorruptCatalog,
     /// A file of the vault could not be read or written.
@@ -304,7 +318,7 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::CredentialsRejected,
         ErrorCode::RefreshRejected,
         ErrorCode::Unauthorized,
@@ -323,6 +337,7 @@ impl ErrorCode {
         ErrorCode::InvalidOtt,
         ErrorCode::InvalidPrivateToken,
         ErrorCode::UnknownAccount,
+        ErrorCode::PrivateTokenNotHeld,
         ErrorCode::CorruptCatalog,
         ErrorCode::Storage,
         ErrorCode::KeyringUnavailable,
@@ -351,6 +366,7 @@ impl ErrorCode {
             ErrorCode::InvalidOtt => "invalid_ott",
             ErrorCode::InvalidPrivateToken => "invalid_private_token",
             ErrorCode::UnknownAccount => "unknown_account",
+            ErrorCode::PrivateTokenNotHeld => "private_token_not_held",
             ErrorCode::CorruptCatalog => "corrupt_catalog",
             ErrorCode::Storage => "storage",
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
@@ -380,6 +396,7 @@ impl ErrorCode {
             ErrorCode::InvalidOtt => ErrorKind::Usage,
             ErrorCode::InvalidPrivateToken => ErrorKind::Usage,
             ErrorCode::UnknownAccount => ErrorKind::Usage,
+            ErrorCode::PrivateTokenNotHeld => ErrorKind::Usage,
             ErrorCode::CorruptCatalog => ErrorKind::Local,
             ErrorCode::Storage => ErrorKind::Local,
             ErrorCode::KeyringUnavailable => ErrorKind::Local,

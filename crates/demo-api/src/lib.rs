@@ -123,6 +123,9 @@ pub struct Config {
     /// How long a rotated-away refresh token is still accepted (zero: reuse is refused
     /// at once and revokes the user's refresh tokens).
     pub refresh_reuse_grace: Duration,
+    /// A `scope` claim for every private token (empty: none). Servers that list scopes or
+    /// permissions in their tokens make them thousands of characters long.
+    pub private_token_scope: String,
 }
 
 impl Default for Config {
@@ -134,6 +137,7 @@ impl Default for Config {
             ott_ttl: Duration::from_secs(60),
             timeout_delay: Duration::from_secs(60),
             refresh_reuse_grace: Duration::ZERO,
+            private_token_scope: String::new(),
         }
     }
 }
@@ -318,6 +322,11 @@ impl DemoServer {
     /// How many refreshes used a rotated-away refresh token within the reuse grace.
     pub fn grace_reuses(&self) -> u64 {
         self.state.issuer.grace_reuses()
+    }
+
+    /// Every refresh token this server issued (the newest 10,000), through any dialect.
+    pub fn issued_refresh_tokens(&self) -> Vec<String> {
+        self.state.issuer.issued_refresh_tokens()
     }
 
     /// Switches every fault off.

@@ -44,6 +44,9 @@ pub struct Claims {
     /// The user's roles.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// What the token may do, where the server says so (private tokens, on request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// Signs and checks tokens, and remembers refresh tokens and revocations.
@@ -64,7 +67,13 @@ struct Memory {
     used_refresh: HashMap<String, Instant>,
     /// Revoked token ids (private tokens).
     revoked: HashSet<String>,
+    /// The refresh tokens issued, the newest [`REMEMBERED_REFRESH_TOKENS`] of them.
+    issued_refresh: std::collections::VecDeque<String>,
 }
+
+/// How many issued refresh tokens the server remembers for tests to look for (a lively
+/// demo running for days issues many more).
+const REMEMBERED_REFRESH_TOKENS: usize = 10_000;
 
 /// Why a presented token is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +125,19 @@ impl Issuer {
         kind: Kind,
         ttl: Duration,
     ) -> (String, Claims) {
+        self.issue_scoped(dialect, user, roles, kind, ttl, None)
+    }
+
+    /// [`Issuer::issue`], with a `scope` claim.
+    pub fn issue_scoped(
+        &self,
+        dialect: Dialect,
+        user: &str,
+        roles: &[&str],
+        kind: Kind,
+        ttl: Duration,
+        scope: Option<&str>,
+    ) -> (String, Claims) {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let claims = Claims {
@@ -126,6 +148,7 @@ impl Issuer {
             jti: format!("{}-{id}", dialect.as_str()),
             typ: kind,
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            scope: scope.map(str::to_owned),
         };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -134,13 +157,24 @@ impl Issuer {
         )
         .unwrap_or_default();
         if kind == Kind::Refresh {
-            self.memory()
+            let mut memory = self.memory();
+            memory
                 .live_refresh
                 .entry(user.to_owned())
                 .or_default()
                 .insert(claims.jti.clone());
+            if memory.issued_refresh.len() == REMEMBERED_REFRESH_TOKENS {
+                memory.issued_refresh.pop_front();
+            }
+            memory.issued_refresh.push_back(token.clone());
         }
         (token, claims)
+    }
+
+    /// Every refresh token issued (the newest 10,000): what a client was given and must
+    /// never write down in plain text.
+    pub fn issued_refresh_tokens(&self) -> Vec<String> {
+        self.memory().issued_refresh.iter().cloned().collect()
     }
 
     /// Checks a token's signature, expiry, dialect, kind and revocation.

@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
+use tokenvault_core::Secret;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::handover::TokenForm;
 use tokenvault_core::vault::audit::AuditKind;
-use tokenvault_core::{ErrorCode, Secret};
 
 use super::{IpcResult, vault};
 use crate::Shell;
@@ -66,14 +66,7 @@ pub async fn copy_private_token(
     token_id: String,
 ) -> IpcResult<CopyReceipt> {
     let vault = vault(&shell)?;
-    let token = vault.private_token(&id, &token_id).await?.ok_or_else(|| {
-        FailureView::new(
-            ErrorCode::NotFound,
-            "this vault does not hold that private token's value: it was created elsewhere \
-                 or before this vault; create a new one to copy it"
-                .into(),
-        )
-    })?;
+    let token = vault.private_token(&id, &token_id).await?;
     let receipt = put(&clipboard, &preferences, token, TokenForm::Raw)?;
     vault.audit_event(&id, AuditKind::Copy, "ok");
     Ok(receipt)

@@ -103,6 +103,10 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     title: "No such account",
     action: "It was removed, perhaps from the command line.",
   },
+  private_token_not_held: {
+    title: "Value not kept here",
+    action: "It was created elsewhere or before this vault: create a new one to copy it.",
+  },
   clipboard: {
     title: "Clipboard not usable",
     action: "Another program may hold the clipboard; try again.",

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
+use tokenvault_agent::protocol::TokenFormat;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::{Secret, Vault};
 
@@ -31,7 +32,7 @@ pub async fn verify_ott(vault: &Vault, name: &str, ott: String, json: bool) -> O
     }
 }
 
-/// `tokenvault private-token create`: the value is printed once.
+/// `tokenvault private-token create`: the value is printed, and kept for `show`.
 pub async fn create_private_token(
     vault: &Vault,
     name: &str,
@@ -46,7 +47,7 @@ pub async fn create_private_token(
         );
     } else {
         output::note(&format!(
-            "created private token {} ({}), expires in {}; it is shown once:",
+            "created private token {} ({}), expires in {}; `private-token show` prints it again:",
             created.info.id,
             created.info.label,
             output::left_in_words(created.info.expires_at, SystemClock.now())
@@ -78,6 +79,21 @@ pub async fn list_private_tokens(vault: &Vault, name: &str, json: bool) -> Outco
             })
             .collect();
         output::table(&["ID", "LABEL", "EXPIRES IN"], &rows);
+    }
+    Ok(())
+}
+
+/// `tokenvault private-token show`: the value this vault kept when it created the token.
+pub async fn show_private_token(
+    vault: &Vault,
+    name: &str,
+    id: &str,
+    format: TokenFormat,
+) -> Outcome {
+    let token = vault.private_token(name, id).await?;
+    match super::tokens::printed_form(format) {
+        Some(form) => output::line(form.text(&token, "").expose()),
+        None => output::json(&json!({"account": name, "id": id, "token": token.expose()})),
     }
     Ok(())
 }

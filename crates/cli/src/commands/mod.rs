@@ -108,12 +108,7 @@ fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> 
         Command::Token(args) => Served::Token {
             name: args.name.clone(),
             min_valid: args.min_valid,
-            format: match args.format {
-                TokenFormat::Raw => protocol::TokenFormat::Raw,
-                TokenFormat::Bearer => protocol::TokenFormat::Bearer,
-                TokenFormat::Header => protocol::TokenFormat::Header,
-                TokenFormat::Json => protocol::TokenFormat::Json,
-            },
+            format: wire_format(args.format),
             force_refresh: args.force_refresh,
         },
         Command::Status { name, json } => Served::Status {
@@ -149,6 +144,13 @@ fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> 
             Served::PrivateTokenList {
                 name: name.clone(),
                 json: *json,
+            }
+        }
+        Command::PrivateToken(PrivateTokenCommand::Show { name, id, format }) => {
+            Served::PrivateTokenShow {
+                name: name.clone(),
+                id: id.clone(),
+                format: wire_format(*format),
             }
         }
         Command::PrivateToken(PrivateTokenCommand::Revoke { name, id }) => {
@@ -207,6 +209,9 @@ pub async fn served(vault: &Vault, command: protocol::Command) -> Outcome {
         } => calls::create_private_token(vault, &name, &label, expires_at, json).await,
         Served::PrivateTokenList { name, json } => {
             calls::list_private_tokens(vault, &name, json).await
+        }
+        Served::PrivateTokenShow { name, id, format } => {
+            calls::show_private_token(vault, &name, &id, format).await
         }
         Served::PrivateTokenRevoke { name, id } => {
             calls::revoke_private_token(vault, &name, &id).await
@@ -309,4 +314,14 @@ async fn open_vault(home: Option<&Path>, passphrase_stdin: bool) -> Result<Vault
         std::env::var("TOKENVAULT_PASSPHRASE").ok().map(Secret::new)
     };
     Ok(Vault::open(home, passphrase, KEYRING_PATIENCE).await?)
+}
+
+/// The agent protocol's name for an output format.
+fn wire_format(format: TokenFormat) -> protocol::TokenFormat {
+    match format {
+        TokenFormat::Raw => protocol::TokenFormat::Raw,
+        TokenFormat::Bearer => protocol::TokenFormat::Bearer,
+        TokenFormat::Header => protocol::TokenFormat::Header,
+        TokenFormat::Json => protocol::TokenFormat::Json,
+    }
 }

@@ -27,21 +27,25 @@ pub async fn token(
         let min_valid = Duration::seconds(i64::from(min_valid));
         vault.access_token(name, min_valid).await?
     };
-    let form = match format {
-        TokenFormat::Raw => TokenForm::Raw,
-        TokenFormat::Bearer => TokenForm::Bearer,
-        TokenFormat::Header => TokenForm::Header,
-        TokenFormat::Json => {
-            output::json(&json!({
-                "account": name, "token": token.value.expose(), "token_type": "Bearer",
-                "expires_at": output::instant(token.expires_at),
-                "seconds_left": output::seconds_left(token.expires_at, SystemClock.now())
-            }));
-            return audit_copy(vault, name);
-        }
-    };
-    output::line(form.text(&token.value, "").expose());
+    match printed_form(format) {
+        Some(form) => output::line(form.text(&token.value, "").expose()),
+        None => output::json(&json!({
+            "account": name, "token": token.value.expose(), "token_type": "Bearer",
+            "expires_at": output::instant(token.expires_at),
+            "seconds_left": output::seconds_left(token.expires_at, SystemClock.now())
+        })),
+    }
     audit_copy(vault, name)
+}
+
+/// How a format prints a token; `None` for JSON, which each command words itself.
+pub(super) fn printed_form(format: TokenFormat) -> Option<TokenForm> {
+    match format {
+        TokenFormat::Raw => Some(TokenForm::Raw),
+        TokenFormat::Bearer => Some(TokenForm::Bearer),
+        TokenFormat::Header => Some(TokenForm::Header),
+        TokenFormat::Json => None,
+    }
 }
 
 fn audit_copy(vault: &Vault, name: &str) -> Outcome {

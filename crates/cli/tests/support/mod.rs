@@ -28,6 +28,51 @@ pub fn home(name: &str) -> PathBuf {
     dir
 }
 
+/// The tokenvault binary under test: the one cargo built for this machine, or, when
+/// `scripts/cross.sh wine-test` runs these tests, the Windows build under Wine
+/// (`TOKENVAULT_TEST_WINE` names Wine, `TOKENVAULT_TEST_EXE` the `.exe`). Wine hands the
+/// `.exe` this machine's paths as drive Z: (`/tmp/x` is `Z:\tmp\x`) and its environment.
+pub fn tokenvault_command() -> Command {
+    match std::env::var_os("TOKENVAULT_TEST_WINE") {
+        Some(wine) => {
+            let mut command = Command::new(wine);
+            command.arg(std::env::var_os("TOKENVAULT_TEST_EXE").expect("TOKENVAULT_TEST_EXE"));
+            command
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_tokenvault")),
+    }
+}
+
+/// Whether the binary under test is the Windows build, under Wine.
+pub fn under_wine() -> bool {
+    std::env::var_os("TOKENVAULT_TEST_WINE").is_some()
+}
+
+/// Files outside the data folder where the binary under test keeps what it keeps: under
+/// Wine, the prefix's registry, which holds Credential Manager. The wineserver writes the
+/// registry to its files only when it stops: this stops it (the next call starts another).
+pub fn platform_files() -> Vec<PathBuf> {
+    let Some(prefix) = std::env::var_os("TOKENVAULT_TEST_WINEPREFIX") else {
+        return Vec::new();
+    };
+    let wineserver = std::env::var_os("TOKENVAULT_TEST_WINESERVER").expect("the wineserver");
+    for how in ["-k", "-w"] {
+        let _ = Command::new(&wineserver).arg(how).status();
+    }
+    let registry: Vec<PathBuf> = std::fs::read_dir(&prefix)
+        .expect("the Wine prefix")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "reg"))
+        .collect();
+    let user = std::fs::read_to_string(PathBuf::from(&prefix).join("user.reg")).unwrap_or_default();
+    assert!(
+        user.contains("Credential Manager\\\\Generic: token-file-key."),
+        "the registry holds the vault's Credential Manager entries"
+    );
+    registry
+}
+
 pub fn tokenvault(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     tokenvault_with_env(home, args, stdin, &[])
 }
@@ -52,7 +97,7 @@ pub fn spawn_tokenvault(
     stdin: Option<&str>,
     env: &[(&str, &str)],
 ) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
+    let mut child = tokenvault_command()
         .arg("--home")
         .arg(home)
         .args(args)
@@ -137,7 +182,7 @@ impl RunningAgent {
 
     /// Starts it with extra options and returns once its socket answers.
     pub fn start_with(home: &Path, options: &[&str]) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_tokenvault"))
+        let child = tokenvault_command()
             .arg("--home")
             .arg(home)
             .arg("agent")

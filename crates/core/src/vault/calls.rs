@@ -110,11 +110,16 @@ impl Vault {
             .await
     }
 
-    /// The value of a private token this vault created, if it still has it.
-    pub async fn private_token(&self, name: &str, id: &str) -> Result<Option<Secret>> {
+    /// The value of a private token this vault created and has not revoked.
+    pub async fn private_token(&self, name: &str, id: &str) -> Result<Secret> {
         let record = self.catalog()?.account(name)?.clone();
         let key = SecretKey::new(&record.id, SecretKind::PrivateToken(id.to_owned()));
-        blocking(&self.store, move |s| s.get(&key)).await
+        blocking(&self.store, move |s| s.get(&key))
+            .await?
+            .ok_or_else(|| Error::PrivateTokenNotHeld {
+                account: record.name.clone(),
+                id: id.to_owned(),
+            })
     }
 
     /// Revokes one of the account's private tokens, and forgets its value.

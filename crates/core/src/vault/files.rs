@@ -26,7 +26,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         restrict_to_owner(&file)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
+        replace(&temporary, path)?;
         #[cfg(unix)]
         std::fs::File::open(folder)?.sync_all()?;
         Ok(())
@@ -36,6 +36,40 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         storage("write", e)
     })
 }
+
+/// Renames `from` over `to`. On Windows, a rename over a file that another process has open
+/// (a command line reading its tokens while the agent renews them) is refused with "access
+/// denied" unless the file system takes a POSIX-semantics rename, which the standard
+/// library tries next: NTFS on Windows 10 1809 and later does; older systems, network
+/// shares and Wine do not, and an antivirus scanner may hold a new file a moment. Readers
+/// hold these files only while they read them, so the rename is tried again, for up to
+/// [`REPLACE_PATIENCE`].
+fn replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        use std::time::{Duration, Instant};
+        let deadline = Instant::now() + REPLACE_PATIENCE;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match std::fs::rename(from, to) {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::PermissionDenied
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                done => return done,
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    std::fs::rename(from, to)
+}
+
+/// How long a write waits for readers to let go of the file it replaces (Windows).
+#[cfg(windows)]
+const REPLACE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Makes a file readable and writable by its owner only (Unix).
 pub(crate) fn restrict_to_owner(file: &std::fs::File) -> std::io::Result<()> {

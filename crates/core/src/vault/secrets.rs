@@ -6,6 +6,8 @@
 mod encrypted;
 mod keyring_store;
 mod memory;
+#[cfg(any(not(target_os = "linux"), test))]
+mod parts;
 #[cfg(target_os = "linux")]
 mod secret_service;
 mod token_files;

@@ -100,9 +100,11 @@ async fn create(
         .ok_or_else(|| invalid("expires_at is required, in RFC 3339, and in the future"))?;
     let ttl = std::time::Duration::from_secs(u64::try_from(expires_at - now_unix()).unwrap_or(0));
     let roles: Vec<&str> = claims.roles.iter().map(String::as_str).collect();
-    let (token, token_claims) = state
-        .issuer
-        .issue(D, &claims.sub, &roles, Kind::Private, ttl);
+    let scope = Some(state.config.private_token_scope.as_str()).filter(|s| !s.is_empty());
+    let (token, token_claims) =
+        state
+            .issuer
+            .issue_scoped(D, &claims.sub, &roles, Kind::Private, ttl, scope);
     let mut tokens = state
         .private_tokens
         .lock()

@@ -1,5 +1,6 @@
 //! The OS keyring: the Secret Service over one kept D-Bus connection on Linux, and the
-//! `keyring` crate, with each platform's store enabled explicitly in Cargo.toml, elsewhere.
+//! `keyring` crate, with each platform's store enabled explicitly in Cargo.toml, elsewhere
+//! (through [`super::parts`], for Credential Manager's short entries).
 
 use std::hash::BuildHasher;
 
@@ -60,8 +61,44 @@ impl KeyringStore {
     }
 
     #[cfg(not(target_os = "linux"))]
-    fn entry(&self, key: &SecretKey) -> Result<keyring::Entry, Error> {
-        keyring::Entry::new(&self.service, &key.name()).map_err(unavailable)
+    fn parted(&self) -> super::parts::Parted<Entries<'_>> {
+        super::parts::Parted::new(Entries(&self.service), ENTRY_UNITS)
+    }
+}
+
+/// How much text one entry holds, in UTF-16 units: Credential Manager keeps 2,560 bytes
+/// per credential, and the keyring crate stores text as UTF-16. The Keychain has no such
+/// limit.
+#[cfg(windows)]
+const ENTRY_UNITS: usize = 1280;
+#[cfg(all(not(windows), not(target_os = "linux")))]
+const ENTRY_UNITS: usize = usize::MAX;
+
+/// The keyring crate's entries of one service.
+#[cfg(not(target_os = "linux"))]
+struct Entries<'a>(&'a str);
+
+#[cfg(not(target_os = "linux"))]
+impl super::parts::Entries for Entries<'_> {
+    fn get(&self, name: &str) -> Result<Option<Secret>, Error> {
+        match keyring::Entry::new(self.0, name).and_then(|entry| entry.get_password()) {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn set(&self, name: &str, value: &str) -> Result<(), Error> {
+        keyring::Entry::new(self.0, name)
+            .and_then(|entry| entry.set_password(value))
+            .map_err(unavailable)
+    }
+
+    fn delete(&self, name: &str) -> Result<(), Error> {
+        match keyring::Entry::new(self.0, name).and_then(|entry| entry.delete_credential()) {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
     }
 }
 
@@ -98,23 +135,14 @@ impl SecretStore for KeyringStore {
     }
 
     fn get(&self, key: &SecretKey) -> Result<Option<Secret>, Error> {
-        match self.entry(key)?.get_password() {
-            Ok(value) => Ok(Some(Secret::new(value))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(unavailable(e)),
-        }
+        self.parted().get(&key.name())
     }
 
     fn set(&self, key: &SecretKey, value: &Secret) -> Result<(), Error> {
-        self.entry(key)?
-            .set_password(value.expose())
-            .map_err(unavailable)
+        self.parted().set(&key.name(), value)
     }
 
     fn delete(&self, key: &SecretKey) -> Result<(), Error> {
-        match self.entry(key)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(unavailable(e)),
-        }
+        self.parted().delete(&key.name())
     }
 }

@@ -1,0 +1,3 @@
+/* See TargetConditionals.h: type-checking only, never linked. */
+#pragma once
+#define assert(x) ((void)0)
