@@ -6,9 +6,12 @@
 #
 #   scripts/cross.sh windows [PACKAGE...]  debug builds for x86_64-pc-windows-gnu, rustc
 #                                          warnings denied (default: the CLI, the demo API
-#                                          and the app), in target/cross/
-#   scripts/cross.sh wine-test [TEST...]   the CLI's test suites (default: cli, hygiene),
+#                                          and the app), in target/cross/; clippy for the
+#                                          core, the agent and the CLI
+#   scripts/cross.sh wine-test [TEST...]   the CLI's test suites (default: cli, hygiene, agent),
 #                                          run against tokenvault.exe under Wine
+#   scripts/cross.sh installer             the NSIS installer of those builds (makensis,
+#                                          offline), then scripts/check-windows-installer.sh
 #   scripts/cross.sh macos                 clippy (-D warnings) for aarch64- and
 #                                          x86_64-apple-darwin, as far as no SDK allows
 set -euo pipefail
@@ -34,6 +37,10 @@ windows() {
   CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
     CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="-D warnings" \
     debian_cargo build --locked -Zbuild-std=std,panic_abort --target "$WINDOWS" "${args[@]}"
+  # Clippy too, for the code only Windows compiles (the agent's pipe, the keyring's parts).
+  CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
+    debian_cargo clippy --locked -Zbuild-std=std,panic_abort --target "$WINDOWS" \
+    -p tokenvault-core -p tokenvault-agent -p tokenvault-cli -- -D warnings
   local out="$CARGO_TARGET_DIR/$WINDOWS/debug"
   if [ ! -f "$out/bcryptprimitives.dll" ] || [ scripts/cross/bcryptprimitives.c -nt "$out/bcryptprimitives.dll" ]; then
     x86_64-w64-mingw32-gcc -O2 -shared -o "$out/bcryptprimitives.dll" \
@@ -50,7 +57,7 @@ wine_cleanup() {
 
 wine_test() {
   local suites=("$@")
-  ((${#suites[@]})) || suites=(cli hygiene)
+  ((${#suites[@]})) || suites=(cli hygiene agent)
   local exe="$CARGO_TARGET_DIR/$WINDOWS/debug/tokenvault.exe"
   [ -f "$exe" ] || windows tokenvault-cli
   WINE_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/tokenvault-wine.XXXXXX")
@@ -71,6 +78,22 @@ wine_test() {
     cargo test --locked -p tokenvault-cli "${tests[@]}"
 }
 
+# The installer is made by Debian's makensis from packaging/windows/installer.nsi: Tauri's
+# bundler would download its NSIS plugins from GitHub first, which this machine cannot.
+installer() {
+  local out="$CARGO_TARGET_DIR/$WINDOWS/debug"
+  [ -f "$out/tokenvault-desktop.exe" ] && [ -f "$out/tokenvault.exe" ] || windows
+  local version
+  version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n1)
+  mkdir -p "$CARGO_TARGET_DIR/bundle/nsis"
+  local setup="$CARGO_TARGET_DIR/bundle/nsis/Tokenvault_${version}_x64-setup.exe"
+  # Debug builds: zlib packs them in seconds where LZMA takes minutes.
+  makensis -V2 -DVERSION="$version" -DBINARIES="$out" -DOUTFILE="$setup" -DQUICK \
+    packaging/windows/installer.nsi
+  ls -l "$setup" >&2
+  scripts/check-windows-installer.sh "$setup" tokenvault-dev
+}
+
 macos() {
   local targets=()
   for target in "${MACOS[@]}"; do
@@ -89,9 +112,10 @@ macos() {
 case "${1:-}" in
   windows) windows "${@:2}" ;;
   wine-test) wine_test "${@:2}" ;;
+  installer) installer ;;
   macos) macos ;;
   *)
-    sed -n '7,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '7,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

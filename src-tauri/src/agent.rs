@@ -30,7 +30,10 @@ pub fn serve(vault: Arc<Vault>) {
         };
         match tokenvault_cli::commands::start_agent(vault, options).await {
             Ok(started) => {
-                tracing::info!("serving the command line at {}", started.socket().display());
+                tracing::info!(
+                    "serving the command line at {}",
+                    started.address().display()
+                );
                 let _ = RUNNING.set(started);
             }
             Err(e) => tracing::warn!("not serving the command line: {e}"),

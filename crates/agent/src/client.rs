@@ -1,70 +1,28 @@
-//! Asking a running agent: found by its socket in the data folder, trusted only when
-//! nobody else could have put it there.
+//! Asking a running agent: found through the data folder, trusted only when nobody else
+//! could have put it there (the transport checks).
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
-use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::UnixStream;
 
 pub use super::Asked;
 use super::protocol::{Envelope, MAX_LINE, Reply, Request, VERSION};
-use super::socket_path;
-
-/// The current user's id.
-pub fn my_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
-}
-
-/// Checks that the data folder and the socket are this user's alone.
-pub fn check_private(home: &Path) -> Result<(), String> {
-    let me = my_uid();
-    let folder = std::fs::metadata(home).map_err(|e| format!("{}: {e}", home.display()))?;
-    if folder.uid() != me || folder.permissions().mode() & 0o077 != 0 {
-        return Err(format!(
-            "the data folder {} is open to other users (mode {:o}, owner {}); not using the agent there",
-            home.display(),
-            folder.permissions().mode() & 0o777,
-            folder.uid()
-        ));
-    }
-    let socket = socket_path(home);
-    let meta =
-        std::fs::symlink_metadata(&socket).map_err(|e| format!("{}: {e}", socket.display()))?;
-    if meta.uid() != me || meta.permissions().mode() & 0o077 != 0 {
-        return Err(format!(
-            "the agent socket {} belongs to another user or is open to others (mode {:o}); not using it",
-            socket.display(),
-            meta.permissions().mode() & 0o777
-        ));
-    }
-    Ok(())
-}
+use super::transport::{self, Reached, Stream};
 
 /// Sends one request to the agent of `home` and reads its reply.
 pub async fn ask(home: &Path, request: Request) -> Asked {
-    let socket = socket_path(home);
-    if !socket.exists() {
-        return Asked::NoAgent;
-    }
-    if let Err(why) = check_private(home) {
-        return Asked::Unsafe(why);
-    }
-    let connecting = tokio::time::timeout(Duration::from_secs(2), UnixStream::connect(&socket));
-    let stream = match connecting.await {
-        Ok(Ok(stream)) => stream,
-        // A socket left by an agent that is gone.
-        Ok(Err(_)) | Err(_) => return Asked::NoAgent,
-    };
-    match exchange(stream, request).await {
-        Ok(reply) => Asked::Answered(reply),
-        Err(why) => Asked::Broken(why),
+    match transport::connect(home).await {
+        Reached::Agent(stream) => match exchange(stream, request).await {
+            Ok(reply) => Asked::Answered(reply),
+            Err(why) => Asked::Broken(why),
+        },
+        Reached::None => Asked::NoAgent,
+        Reached::Unsafe(why) => Asked::Unsafe(why),
     }
 }
 
-async fn exchange(stream: UnixStream, request: Request) -> Result<Reply, String> {
-    let (read, mut write) = stream.into_split();
+async fn exchange(stream: Stream, request: Request) -> Result<Reply, String> {
+    let (read, mut write) = tokio::io::split(stream);
     let mut line = serde_json::to_vec(&Envelope {
         version: VERSION,
         request: Some(request),
@@ -72,7 +30,10 @@ async fn exchange(stream: UnixStream, request: Request) -> Result<Reply, String>
     .map_err(|e| format!("cannot write the request: {e}"))?;
     line.push(b'\n');
     // An agent that refuses may answer and close before reading: its answer still counts.
-    let sent = write.write_all(&line).await;
+    let sent = match write.write_all(&line).await {
+        Ok(()) => write.flush().await,
+        Err(e) => Err(e),
+    };
     let mut reader = BufReader::new(read.take(MAX_LINE as u64));
     let mut answer = String::new();
     let read = reader

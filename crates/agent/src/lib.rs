@@ -1,20 +1,18 @@
 //! The token agent: a long-running process (`tokenvault agent`, or the desktop app) that
 //! holds the vault open, keeps its tokens fresh and answers the command line over a Unix
-//! socket in the data folder, so a script's `tokenvault token` costs no keyring call.
+//! socket in the data folder, or a named pipe on Windows, so a script's `tokenvault token`
+//! costs no keyring call.
 //!
 //! - [`protocol`]: the versioned request and reply, one JSON line each, and the commands
 //!   an agent serves, typed on their own.
-//! - [`server`]: the listener, its checks (same user only) and the lock.
+//! - [`server`]: serving connections, and the lock.
 //! - [`client`]: finding a running agent and asking it.
+//! - `transport`: the socket or the pipe, and who may use it (same user only).
 //! - `screen` (Linux): locking the agent when the screen locks.
 //! - [`start`]: the one way to start an agent, for the command line and the app alike.
 //!
 //! The agent knows the protocol and the vault, not what a command prints: that is the
 //! [`Handler`] it is given (the command line's). It never imports the command line.
-//!
-//! Only the same OS user may talk to an agent: the socket lives in the data folder, which
-//! is the user's alone (mode 0700), the socket itself is 0600, the client refuses a folder
-//! or socket others could reach, and the agent refuses a peer of another user id.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -25,41 +23,26 @@ use std::time::Duration;
 
 use tokenvault_core::{Error, Vault};
 
-#[cfg(unix)]
 pub mod client;
 pub mod protocol;
 #[cfg(target_os = "linux")]
 pub mod screen;
-#[cfg(unix)]
 pub mod server;
-
-#[cfg(not(unix))]
-mod unsupported;
-#[cfg(not(unix))]
-pub use unsupported::{client, server};
+mod transport;
 
 use protocol::{Command, Reply};
 
 /// How an attempt to ask the agent went.
 #[derive(Debug)]
 pub enum Asked {
-    /// No agent serves this data folder (no socket, or a stale one; always, where agents
-    /// are not available).
+    /// No agent serves this data folder (no socket or pipe, or one left by an agent gone).
     NoAgent,
     /// The agent answered.
     Answered(Reply),
-    /// A socket is there but others could reach it or its folder: not used.
+    /// A socket or pipe is there but others could reach it or have put it there: not used.
     Unsafe(String),
     /// The agent took the request and went away before answering.
     Broken(String),
-}
-
-/// The socket's file name in the data folder.
-pub const SOCKET: &str = "agent.sock";
-
-/// The agent socket of a data folder.
-pub fn socket_path(home: &Path) -> PathBuf {
-    home.join(SOCKET)
 }
 
 /// A command's run, as the agent awaits it.
@@ -81,11 +64,11 @@ pub struct Options {
     pub lock_on_screen_lock: Arc<AtomicBool>,
 }
 
-/// A started agent: its state and its socket, removed by [`Started::stop`].
+/// A started agent: its state and where it listens, given up by [`Started::stop`].
 #[derive(Debug)]
 pub struct Started {
     agent: Arc<server::Agent>,
-    socket: PathBuf,
+    address: PathBuf,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -95,17 +78,17 @@ impl Started {
         &self.agent
     }
 
-    /// The socket it listens on.
-    pub fn socket(&self) -> &Path {
-        &self.socket
+    /// Where it listens: the socket, or the file that names its pipe.
+    pub fn address(&self) -> &Path {
+        &self.address
     }
 
-    /// Stops serving and removes the socket.
+    /// Stops serving and removes the socket (or the pipe's name).
     pub fn stop(&self) {
         for task in &self.tasks {
             task.abort();
         }
-        let _ = std::fs::remove_file(&self.socket);
+        transport::unbind(&self.address);
     }
 }
 
@@ -121,7 +104,7 @@ pub enum StartError {
         /// What connecting to it said.
         problem: String,
     },
-    /// The socket could not be made, or agents are not available on this OS.
+    /// The socket or pipe could not be made.
     Local(Error),
 }
 
@@ -146,15 +129,15 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 /// Starts serving the command line for `vault` on the current Tokio runtime: binds the
-/// data folder's socket (refused when another agent answers there), then serves in the
-/// background, locking itself as `options` say. Renewal is not its job: the caller runs
-/// the vault's keeper beside it.
+/// data folder's socket or pipe (refused when another agent serves there), then serves in
+/// the background, locking itself as `options` say. Renewal is not its job: the caller
+/// runs the vault's keeper beside it.
 pub async fn start(
     vault: Arc<Vault>,
     handler: Arc<dyn Handler>,
     options: Options,
 ) -> Result<Started, StartError> {
-    let (listener, socket) = server::bind(vault.home().path()).await?;
+    let (listener, address) = transport::bind(vault.home().path()).await?;
     let agent = server::Agent::new(vault, handler);
     let mut tasks = vec![tokio::spawn(server::serve(
         Arc::clone(&agent),
@@ -177,7 +160,7 @@ pub async fn start(
     }
     Ok(Started {
         agent,
-        socket,
+        address,
         tasks,
     })
 }

@@ -1,20 +1,17 @@
-//! Serving the command line: one task per connection, same user only, nothing while
-//! locked, and an optional lock after idle time.
+//! Serving the command line: one task per connection, same user only (the transport
+//! says), nothing while locked, and an optional lock after idle time.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
 
 use tokenvault_core::Vault;
 
-use super::client::my_uid;
+use super::Handler;
 use super::protocol::{Envelope, MAX_LINE, Reply, Request, VERSION};
-use super::{Handler, StartError, socket_path};
+use super::transport::{Listener, Peer, Stream};
 
 /// How long a client may take to send its request line.
 const REQUEST_PATIENCE: Duration = Duration::from_secs(10);
@@ -104,52 +101,20 @@ impl Agent {
     }
 }
 
-/// Binds the agent socket of `home`: refuses when another agent answers there, replaces a
-/// socket left by one that is gone, and makes the socket the user's alone.
-pub async fn bind(home: &Path) -> Result<(UnixListener, PathBuf), StartError> {
-    let path = socket_path(home);
-    if path.exists() {
-        match UnixStream::connect(&path).await {
-            Ok(_) => return Err(StartError::AlreadyServed(path)),
-            // Nobody listens: a socket left by an agent that is gone.
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                std::fs::remove_file(&path).map_err(|e| local(&path, &e))?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            // Anything else (a busy agent's full backlog, say) is no proof it is gone.
-            Err(e) => {
-                return Err(StartError::Unchecked {
-                    socket: path,
-                    problem: e.to_string(),
-                });
-            }
-        }
-    }
-    let listener = UnixListener::bind(&path).map_err(|e| local(&path, &e))?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| local(&path, &e))?;
-    Ok((listener, path))
-}
-
-fn local(path: &Path, error: &std::io::Error) -> StartError {
-    StartError::Local(tokenvault_core::Error::Storage {
-        action: "serve",
-        path: path.display().to_string(),
-        problem: error.to_string(),
-    })
-}
-
 /// Serves until `stop` completes.
-pub async fn serve(agent: Arc<Agent>, listener: UnixListener, stop: impl Future<Output = ()>) {
-    let me = my_uid();
+pub(crate) async fn serve(
+    agent: Arc<Agent>,
+    mut listener: Listener,
+    stop: impl Future<Output = ()>,
+) {
     tokio::pin!(stop);
     loop {
         tokio::select! {
             () = &mut stop => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
                     let agent = Arc::clone(&agent);
-                    tokio::spawn(async move { connection(agent, stream, me).await });
+                    tokio::spawn(async move { connection(agent, stream, peer).await });
                 }
                 Err(e) => {
                     // Out of file descriptors, say: wait rather than spin.
@@ -161,11 +126,10 @@ pub async fn serve(agent: Arc<Agent>, listener: UnixListener, stop: impl Future<
     }
 }
 
-async fn connection(agent: Arc<Agent>, stream: UnixStream, me: u32) {
-    let peer = stream.peer_cred().map(|c| c.uid());
-    let (read, mut write) = stream.into_split();
+async fn connection(agent: Arc<Agent>, stream: Stream, peer: Peer) {
+    let (read, mut write) = tokio::io::split(stream);
     let reply = match peer {
-        Ok(uid) if uid == me => {
+        Ok(()) => {
             let mut reader = BufReader::new(read.take(MAX_LINE as u64));
             let mut line = String::new();
             let reading = tokio::time::timeout(REQUEST_PATIENCE, reader.read_line(&mut line));
@@ -189,15 +153,10 @@ async fn connection(agent: Arc<Agent>, stream: UnixStream, me: u32) {
                 Err(e) => Reply::refusal(format!("the request is not readable: {e}")),
             }
         }
-        Ok(uid) => {
-            tracing::warn!("agent: refused a connection from user id {uid}");
-            Reply::refusal(format!(
-                "refused: this agent serves user id {me} only, not {uid}"
-            ))
-        }
-        Err(e) => Reply::refusal(format!("refused: the peer's user cannot be checked ({e})")),
+        Err(refusal) => Reply::refusal(refusal),
     };
     let mut text = serde_json::to_vec(&reply).unwrap_or_default();
     text.push(b'\n');
     let _ = write.write_all(&text).await;
+    let _ = write.flush().await;
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{RunningAgent, add, demo, home, stderr, stdout, tokenvault};
+use support::{RunningAgent, add, demo, home, is_running, stderr, stdout, tokenvault};
 use tokenvault_demo_api::{Dialect, Endpoint};
 
 /// Held by each test: one stops the daemon the other may be talking to.
@@ -89,32 +89,21 @@ fn stop_the_keyring_daemon() {
     let session = std::env::var_os("TOKENVAULT_IN_TEST_SESSION").expect("a test session");
     let pids = std::fs::read_to_string(PathBuf::from(session).join("keyring.pids"))
         .expect("the test session lists its keyring daemons");
-    let pid = pids
+    let pid: u32 = pids
         .lines()
         .last()
-        .expect("a keyring daemon")
-        .trim()
-        .to_owned();
-    let status = Command::new("kill").args(["-ABRT", &pid]).status();
+        .and_then(|pid| pid.trim().parse().ok())
+        .expect("a keyring daemon");
+    let status = Command::new("kill")
+        .args(["-ABRT", &pid.to_string()])
+        .status();
     assert!(
         status.is_ok_and(|s| s.success()),
         "the daemon {pid} is stopped"
     );
     let deadline = Instant::now() + Duration::from_secs(30);
-    while is_running(&pid) {
+    while is_running(pid) {
         assert!(Instant::now() < deadline, "the daemon {pid} did not stop");
         std::thread::sleep(Duration::from_millis(10));
     }
-}
-
-/// Running, not a zombie waiting for the session bus to reap it.
-fn is_running(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        !stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
-    })
 }

@@ -55,7 +55,7 @@ pub async fn serve(
     }
     output::note(&format!(
         "tokenvault agent: serving {} (store: {}); stop with Ctrl+C",
-        started.socket().display(),
+        started.address().display(),
         vault.store().tier()
     ));
     stopped().await;
@@ -101,6 +101,9 @@ pub async fn detach(
     }
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    // No console of its own, and its own process group: the terminal's Ctrl+C stays there.
+    #[cfg(windows)]
+    std::os::windows::process::CommandExt::creation_flags(&mut command, 0x0000_0008 | 0x0000_0200);
     let err = log.try_clone().map_err(cannot_log)?;
     let mut child = command
         .stdin(std::process::Stdio::null())

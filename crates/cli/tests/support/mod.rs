@@ -193,7 +193,7 @@ impl RunningAgent {
             .spawn()
             .expect("the agent starts");
         let deadline = Instant::now() + Duration::from_secs(10);
-        while UnixStream::connect(socket(home)).is_err() {
+        while !listening(home) {
             assert!(
                 Instant::now() < deadline,
                 "the agent did not listen within 10 s"
@@ -219,6 +219,36 @@ impl Drop for RunningAgent {
 /// The agent's socket in a data folder.
 pub fn socket(home: &Path) -> PathBuf {
     home.join("agent.sock")
+}
+
+/// Whether an agent listens on the data folder: its socket accepts, or, for the Windows
+/// build, the file naming its pipe is there (written once the pipe exists).
+fn listening(home: &Path) -> bool {
+    if under_wine() {
+        home.join("agent.pipe").exists()
+    } else {
+        UnixStream::connect(socket(home)).is_ok()
+    }
+}
+
+/// Whether process `pid` runs: not gone, and not a zombie waiting for whoever adopted it.
+pub fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+/// Says why a test does not run against the Windows build, and whether it should not.
+pub fn not_under_wine(why: &str) -> bool {
+    if under_wine() {
+        eprintln!("not under Wine: {why}");
+    }
+    under_wine()
 }
 
 /// A demo API on a given port (one that a stopped server used, say).
