@@ -25,19 +25,8 @@ rpm=$(find "$bundle_dir/rpm" -maxdepth 1 -name "*-${version}-*.rpm" | head -n1)
 work=target/pkgroot
 root=$work/root
 mkdir -p "$work"
-failures=0
-ok() { printf '  \033[32mok\033[0m   %s\n' "$*" >&2; }
-bad() {
-  printf '  \033[31mFAIL\033[0m %s\n' "$*" >&2
-  failures=$((failures + 1))
-}
-check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
-}
-has_line() { grep -qxF -- "$2" <<<"$1"; }
-has_text() { grep -qF -- "$2" <<<"$1"; }
+# shellcheck source=scripts/lib/checks.sh
+source scripts/lib/checks.sh
 
 cleanup() {
   [ -n "${app_pid:-}" ] && kill -KILL "$app_pid" 2>/dev/null

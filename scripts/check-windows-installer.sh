@@ -32,19 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-ok() { printf '  \033[32mok\033[0m   %s\n' "$*" >&2; }
-bad() {
-  printf '  \033[31mFAIL\033[0m %s\n' "$*" >&2
-  failures=$((failures + 1))
-}
-check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi
-}
-has_text() { grep -qF -- "$2" <<<"$1"; }
-lacks_text() { ! grep -qiF -- "$2" <<<"$1"; }
+# shellcheck source=scripts/lib/checks.sh
+source scripts/lib/checks.sh
 # A Windows program in the prefix; Wine's own console tools print CRLF.
 win() { "$wine" "$@" 2>/dev/null | tr -d '\r'; }
 reg_value() { win reg query "$1" /v "$2" | sed -n "s/^ *$2 *REG_[A-Z_]* *//p"; }

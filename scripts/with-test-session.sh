@@ -42,7 +42,7 @@ cleanup() {
   if [ "$starts" -gt 1 ]; then
     echo "note: the test keyring daemon stopped $((starts - 1)) time(s) during this run and" \
       "was started again by the next call; what it printed:" >&2
-    grep -v '^GNOME_KEYRING_CONTROL=' "$scratch/keyring.out" | tail -n 20 >&2 || true
+    grep -v -e '^GNOME_KEYRING_CONTROL=' -e '^dbus-daemon\[' "$scratch/keyring.out" | tail -n 20 >&2 || true
   fi
   rm -rf "$scratch"
 }

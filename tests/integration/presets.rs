@@ -6,13 +6,12 @@ use time::{Duration, OffsetDateTime};
 use tokenvault_core::Error;
 use tokenvault_core::Secret;
 use tokenvault_core::auth::Target;
-use tokenvault_core::clock::ManualClock;
 use tokenvault_core::jwt::UnverifiedJwt;
 use tokenvault_core::profile::preset;
 use tokenvault_core::vault::status::RenewalOutcome;
 use tokenvault_demo_api::{DemoServer, Dialect, Endpoint};
 use tokenvault_tests::{
-    DemoAccount, account, account_on_clock, authenticator, demo_api, target, user,
+    DemoAccount, ManualClock, account, account_on_clock, authenticator, demo_api, target, user,
 };
 
 #[tokio::test]

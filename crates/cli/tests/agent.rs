@@ -3,7 +3,7 @@
 //!
 //! - every command it serves prints the same, and exits the same, as without it;
 //! - a process of another user is refused, and a socket others could reach is not used;
-//! - a locked agent serves nothing;
+//! - a locked agent serves nothing, and one given `--lock-after` locks itself when idle;
 //! - killing it mid-request leaves the command with a clear error and the vault intact;
 //! - a client of another protocol version gets a clear refusal;
 //! - it locks when the screen locks, and it can run in the background until stopped.
@@ -172,6 +172,38 @@ async fn a_locked_agent_serves_nothing_until_unlocked() {
             .status
             .success()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_told_to_lock_after_an_idle_time_locks_itself() {
+    let server = demo(300).await;
+    let home = home("agent-lock-after");
+    assert!(
+        add(&home, &server, "te-idle", Dialect::Traderevolution)
+            .status
+            .success()
+    );
+    let _agent = RunningAgent::start_with(&home, &["--lock-after", "1s"]);
+    assert!(
+        tokenvault(&home, &["token", "te-idle"], None)
+            .status
+            .success()
+    );
+    // Every request counts as use, so each look waits longer than the idle time and the
+    // agent's once-a-second check together: the wait grows until it has locked.
+    let mut quiet = Duration::from_millis(2500);
+    let locked = loop {
+        std::thread::sleep(quiet);
+        let asked = tokenvault(&home, &["token", "te-idle"], None);
+        if asked.status.code() == Some(5) {
+            break asked;
+        }
+        assert!(asked.status.success(), "{}", stderr(&asked));
+        assert!(quiet < Duration::from_secs(20), "it never locked");
+        quiet *= 2;
+    };
+    assert!(stderr(&locked).contains("locked"), "{}", stderr(&locked));
+    assert_eq!(stdout(&locked), "", "nothing on stdout while locked");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -235,6 +235,28 @@ async fn a_one_time_token_verifies_once_then_exits_3() {
     );
 }
 
+/// `private-token create` for the account `pt`, with JSON output.
+fn create_private_token(
+    dir: &std::path::Path,
+    label: &str,
+    lifetime: &str,
+) -> std::process::Output {
+    tokenvault(
+        dir,
+        &[
+            "private-token",
+            "create",
+            "pt",
+            "--label",
+            label,
+            "--expires-in",
+            lifetime,
+            "--json",
+        ],
+        None,
+    )
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn private_tokens_are_created_listed_and_revoked() {
     let server = demo(120).await;
@@ -244,20 +266,7 @@ async fn private_tokens_are_created_listed_and_revoked() {
             .status
             .success()
     );
-    let created = tokenvault(
-        &dir,
-        &[
-            "private-token",
-            "create",
-            "pt",
-            "--label",
-            "ci",
-            "--expires-in",
-            "30d",
-            "--json",
-        ],
-        None,
-    );
+    let created = create_private_token(&dir, "ci", "30d");
     assert!(created.status.success(), "{}", stderr(&created));
     let too_far = tokenvault(
         &dir,
@@ -313,20 +322,7 @@ async fn a_private_token_of_4000_characters_is_kept_whole_and_shown_again() {
             .status
             .success()
     );
-    let created = tokenvault(
-        &dir,
-        &[
-            "private-token",
-            "create",
-            "pt",
-            "--label",
-            "reporting",
-            "--expires-in",
-            "90d",
-            "--json",
-        ],
-        None,
-    );
+    let created = create_private_token(&dir, "reporting", "90d");
     assert!(created.status.success(), "{}", stderr(&created));
     let created = stdout_json(&created);
     let token = created["token"].as_str().unwrap();

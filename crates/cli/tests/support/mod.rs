@@ -50,13 +50,15 @@ pub fn under_wine() -> bool {
 
 /// Files outside the data folder where the binary under test keeps what it keeps: under
 /// Wine, the prefix's registry, which holds Credential Manager. The wineserver writes the
-/// registry to its files only when it stops: this stops it (the next call starts another).
+/// registry to its files only when it stops: this stops it, and every Windows program of the
+/// prefix with it.
 pub fn platform_files() -> Vec<PathBuf> {
     let Some(prefix) = std::env::var_os("TOKENVAULT_TEST_WINEPREFIX") else {
         return Vec::new();
     };
     let wineserver = std::env::var_os("TOKENVAULT_TEST_WINESERVER").expect("the wineserver");
-    for how in ["-k", "-w"] {
+    // Stopped, waited for, and started again to stay (as scripts/cross.sh starts it).
+    for how in ["-k", "-w", "-p"] {
         let _ = Command::new(&wineserver).arg(how).status();
     }
     let registry: Vec<PathBuf> = std::fs::read_dir(&prefix)
