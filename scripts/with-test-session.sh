@@ -26,7 +26,11 @@ if [ -z "${TOKENVAULT_IN_TEST_SESSION:-}" ]; then
 Name=org.freedesktop.secrets
 Exec=$(cd "$(dirname "$0")" && pwd)/test-keyring-daemon.sh $scratch
 EOF
-  exec dbus-run-session -- env TOKENVAULT_IN_TEST_SESSION="$scratch" "$0" "$@"
+  # Removed once the session bus has gone: removing its service folder while it runs makes
+  # it reload and say so.
+  trap 'rm -rf "$scratch"' EXIT
+  dbus-run-session -- env TOKENVAULT_IN_TEST_SESSION="$scratch" "$0" "$@"
+  exit
 fi
 
 scratch=$TOKENVAULT_IN_TEST_SESSION
@@ -44,7 +48,6 @@ cleanup() {
       "was started again by the next call; what it printed:" >&2
     grep -v -e '^GNOME_KEYRING_CONTROL=' -e '^dbus-daemon\[' "$scratch/keyring.out" | tail -n 20 >&2 || true
   fi
-  rm -rf "$scratch"
 }
 trap cleanup EXIT
 

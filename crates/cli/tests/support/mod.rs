@@ -57,10 +57,19 @@ pub fn platform_files() -> Vec<PathBuf> {
         return Vec::new();
     };
     let wineserver = std::env::var_os("TOKENVAULT_TEST_WINESERVER").expect("the wineserver");
-    // Stopped, waited for, and started again to stay (as scripts/cross.sh starts it).
+    // Stopped, waited for, and started again to stay (as scripts/cross.sh starts it), with
+    // the prefix's services: the next Windows program would start them otherwise, and they
+    // would hold its output pipes open after it ends.
     for how in ["-k", "-w", "-p"] {
         let _ = Command::new(&wineserver).arg(how).status();
     }
+    let wine = std::env::var_os("TOKENVAULT_TEST_WINE").expect("Wine");
+    let _ = Command::new(wine)
+        .arg("wineboot")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     let registry: Vec<PathBuf> = std::fs::read_dir(&prefix)
         .expect("the Wine prefix")
         .flatten()
