@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The suite on a busy machine: `./dev test` on RUNS fresh clones of HEAD, one after another, each
+# The suite on a busy machine: `./dev test` on RUNS fresh clones of HEAD (as it was at the start), one after another, each
 # with HOGS CPU-bound processes running beside it. A run counts as passed when `./dev test`
 # exits 0, its own leftover check ended nothing, and no process carrying the clone's path is
 # alive after it. Stops at the first run that does not pass; the logs stay in the soak folder.
@@ -39,6 +39,7 @@ for run in $(seq 1 "$runs"); do
   log="$soak/run-$run.log"
   rm -rf "$clone"
   git clone --quiet "$PWD" "$clone"
+  git -C "$clone" checkout --quiet --detach "$rev"
   for _ in $(seq 1 "$hogs"); do
     yes >/dev/null &
     hog_pids+=($!)
