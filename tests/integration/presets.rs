@@ -46,6 +46,34 @@ async fn every_preset_logs_in_and_reads_the_token_expiry() {
 }
 
 #[tokio::test]
+async fn a_login_path_missing_its_trailing_slash_is_named_with_the_override_that_fixes_it() {
+    let server = demo_api(120).await;
+    let profile = preset("simplejwt")
+        .unwrap()
+        .profile
+        .with_overrides(&[("login.path".into(), "/api/token".into())])
+        .unwrap();
+    let simplejwt = Target::new(profile, &server.base_url(Dialect::Simplejwt), false).unwrap();
+    let error = authenticator()
+        .login(
+            &simplejwt,
+            user(Dialect::Simplejwt).identity,
+            &Secret::new(user(Dialect::Simplejwt).password),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect_err("the redirect is not followed");
+    assert_eq!(error.code(), "unexpected_response");
+    assert!(
+        error
+            .to_string()
+            .contains("add `--set login.path=/api/token/` to the account"),
+        "{error}"
+    );
+    assert_eq!(server.count(Dialect::Simplejwt, Endpoint::Login), 0);
+}
+
+#[tokio::test]
 async fn a_wrong_password_is_rejected_naming_the_identity_but_not_the_password() {
     let server = demo_api(120).await;
     for dialect in Dialect::PRESETS {

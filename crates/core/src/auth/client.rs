@@ -175,13 +175,15 @@ impl Authenticator {
         let request = with_body(request, login.body, &fields);
         let answer = self.send(request, &url, &[password]).await?;
         if !(200..300).contains(&answer.status) {
+            let detail = || server_detail_at(&answer, login.error_message.as_deref(), &[password]);
             return Err(match answer.status {
                 400 | 401 | 422 => Error::CredentialsRejected {
                     identity: identity.to_owned(),
                     status: answer.status,
-                    detail: server_detail(&answer, &[password]),
+                    detail: detail(),
                 },
-                _ => status_error(&answer, &[password]),
+                _ => slash_redirect(&answer, "login.path", &login.path)
+                    .unwrap_or_else(|| status_error_with(&answer, detail(), &[password])),
             });
         }
         self.tokens_from(target, &answer, now)
@@ -202,17 +204,23 @@ impl Authenticator {
             });
         };
         let url = target.url(&spec.path);
-        let request = self.request(spec.method, &url);
+        let mut request = self.request(spec.method, &url);
+        for (name, value) in &spec.headers {
+            request = request.header(name, value);
+        }
         let request =
             self.with_token_and_fields(request, &spec.send, spec.body, &spec.fields, refresh_token);
         let answer = self.send(request, &url, &[refresh_token]).await?;
         if !(200..300).contains(&answer.status) {
+            let message_at = target.profile.login.error_message.as_deref();
+            let detail = || server_detail_at(&answer, message_at, &[refresh_token]);
             return Err(match answer.status {
                 400 | 401 | 403 => Error::RefreshRejected {
                     status: answer.status,
-                    detail: server_detail(&answer, &[refresh_token]),
+                    detail: detail(),
                 },
-                _ => status_error(&answer, &[refresh_token]),
+                _ => slash_redirect(&answer, "refresh.path", &spec.path)
+                    .unwrap_or_else(|| status_error_with(&answer, detail(), &[refresh_token])),
             });
         }
         self.tokens_from(target, &answer, now)
@@ -397,7 +405,10 @@ fn root_cause(error: &reqwest::Error) -> String {
 }
 
 pub(super) fn status_error(answer: &Answer, secrets: &[&Secret]) -> Error {
-    let detail = server_detail(answer, secrets);
+    status_error_with(answer, server_detail(answer, secrets), secrets)
+}
+
+fn status_error_with(answer: &Answer, detail: Option<String>, secrets: &[&Secret]) -> Error {
     match answer.status {
         401 => Error::Unauthorized {
             url: answer.url.clone(),
@@ -439,17 +450,80 @@ pub(super) fn status_error(answer: &Answer, secrets: &[&Secret]) -> Error {
 
 /// What the server said about a failure: a short message field, or the body's shape.
 pub(super) fn server_detail(answer: &Answer, secrets: &[&Secret]) -> Option<String> {
-    let message = answer.json().ok().and_then(|json| {
-        ["detail", "message", "error_description", "error", "msg"]
-            .iter()
-            .find_map(|key| json.get(key).and_then(Value::as_str).map(str::to_owned))
-    });
+    server_detail_at(answer, None, secrets)
+}
+
+/// [`server_detail`], looking first at `path` (a profile's `login.error_message`).
+pub(super) fn server_detail_at(
+    answer: &Answer,
+    path: Option<&str>,
+    secrets: &[&Secret],
+) -> Option<String> {
+    let message = answer.json().ok().and_then(|json| message_of(&json, path));
     let text = match message {
         Some(m) => m.chars().take(200).collect(),
         None if answer.body.is_empty() => return None,
         None => answer.describe(),
     };
     Some(redact(&text, secrets))
+}
+
+/// The places servers put their message, most specific first: OAuth's
+/// `error_description`, Django's and FastAPI's `detail`, `message`, GraphQL-style
+/// `errors[0].message` (Directus), `error.message`, the bare `error` code, `msg`, and a
+/// body that is nothing but a JSON string (json-server-auth).
+fn message_of(json: &Value, path: Option<&str>) -> Option<String> {
+    let text = |value: Option<&Value>| {
+        value
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(path) = path
+        && let Some(found) = text(super::answer::at_path(json, path))
+    {
+        return Some(found);
+    }
+    if let Some(bare) = text(Some(json)) {
+        return Some(bare);
+    }
+    [
+        "error_description",
+        "detail",
+        "message",
+        "errors.0.message",
+        "error.message",
+        "detail.0.msg",
+        "error",
+        "msg",
+    ]
+    .iter()
+    .find_map(|path| text(super::answer::at_path(json, path)))
+}
+
+/// A login or refresh answered by a redirect to the same URL with a trailing slash
+/// (Django's `APPEND_SLASH`): the error says which override fixes it.
+fn slash_redirect(answer: &Answer, key: &str, path: &str) -> Option<Error> {
+    if !(300..400).contains(&answer.status) {
+        return None;
+    }
+    let location = answer.header("location")?;
+    let location = location.split(['?', '#']).next().unwrap_or_default();
+    let wanted = format!("{}/", answer.url.trim_end_matches('/'));
+    let same = location == wanted
+        || Url::parse(&wanted).is_ok_and(|w| w.path() == location)
+        || location == format!("{}/", path.trim_end_matches('/'));
+    same.then(|| Error::UnexpectedResponse {
+        url: answer.url.clone(),
+        expected: "an answer, not a redirect".into(),
+        got: format!(
+            "HTTP {} to the same path with a trailing slash; the server wants `{path}/`: \
+             add `--set {key}={path}/` to the account (redirects are never followed with \
+             credentials)",
+            answer.status
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -513,5 +587,98 @@ mod tests {
             target.url("/restful/login/"),
             "https://api.example.com/base/restful/login/"
         );
+    }
+
+    fn refused(status: u16, body: &str, location: Option<&str>) -> Answer {
+        let mut headers = HeaderMap::new();
+        if let Some(location) = location {
+            headers.insert("location", location.parse().unwrap());
+        }
+        Answer {
+            url: "https://api.example.com/o/token".into(),
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_servers_message_is_read_from_where_each_kind_of_server_puts_it() {
+        let cases = [
+            (
+                r#"{"error":"invalid_grant","error_description":"Invalid credentials given."}"#,
+                "Invalid credentials given.",
+            ),
+            (
+                r#"{"detail":"No active account found"}"#,
+                "No active account found",
+            ),
+            (
+                r#"{"errors":[{"message":"Invalid user credentials.","extensions":{"code":"INVALID_CREDENTIALS"}}]}"#,
+                "Invalid user credentials.",
+            ),
+            (r#""Incorrect password""#, "Incorrect password"),
+            (
+                r#"{"error":{"message":"quota exceeded"}}"#,
+                "quota exceeded",
+            ),
+            (
+                r#"{"detail":[{"loc":["body"],"msg":"field required"}]}"#,
+                "field required",
+            ),
+            (r#"{"error":"invalid_client"}"#, "invalid_client"),
+        ];
+        for (body, message) in cases {
+            let detail = server_detail(&refused(401, body, None), &[]);
+            assert_eq!(detail.as_deref(), Some(message), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_profile_can_say_where_the_message_is_and_it_comes_first() {
+        let answer = refused(
+            401,
+            r#"{"message":"generic","problems":[{"why":"the code is wrong"}]}"#,
+            None,
+        );
+        assert_eq!(
+            server_detail_at(&answer, Some("problems.0.why"), &[]).as_deref(),
+            Some("the code is wrong")
+        );
+        assert_eq!(
+            server_detail_at(&answer, Some("nowhere"), &[]).as_deref(),
+            Some("generic"),
+            "a path that finds nothing falls back to the usual places"
+        );
+    }
+
+    #[test]
+    fn a_message_that_repeats_a_secret_of_the_call_loses_it() {
+        let password = Secret::new("hunter2-hunter2");
+        let answer = refused(
+            401,
+            r#"{"detail":"password hunter2-hunter2 is wrong"}"#,
+            None,
+        );
+        let detail = server_detail(&answer, &[&password]).unwrap();
+        assert!(!detail.contains("hunter2-hunter2"), "{detail}");
+    }
+
+    #[test]
+    fn a_redirect_that_only_adds_a_slash_names_the_override_that_fixes_it() {
+        for location in ["https://api.example.com/o/token/", "/o/token/"] {
+            let answer = refused(301, "", Some(location));
+            let error = slash_redirect(&answer, "login.path", "/o/token").unwrap();
+            assert_eq!(error.code(), "unexpected_response");
+            assert!(
+                error
+                    .to_string()
+                    .contains("add `--set login.path=/o/token/` to the account"),
+                "{error}"
+            );
+        }
+        let elsewhere = refused(302, "", Some("https://sso.example.com/login?next=x"));
+        assert!(slash_redirect(&elsewhere, "login.path", "/o/token").is_none());
+        assert!(slash_redirect(&refused(401, "", None), "login.path", "/o/token").is_none());
     }
 }

@@ -100,6 +100,10 @@ pub struct LoginRequest {
     /// Fixed extra request headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Dotted JSON path of the server's message in a refused login or refresh
+    /// (`errors.0.message`); without it the usual places are read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
 }
 
 /// Where a token and its expiry are found in a response.
@@ -196,6 +200,9 @@ pub struct RefreshRequest {
     /// Fixed extra body fields (`grant_type = "refresh_token"`).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// Fixed extra request headers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
     /// Whether a refresh token in the refresh's answer replaces the one held (the default);
     /// `false` keeps the one held whatever the answer carries.
     #[serde(default = "new_refresh_tokens_replace_the_old")]

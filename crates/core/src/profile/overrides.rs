@@ -78,6 +78,27 @@ mod tests {
     }
 
     #[test]
+    fn refresh_headers_and_the_login_error_message_path_can_be_set_per_account() {
+        let changed = preset("oauth2-password")
+            .unwrap()
+            .profile
+            .with_overrides(&[
+                ("refresh.headers.X-Tenant".into(), "acme".into()),
+                ("login.error_message".into(), "errors.0.message".into()),
+            ])
+            .unwrap();
+        let refresh = changed.refresh.unwrap();
+        assert_eq!(
+            refresh.headers.get("X-Tenant").map(String::as_str),
+            Some("acme")
+        );
+        assert_eq!(
+            changed.login.error_message.as_deref(),
+            Some("errors.0.message")
+        );
+    }
+
+    #[test]
     fn a_token_field_can_be_renamed() {
         let changed = prive()
             .with_overrides(&[("access_token.path".into(), "data.jwt".into())])

@@ -26,6 +26,18 @@ pub(super) fn routes() -> Router<Arc<DemoState>> {
         .route("/api/token/", post(obtain))
         .route("/api/token/refresh/", post(refresh))
         .route("/api/token/verify/", post(verify))
+        // Django's APPEND_SLASH: the same paths without their slash are moved permanently.
+        .route("/api/token", post(append_slash))
+        .route("/api/token/refresh", post(append_slash))
+        .route("/api/token/verify", post(append_slash))
+}
+
+async fn append_slash(uri: axum::http::Uri) -> Response {
+    Response::builder()
+        .status(StatusCode::MOVED_PERMANENTLY)
+        .header(axum::http::header::LOCATION, format!("{}/", uri.path()))
+        .body(axum::body::Body::empty())
+        .unwrap_or_default()
 }
 
 fn not_valid(why: &str) -> Response {
