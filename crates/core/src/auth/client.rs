@@ -7,7 +7,7 @@ use reqwest::{Url, header::HeaderMap};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::answer::Answer;
+use super::answer::{Answer, at_path};
 use super::extract::{TokenKind, find_token, require_token};
 use super::token::TokenSet;
 use crate::error::{Error, Result};
@@ -481,7 +481,7 @@ fn message_of(json: &Value, path: Option<&str>) -> Option<String> {
             .map(str::to_owned)
     };
     if let Some(path) = path
-        && let Some(found) = text(super::answer::at_path(json, path))
+        && let Some(found) = text(at_path(json, path))
     {
         return Some(found);
     }
@@ -499,7 +499,7 @@ fn message_of(json: &Value, path: Option<&str>) -> Option<String> {
         "msg",
     ]
     .iter()
-    .find_map(|path| text(super::answer::at_path(json, path)))
+    .find_map(|path| text(at_path(json, path)))
 }
 
 /// A login or refresh answered by a redirect to the same URL with a trailing slash
@@ -511,9 +511,7 @@ fn slash_redirect(answer: &Answer, key: &str, path: &str) -> Option<Error> {
     let location = answer.header("location")?;
     let location = location.split(['?', '#']).next().unwrap_or_default();
     let wanted = format!("{}/", answer.url.trim_end_matches('/'));
-    let same = location == wanted
-        || Url::parse(&wanted).is_ok_and(|w| w.path() == location)
-        || location == format!("{}/", path.trim_end_matches('/'));
+    let same = location == wanted || Url::parse(&wanted).is_ok_and(|w| w.path() == location);
     same.then(|| Error::UnexpectedResponse {
         url: answer.url.clone(),
         expected: "an answer, not a redirect".into(),
