@@ -32,10 +32,15 @@ pub(super) fn routes() -> Router<Arc<DemoState>> {
         .route("/api/token/verify", post(append_slash))
 }
 
+/// Redirects to the path with its slash, under the dialect's prefix (the nested router sees
+/// the path without it).
 async fn append_slash(uri: axum::http::Uri) -> Response {
     Response::builder()
         .status(StatusCode::MOVED_PERMANENTLY)
-        .header(axum::http::header::LOCATION, format!("{}/", uri.path()))
+        .header(
+            axum::http::header::LOCATION,
+            format!("/{}{}/", D.as_str(), uri.path()),
+        )
         .body(axum::body::Body::empty())
         .unwrap_or_default()
 }
