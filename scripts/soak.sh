@@ -4,6 +4,11 @@
 # exits 0, its own leftover check ended nothing, and no process carrying the clone's path is
 # alive after it. Stops at the first run that does not pass; the logs stay in the soak folder.
 #
+# The first run builds everything from nothing. The runs after it keep Cargo's build folders
+# (target/ and fuzz/target/, linked into each clone from the soak folder), as a CI cache does:
+# the dependencies are compiled once, the project's own crates again in every clone, whose
+# files are all new. TOKENVAULT_SOAK_COLD=1 builds every run from nothing.
+#
 #   scripts/soak.sh [RUNS] [HOGS]     (defaults: 5 runs, 2 hogs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +18,9 @@ rev=$(git rev-parse --short HEAD)
 soak=${TOKENVAULT_SOAK_DIR:-${TMPDIR:-/tmp}/tokenvault-soak-$rev}
 mkdir -p "$soak"
 summary="$soak/summary.txt"
-echo "soak of $rev: $runs runs, $hogs CPU-bound processes beside each ($(nproc) CPUs)" | tee -a "$summary"
+cache="build folders kept between runs"
+[ "${TOKENVAULT_SOAK_COLD:-0}" != 1 ] || cache="every run built from nothing"
+echo "soak of $rev: $runs runs, $hogs CPU-bound processes beside each ($(nproc) CPUs), $cache" | tee -a "$summary"
 
 hog_pids=()
 stop_hogs() {
@@ -40,6 +47,11 @@ for run in $(seq 1 "$runs"); do
   rm -rf "$clone"
   git clone --quiet "$PWD" "$clone"
   git -C "$clone" checkout --quiet --detach "$rev"
+  if [ "${TOKENVAULT_SOAK_COLD:-0}" != 1 ]; then
+    mkdir -p "$soak/cache/target" "$soak/cache/fuzz-target"
+    ln -s "$soak/cache/target" "$clone/target"
+    ln -s "$soak/cache/fuzz-target" "$clone/fuzz/target"
+  fi
   for _ in $(seq 1 "$hogs"); do
     yes >/dev/null &
     hog_pids+=($!)
