@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use tokenvault_core::auth::{Authenticator, HttpOptions, Target, Token, TokenSet};
+use tokenvault_core::auth::{Authenticator, HttpOptions, LoginSecrets, Target, Token, TokenSet};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::profile::preset;
 use tokenvault_core::vault::catalog::{AccountRecord, StoredProfile, TokenTimes};
@@ -38,10 +38,13 @@ pub fn user(dialect: Dialect) -> DemoUser {
 
 /// The preset's target on the demo API.
 pub fn target(server: &DemoServer, dialect: Dialect) -> Target {
+    let who = user(dialect);
     let profile = preset(dialect.as_str())
         .expect("a preset per dialect")
         .profile
-        .clone();
+        .clone()
+        .with_client_id(who.is_client().then_some(who.identity))
+        .expect("a client's preset takes its id");
     Target::new(profile, &server.base_url(dialect), false).expect("a loopback base URL is valid")
 }
 
@@ -124,15 +127,29 @@ async fn add_demo_user(vault: &Vault, server: &DemoServer, dialect: Dialect, pro
         profile: profile.to_owned(),
         base_url: server.base_url(dialect),
         identity: who.identity.to_owned(),
+        client_id: who.is_client().then(|| who.identity.to_owned()),
         overrides: Vec::new(),
         allow_plain_http: false,
         ca_cert_pem: None,
         tokens: TokenTimes::default(),
     };
     vault
-        .add(record, Secret::new(who.password))
+        .add(record, secrets_of(&who))
         .await
         .expect("the account is added");
+}
+
+/// What a demo user logs in with: a password, or for an OAuth client its client secret.
+pub fn secrets_of(who: &DemoUser) -> LoginSecrets {
+    let secret = Secret::new(who.password);
+    if who.is_client() {
+        LoginSecrets {
+            password: None,
+            client_secret: Some(secret),
+        }
+    } else {
+        LoginSecrets::password(secret)
+    }
 }
 
 /// One vault holding the demo user of each dialect, none logged in yet.

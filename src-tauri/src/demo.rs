@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::SystemClock;
 use tokenvault_core::vault::catalog::{AccountRecord, TokenTimes};
 use tokenvault_core::vault::home::Home;
@@ -56,12 +57,22 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
             profile: id.to_owned(),
             base_url: server.base_url(user.dialect),
             identity: user.identity.to_owned(),
+            client_id: user.is_client().then(|| user.identity.to_owned()),
             overrides: Vec::new(),
             allow_plain_http: false,
             ca_cert_pem: None,
             tokens: TokenTimes::default(),
         };
-        vault.add(record, Secret::new(user.password)).await?;
+        let secret = Secret::new(user.password);
+        let secrets = if user.is_client() {
+            LoginSecrets {
+                password: None,
+                client_secret: Some(secret),
+            }
+        } else {
+            LoginSecrets::password(secret)
+        };
+        vault.add(record, secrets).await?;
     }
     tracing::info!("demo API listening on http://{}", server.addr());
     let about = About {

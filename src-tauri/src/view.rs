@@ -131,6 +131,7 @@ impl From<Error> for FailureView {
             Error::InvalidProfile { .. } => Some("profile"),
             Error::InvalidBaseUrl { .. } => Some("baseUrl"),
             Error::CredentialsRejected { .. } => Some("password"),
+            Error::ClientRejected { .. } => Some("client_secret"),
             _ => None,
         };
         Self {

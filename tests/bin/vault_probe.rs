@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use tokenvault_core::Secret;
 use tokenvault_core::Vault;
+use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::SystemClock;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile};
 use tokenvault_core::vault::home::{Home, app_name};
@@ -99,6 +100,7 @@ fn add(home: Home, args: &[String]) {
         profile: preset.clone(),
         base_url: base_url.clone(),
         identity: identity.clone(),
+        client_id: None,
         overrides: Vec::new(),
         allow_plain_http: false,
         ca_cert_pem: None,
@@ -108,7 +110,10 @@ fn add(home: Home, args: &[String]) {
         .enable_all()
         .build()
         .expect("a Tokio runtime");
-    if let Err(e) = runtime.block_on(accounts.add(record, Secret::new(password.trim_end()))) {
+    if let Err(e) = runtime.block_on(accounts.add(
+        record,
+        LoginSecrets::password(Secret::new(password.trim_end())),
+    )) {
         eprintln!("error[{}]: {e}", e.code());
         std::process::exit(1);
     }
@@ -127,6 +132,7 @@ fn catalog_writer(home: &Home) {
                 profile: "prive".into(),
                 base_url: "https://uat.example.com".into(),
                 identity: format!("user{n}@example.com"),
+                client_id: None,
                 overrides: Vec::new(),
                 allow_plain_http: false,
                 ca_cert_pem: None,

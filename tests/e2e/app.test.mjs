@@ -38,17 +38,18 @@ describe("the demo app window", () => {
             // the row re-rendered between the two calls: the next poll sees it again
           }
         }
-        return fresh.size === 6;
+        return fresh.size === 7;
       },
       20_000,
-      "six fresh demo accounts",
+      "seven fresh demo accounts",
     );
     const rows = await driver.findAll('[data-testid="account-row"]');
-    assert.equal(rows.length, 6, "one row per preset");
+    assert.equal(rows.length, 7, "one row per preset");
     assert.deepEqual(
       [...fresh].sort(),
       [
         "demo-finvera",
+        "demo-oauth2-client-credentials",
         "demo-oauth2-password",
         "demo-prive",
         "demo-private-tokens",

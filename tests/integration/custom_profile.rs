@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 use tokenvault_core::Secret;
-use tokenvault_core::auth::Target;
+use tokenvault_core::auth::{LoginSecrets, Target};
 use tokenvault_core::profile::Profile;
 use tokenvault_core::vault::status::RenewalOutcome;
 use tokenvault_demo_api::{Dialect, Endpoint};
@@ -70,7 +70,7 @@ async fn without_the_documented_header_the_same_profile_fails_with_the_server_re
         .login(
             &target,
             acme.identity,
-            &Secret::new(acme.password),
+            &LoginSecrets::password(Secret::new(acme.password)),
             OffsetDateTime::now_utc(),
         )
         .await

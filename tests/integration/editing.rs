@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokenvault_core::Secret;
 use tokenvault_core::Vault;
+use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::SystemClock;
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
@@ -29,14 +30,17 @@ fn te_account(name: &str, base_url: String) -> NewAccount {
         profile: ProfileChoice::Preset("traderevolution".into()),
         base_url,
         identity: "bo.trader".into(),
+        client_id: None,
         overrides: Vec::new(),
         allow_plain_http: false,
         ca_cert_pem: None,
     }
 }
 
-fn password() -> Secret {
-    Secret::new(tokenvault_tests::user(Dialect::Traderevolution).password)
+fn password() -> LoginSecrets {
+    LoginSecrets::password(Secret::new(
+        tokenvault_tests::user(Dialect::Traderevolution).password,
+    ))
 }
 
 #[tokio::test]
@@ -78,7 +82,7 @@ async fn an_edit_keeps_the_id_and_the_saved_password_when_none_is_given() {
     let mut renamed = te_account("TE Production", url);
     renamed.environment = "Production".into();
     accounts
-        .edit_after_login("te-uat", renamed, None)
+        .edit_after_login("te-uat", renamed, LoginSecrets::default())
         .await
         .unwrap();
     let catalog = accounts.catalog().unwrap();
@@ -108,7 +112,7 @@ async fn an_edit_whose_login_fails_changes_nothing() {
         .edit_after_login(
             "te-uat",
             te_account("TE renamed", url),
-            Some(Secret::new("wrong")),
+            LoginSecrets::password(Secret::new("wrong")),
         )
         .await
         .unwrap_err();

@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 use tokenvault_core::Error;
 use tokenvault_core::Secret;
+use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::vault::status::RenewalOutcome;
 use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
 use tokenvault_tests::{account, authenticator, demo_api, target, user};
@@ -34,7 +35,7 @@ async fn login_with(
         .login(
             &target(&server, dialect),
             user(dialect).identity,
-            &Secret::new(user(dialect).password),
+            &tokenvault_tests::secrets_of(&user(dialect)),
             OffsetDateTime::now_utc(),
         )
         .await;
@@ -198,7 +199,7 @@ async fn an_answer_larger_than_the_cap_is_refused_without_reading_it_all() {
         .login(
             &target(&server, Dialect::Prive),
             user(Dialect::Prive).identity,
-            &Secret::new(user(Dialect::Prive).password),
+            &LoginSecrets::password(Secret::new(user(Dialect::Prive).password)),
             OffsetDateTime::now_utc(),
         )
         .await
@@ -298,7 +299,7 @@ async fn a_login_redirected_to_another_origin_sends_the_password_nowhere_else() 
         .login(
             &target(&server, Dialect::Prive),
             user(Dialect::Prive).identity,
-            &Secret::new(user(Dialect::Prive).password),
+            &LoginSecrets::password(Secret::new(user(Dialect::Prive).password)),
             OffsetDateTime::now_utc(),
         )
         .await

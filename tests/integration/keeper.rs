@@ -151,23 +151,39 @@ async fn a_rate_limited_renewal_waits_as_long_as_the_server_asks() {
 
 #[tokio::test]
 async fn a_refused_password_is_tried_once_and_not_again_until_the_account_changes() {
+    refused_once_and_not_again(Dialect::Prive, SecretKind::Password, "credentials_rejected").await;
+}
+
+#[tokio::test]
+async fn a_refused_client_secret_is_tried_once_and_not_again_until_the_account_changes() {
+    refused_once_and_not_again(
+        Dialect::Oauth2ClientCredentials,
+        SecretKind::ClientSecret,
+        "client_rejected",
+    )
+    .await;
+}
+
+/// The keeper of an account whose `secret` is wrong logs in once, notes `code`, and does not
+/// try again while nothing changes.
+async fn refused_once_and_not_again(dialect: Dialect, secret: SecretKind, code: &str) {
     let server = demo_api(120).await;
-    let vault = vault_of(&server, &[Dialect::Prive]).await;
-    let password = SecretKey::new(Dialect::Prive.as_str(), SecretKind::Password);
+    let vault = vault_of(&server, &[dialect]).await;
+    let key = SecretKey::new(dialect.as_str(), secret);
     vault
         .store()
-        .set(&password, &Secret::new("not-the-password"))
-        .unwrap();
+        .set(&key, &Secret::new("not-the-secret"))
+        .expect("the wrong secret is stored");
     let keeper = Arc::new(Keeper::new(Arc::clone(&vault)));
     let running = tokio::spawn(Arc::clone(&keeper).run());
     let failed =
         until(&keeper, |s| s.first().is_some_and(|a| a.failure.is_some())).await[0].clone();
-    assert_eq!(failed.failure.unwrap().code, "credentials_rejected");
+    assert_eq!(failed.failure.expect("a failure").code, code);
     // The keeper looks again every second: three looks are enough to see a retry.
     tokio::time::sleep(Duration::from_secs(3)).await;
     running.abort();
     assert_eq!(
-        server.count(Dialect::Prive, Endpoint::Login),
+        server.count(dialect, Endpoint::Login),
         1,
         "its failure note in the catalog is no change that would make it try again"
     );

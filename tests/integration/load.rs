@@ -195,6 +195,7 @@ fn vault_of_accounts_expiring_in_one_minute(
             profile: dialect.as_str().into(),
             base_url: server.base_url(dialect),
             identity: tokenvault_tests::user(dialect).identity.into(),
+            client_id: None,
             overrides: Vec::new(),
             allow_plain_http: false,
             ca_cert_pem: None,

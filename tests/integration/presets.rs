@@ -5,13 +5,14 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use tokenvault_core::Error;
 use tokenvault_core::Secret;
-use tokenvault_core::auth::Target;
+use tokenvault_core::auth::{LoginSecrets, Target};
 use tokenvault_core::jwt::UnverifiedJwt;
 use tokenvault_core::profile::preset;
 use tokenvault_core::vault::status::RenewalOutcome;
-use tokenvault_demo_api::{DemoServer, Dialect, Endpoint};
+use tokenvault_demo_api::{CONFIDENTIAL_CLIENT, DemoServer, Dialect, Endpoint, PUBLIC_CLIENT};
 use tokenvault_tests::{
-    DemoAccount, ManualClock, account, account_on_clock, authenticator, demo_api, target, user,
+    DemoAccount, ManualClock, account, account_on_clock, authenticator, demo_api, secrets_of,
+    target, user,
 };
 
 #[tokio::test]
@@ -23,7 +24,7 @@ async fn every_preset_logs_in_and_reads_the_token_expiry() {
             .login(
                 &target(&server, dialect),
                 user(dialect).identity,
-                &Secret::new(user(dialect).password),
+                &secrets_of(&user(dialect)),
                 now,
             )
             .await
@@ -58,7 +59,7 @@ async fn a_login_path_missing_its_trailing_slash_is_named_with_the_override_that
         .login(
             &simplejwt,
             user(Dialect::Simplejwt).identity,
-            &Secret::new(user(Dialect::Simplejwt).password),
+            &LoginSecrets::password(Secret::new(user(Dialect::Simplejwt).password)),
             OffsetDateTime::now_utc(),
         )
         .await
@@ -76,8 +77,11 @@ async fn a_login_path_missing_its_trailing_slash_is_named_with_the_override_that
 #[tokio::test]
 async fn a_wrong_password_is_rejected_naming_the_identity_but_not_the_password() {
     let server = demo_api(120).await;
-    for dialect in Dialect::PRESETS {
-        let wrong = Secret::new("not-the-password-42");
+    for dialect in Dialect::PRESETS
+        .into_iter()
+        .filter(|d| !user(*d).is_client())
+    {
+        let wrong = LoginSecrets::password(Secret::new("not-the-password-42"));
         let error = authenticator()
             .login(
                 &target(&server, dialect),
@@ -156,6 +160,7 @@ async fn traderevolution_refreshes_with_a_token_header_and_the_refresh_token_rot
         .refresh(
             &target(&server, Dialect::Traderevolution),
             &first.value,
+            &LoginSecrets::default(),
             OffsetDateTime::now_utc(),
         )
         .await
@@ -275,55 +280,127 @@ async fn oauth2_password_refreshes_with_the_refresh_token_grant_and_rotates() {
 }
 
 #[tokio::test]
-async fn oauth2_password_client_id_is_an_override_of_both_calls() {
+async fn a_public_client_id_goes_with_both_calls_and_an_unknown_one_is_a_refused_client() {
     let server = demo_api(120).await;
-    let profile = preset("oauth2-password").unwrap().profile.with_overrides(&[
-        ("login.fields.client_id".into(), "tokenvault-demo".into()),
-        ("refresh.fields.client_id".into(), "tokenvault-demo".into()),
-    ]);
-    let target = Target::new(
-        profile.unwrap(),
-        &server.base_url(Dialect::Oauth2Password),
-        false,
-    )
-    .unwrap();
+    let url = server.base_url(Dialect::Oauth2Password);
+    let oauth2 = || preset("oauth2-password").unwrap().profile.clone();
+    let public = oauth2().with_client_id(Some(PUBLIC_CLIENT)).unwrap();
+    let target = Target::new(public, &url, false).unwrap();
     let who = user(Dialect::Oauth2Password);
+    let password = LoginSecrets::password(Secret::new(who.password));
     let tokens = authenticator()
-        .login(
-            &target,
-            who.identity,
-            &Secret::new(who.password),
-            OffsetDateTime::now_utc(),
-        )
+        .login(&target, who.identity, &password, OffsetDateTime::now_utc())
         .await
         .unwrap();
     let refresh = tokens.refresh.expect("a refresh token");
     authenticator()
-        .refresh(&target, &refresh.value, OffsetDateTime::now_utc())
-        .await
-        .unwrap();
-
-    let wrong_client = preset("oauth2-password")
-        .unwrap()
-        .profile
-        .with_overrides(&[("login.fields.client_id".into(), "someone-else".into())])
-        .unwrap();
-    let target = Target::new(
-        wrong_client,
-        &server.base_url(Dialect::Oauth2Password),
-        false,
-    )
-    .unwrap();
-    let error = authenticator()
-        .login(
+        .refresh(
             &target,
-            who.identity,
-            &Secret::new(who.password),
+            &refresh.value,
+            &password,
             OffsetDateTime::now_utc(),
         )
         .await
+        .unwrap();
+
+    let stranger = oauth2().with_client_id(Some("someone-else")).unwrap();
+    let target = Target::new(stranger, &url, false).unwrap();
+    let error = authenticator()
+        .login(&target, who.identity, &password, OffsetDateTime::now_utc())
+        .await
         .unwrap_err();
-    assert!(error.to_string().contains("Invalid client"), "{error}");
+    assert_eq!(error.code(), "client_rejected", "{error}");
+    assert!(error.to_string().contains("`someone-else`"), "{error}");
+}
+
+#[tokio::test]
+async fn a_confidential_client_proves_itself_with_http_basic_at_login_and_at_refresh() {
+    let server = demo_api(120).await;
+    let (id, secret) = CONFIDENTIAL_CLIENT;
+    let profile = |auth: &str| {
+        preset("oauth2-password")
+            .unwrap()
+            .profile
+            .with_overrides(&[("client.auth".into(), auth.into())])
+            .unwrap()
+            .with_client_id(Some(id))
+            .unwrap()
+    };
+    let url = server.base_url(Dialect::Oauth2Password);
+    let who = user(Dialect::Oauth2Password);
+    let secrets = LoginSecrets {
+        password: Some(Secret::new(who.password)),
+        client_secret: Some(Secret::new(secret)),
+    };
+    let basic = Target::new(profile("client_secret_basic"), &url, false).unwrap();
+    let tokens = authenticator()
+        .login(&basic, who.identity, &secrets, OffsetDateTime::now_utc())
+        .await
+        .expect("the login authenticates the client with HTTP Basic");
+    let refresh = tokens.refresh.expect("a refresh token");
+    authenticator()
+        .refresh(&basic, &refresh.value, &secrets, OffsetDateTime::now_utc())
+        .await
+        .expect("the refresh authenticates the client with HTTP Basic too");
+
+    // The server registered this client for HTTP Basic: its secret in the body is refused,
+    // and that is said to be the client's fault, not the user's password.
+    let post = Target::new(profile("client_secret_post"), &url, false).unwrap();
+    let error = authenticator()
+        .login(&post, who.identity, &secrets, OffsetDateTime::now_utc())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "client_rejected", "{error}");
+    let message = error.to_string();
+    assert!(!message.contains(secret), "{message}");
+    assert!(!message.contains(who.password), "{message}");
+}
+
+#[tokio::test]
+async fn client_credentials_authenticate_with_basic_or_body_fields_and_a_wrong_secret_blames_the_client()
+ {
+    let server = demo_api(120).await;
+    let client = user(Dialect::Oauth2ClientCredentials);
+    let url = server.base_url(Dialect::Oauth2ClientCredentials);
+    for auth in ["client_secret_basic", "client_secret_post"] {
+        let profile = preset("oauth2-client-credentials")
+            .unwrap()
+            .profile
+            .with_overrides(&[("client.auth".into(), auth.into())])
+            .unwrap()
+            .with_client_id(Some(client.identity))
+            .unwrap();
+        let target = Target::new(profile, &url, false).unwrap();
+        let tokens = authenticator()
+            .login(
+                &target,
+                client.identity,
+                &secrets_of(&client),
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{auth}: {e}"));
+        assert!(tokens.refresh.is_none(), "{auth}: no refresh token");
+        let claims = UnverifiedJwt::decode(tokens.access.value.expose())
+            .expect("a JWT")
+            .claims;
+        assert_eq!(claims["sub"], client.identity, "{auth}");
+
+        let wrong = LoginSecrets {
+            password: None,
+            client_secret: Some(Secret::new("not-the-client-secret")),
+        };
+        let error = authenticator()
+            .login(&target, client.identity, &wrong, OffsetDateTime::now_utc())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "client_rejected", "{auth}: {error}");
+        assert!(!error.to_string().contains("not-the-client-secret"));
+    }
+    assert_eq!(
+        server.count(Dialect::Oauth2ClientCredentials, Endpoint::Login),
+        4
+    );
 }
 
 #[tokio::test]

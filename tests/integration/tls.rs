@@ -83,7 +83,7 @@ async fn prive_login(
         .login(
             &target,
             user.identity,
-            &Secret::new(user.password),
+            &tokenvault_core::auth::LoginSecrets::password(Secret::new(user.password)),
             OffsetDateTime::now_utc(),
         )
         .await

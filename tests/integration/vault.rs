@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 use time::OffsetDateTime;
 use tokenvault_core::Secret;
+use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::vault::catalog::{AccountRecord, CatalogFile, TokenTimes};
 use tokenvault_core::vault::home::{Home, app_name};
 use tokenvault_core::vault::secrets::{
@@ -57,6 +58,7 @@ fn accounts_and_tokens_survive_a_restart() {
                     profile: "prive".into(),
                     base_url: "https://uat.example.com".into(),
                     identity: "ana@example.com".into(),
+                    client_id: None,
                     overrides: Vec::new(),
                     allow_plain_http: false,
                     ca_cert_pem: None,
@@ -236,12 +238,13 @@ async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
                 profile: "traderevolution".into(),
                 base_url: server.base_url(Dialect::Traderevolution),
                 identity: trader.identity.into(),
+                client_id: None,
                 overrides: Vec::new(),
                 allow_plain_http: false,
                 ca_cert_pem: None,
                 tokens: TokenTimes::default(),
             },
-            Secret::new(trader.password),
+            LoginSecrets::password(Secret::new(trader.password)),
         )
         .await
         .unwrap();
@@ -299,6 +302,7 @@ fn record_for(
         profile: dialect.as_str().into(),
         base_url,
         identity: tokenvault_tests::user(dialect).identity.into(),
+        client_id: None,
         overrides: Vec::new(),
         allow_plain_http: false,
         ca_cert_pem: None,
@@ -320,7 +324,8 @@ async fn the_same_api_as_uat_and_production_are_two_accounts_that_never_share_a_
         Arc::new(KeyringStore::open(app_name()).unwrap()),
         Arc::new(SystemClock),
     );
-    let password = || Secret::new(tokenvault_tests::user(Dialect::Prive).password);
+    let password =
+        || LoginSecrets::password(Secret::new(tokenvault_tests::user(Dialect::Prive).password));
     let url = server.base_url(Dialect::Prive);
     accounts
         .add(
@@ -377,11 +382,10 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
         let id = format!("hygiene-{}", dialect.as_str());
         let user = tokenvault_tests::user(dialect);
         secrets.push(user.password.to_owned());
+        let mut record = record_for(&id, &id, "UAT", dialect, server.base_url(dialect));
+        record.client_id = user.is_client().then(|| user.identity.to_owned());
         accounts
-            .add(
-                record_for(&id, &id, "UAT", dialect, server.base_url(dialect)),
-                Secret::new(user.password),
-            )
+            .add(record, tokenvault_tests::secrets_of(&user))
             .await
             .unwrap();
         // Log in, let the 3 s token run short, renew, then fail a renewal.
@@ -413,22 +417,26 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
             failed.is_err(),
             "{dialect:?}: a forced renewal fails while the server fails"
         );
-        // The wrong-password path, too.
-        let wrong = record_for(
+        // The wrong-password path, too (for an OAuth client, a wrong client secret).
+        let mut wrong = record_for(
             &format!("{id}-wrong"),
             &format!("{id}-wrong"),
             "UAT",
             dialect,
             server.base_url(dialect),
         );
-        secrets.push(format!("wrong-password-{}", dialect.as_str()));
-        accounts
-            .add(
-                wrong,
-                Secret::new(format!("wrong-password-{}", dialect.as_str())),
-            )
-            .await
-            .unwrap();
+        wrong.client_id = user.is_client().then(|| user.identity.to_owned());
+        let bad = Secret::new(format!("wrong-password-{}", dialect.as_str()));
+        secrets.push(bad.expose().to_owned());
+        let bad = if user.is_client() {
+            LoginSecrets {
+                password: None,
+                client_secret: Some(bad),
+            }
+        } else {
+            LoginSecrets::password(bad)
+        };
+        accounts.add(wrong, bad).await.unwrap();
         assert!(
             accounts
                 .access_token(&format!("{id}-wrong"), time::Duration::seconds(1))
@@ -514,7 +522,9 @@ async fn the_vault_keeper_follows_catalog_changes_and_renews_before_expiry() {
         Dialect::Traderevolution,
         server.base_url(Dialect::Traderevolution),
     );
-    cli.add(record, Secret::new(trader.password)).await.unwrap();
+    cli.add(record, LoginSecrets::password(Secret::new(trader.password)))
+        .await
+        .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     let first = loop {
         assert!(
@@ -632,7 +642,8 @@ async fn while_caching_is_paused_no_token_stays_in_memory_and_a_removed_account_
         Arc::new(SystemClock),
     );
     let url = server.base_url(Dialect::Prive);
-    let password = Secret::new(tokenvault_tests::user(Dialect::Prive).password);
+    let password =
+        LoginSecrets::password(Secret::new(tokenvault_tests::user(Dialect::Prive).password));
     accounts
         .add(
             record_for("cache-1", "Cached", "UAT", Dialect::Prive, url),

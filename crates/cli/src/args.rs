@@ -167,9 +167,13 @@ pub struct AddArgs {
     /// The API's base URL.
     #[arg(long, value_name = "URL")]
     pub base_url: String,
-    /// The login identity (user name, email, login).
+    /// The login identity (user name, email, login); not asked by the client-credentials
+    /// flow, whose identity is the client id.
     #[arg(long, value_name = "ID")]
-    pub username: String,
+    pub username: Option<String>,
+    /// The OAuth client id, for profiles that speak for a client.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
     /// Environment label.
     #[arg(long = "env", value_name = "LABEL", default_value = "UAT")]
     pub environment: String,
@@ -179,6 +183,10 @@ pub struct AddArgs {
     /// Read the password from stdin instead of a prompt.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Read the OAuth client secret from stdin instead of a prompt (after the password's
+    /// line when both are read).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
     /// Override one profile field, such as `login.path=/v2/login`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,

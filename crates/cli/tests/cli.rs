@@ -36,10 +36,15 @@ fn presets_are_listed_as_stable_json() {
             "traderevolution",
             "private-tokens",
             "oauth2-password",
-            "simplejwt"
+            "simplejwt",
+            "oauth2-client-credentials"
         ]
     );
     assert_eq!(list[2]["calls"], serde_json::json!(["ott"]));
+    assert_eq!(list[4]["client_auth"], "none");
+    assert_eq!(list[6]["flow"], "client-credentials");
+    assert_eq!(list[6]["client_auth"], "client_secret_basic");
+    assert_eq!(list[0]["flow"], "password");
 }
 
 #[test]
@@ -101,7 +106,7 @@ async fn every_preset_is_added_and_serves_its_token_in_every_format() {
         );
     }
     let status: Value = stdout_json(&tokenvault(&dir, &["status", "--json"], None));
-    assert_eq!(status.as_array().unwrap().len(), 6);
+    assert_eq!(status.as_array().unwrap().len(), Dialect::PRESETS.len());
     assert!(
         status
             .as_array()
@@ -141,6 +146,93 @@ async fn a_wrong_password_exits_3_and_stores_nothing() {
     );
     let list = stdout(&tokenvault(&dir, &["account", "list", "--json"], None));
     assert_eq!(list.trim(), "[]", "nothing was stored");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_credentials_account_needs_no_user_and_a_wrong_secret_is_a_refused_client() {
+    let server = demo(120).await;
+    let dir = home("client-credentials");
+    let url = server.base_url(Dialect::Oauth2ClientCredentials);
+    let client = user(Dialect::Oauth2ClientCredentials);
+    let add = |name: &str, secret: &str| {
+        tokenvault(
+            &dir,
+            &[
+                "account",
+                "add",
+                name,
+                "--preset",
+                "oauth2-client-credentials",
+                "--base-url",
+                &url,
+                "--client-id",
+                client.identity,
+                "--client-secret-stdin",
+            ],
+            Some(&format!("{secret}\n")),
+        )
+    };
+    let refused = add("reports-wrong", "not-the-client-secret");
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("rejected the OAuth client `reporting-service`"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!stderr(&refused).contains("not-the-client-secret"));
+
+    let added = add("reports", client.password);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let token = stdout(&tokenvault(&dir, &["token", "reports"], None));
+    assert_eq!(token.trim().split('.').count(), 3, "a JWT alone on stdout");
+    let list = stdout_json(&tokenvault(&dir, &["account", "list", "--json"], None));
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "the refused one was not kept"
+    );
+    assert_eq!(list[0]["identity"], "reporting-service");
+
+    // A password profile still needs its user; the client id of one without a client is refused.
+    let no_user = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "p",
+            "--preset",
+            "prive",
+            "--base-url",
+            &url,
+        ],
+        None,
+    );
+    assert_eq!(no_user.status.code(), Some(2), "{}", stderr(&no_user));
+    assert!(
+        stderr(&no_user).contains("give --username"),
+        "{}",
+        stderr(&no_user)
+    );
+    let stray = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "p",
+            "--preset",
+            "prive",
+            "--base-url",
+            &url,
+            "--username",
+            "x",
+            "--client-id",
+            "web",
+            "--password-stdin",
+        ],
+        Some("pw\n"),
+    );
+    assert_eq!(stray.status.code(), Some(2), "{}", stderr(&stray));
+    assert!(stderr(&stray).contains("client_id"), "{}", stderr(&stray));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -86,21 +86,29 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
             said.quiet(tokenvault(&home, &["token", name, "--force-refresh"], None));
         }
         server.clear_faults();
-        let wrong = format!("wrong-password-{name}");
+        // A wrong password, or for an OAuth client a wrong client secret.
+        let wrong = format!("wrong-secret-{name}");
         secrets.push(wrong.clone());
+        let wrong_name = format!("{name}-wrong");
+        let url = server.base_url(dialect);
+        let (who, secret_flag) = if user(dialect).is_client() {
+            ("--client-id", "--client-secret-stdin")
+        } else {
+            ("--username", "--password-stdin")
+        };
         said.quiet(tokenvault(
             &home,
             &[
                 "account",
                 "add",
-                &format!("{name}-wrong"),
+                &wrong_name,
                 "--preset",
                 name,
                 "--base-url",
-                &server.base_url(dialect),
-                "--username",
+                &url,
+                who,
                 user(dialect).identity,
-                "--password-stdin",
+                secret_flag,
             ],
             Some(&format!("{wrong}\n")),
         ));

@@ -19,6 +19,17 @@ pub enum Error {
         /// What the server said, with secrets removed.
         detail: Option<String>,
     },
+    /// The server refused the OAuth client: a wrong client id or secret, or a client that
+    /// may not use this grant (`invalid_client`, `unauthorized_client`).
+    #[error("the server rejected the OAuth client `{client_id}` (HTTP {status}){}", detail_suffix(.detail))]
+    ClientRejected {
+        /// The client id (not a secret).
+        client_id: String,
+        /// HTTP status.
+        status: u16,
+        /// What the server said, with secrets removed.
+        detail: Option<String>,
+    },
     /// The server refused the refresh token (expired, revoked or already used).
     #[error("the server rejected the refresh token (HTTP {status}){}", detail_suffix(.detail))]
     RefreshRejected {
@@ -209,6 +220,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::CredentialsRejected { .. } => ErrorCode::CredentialsRejected,
+            Error::ClientRejected { .. } => ErrorCode::ClientRejected,
             Error::RefreshRejected { .. } => ErrorCode::RefreshRejected,
             Error::Unauthorized { .. } => ErrorCode::Unauthorized,
             Error::NotFound { .. } => ErrorCode::NotFound,
@@ -255,6 +267,8 @@ impl Error {
 pub enum ErrorCode {
     /// The server refused the identity or password.
     CredentialsRejected,
+    /// The server refused the OAuth client.
+    ClientRejected,
     /// The server refused the refresh token.
     RefreshRejected,
     /// The server refused the access token of a call.
@@ -318,8 +332,9 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::CredentialsRejected,
+        ErrorCode::ClientRejected,
         ErrorCode::RefreshRejected,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -349,6 +364,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::CredentialsRejected => "credentials_rejected",
+            ErrorCode::ClientRejected => "client_rejected",
             ErrorCode::RefreshRejected => "refresh_rejected",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
@@ -379,6 +395,7 @@ impl ErrorCode {
     pub fn kind(self) -> ErrorKind {
         match self {
             ErrorCode::CredentialsRejected => ErrorKind::Rejected,
+            ErrorCode::ClientRejected => ErrorKind::Rejected,
             ErrorCode::RefreshRejected => ErrorKind::Rejected,
             ErrorCode::Unauthorized => ErrorKind::Rejected,
             ErrorCode::Forbidden => ErrorKind::Rejected,

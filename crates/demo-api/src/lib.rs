@@ -8,6 +8,8 @@
 //! | `/traderevolution`  | login/refresh pair, refresh token in a `token` header, OTT verify  |
 //! | `/private-tokens`   | short login token that creates, lists and revokes private tokens   |
 //! | `/oauth2-password`  | RFC 6749 password and refresh_token grants, form-encoded           |
+//! | `/oauth2-client-credentials` | RFC 6749 client credentials grant, HTTP Basic or body     |
+//! |                     | client authentication, no refresh token                            |
 //! | `/simplejwt`        | Django SimpleJWT: token, refresh and verify                        |
 //! | `/acme`             | a dialect no preset knows: form login, token in a response header, |
 //! |                     | ISO-8601 expiry, rotating renew token in a JSON body               |
@@ -23,6 +25,8 @@
 pub mod connection;
 pub mod control;
 mod dialects;
+
+pub use dialects::oauth2::{CONFIDENTIAL_CLIENT, PUBLIC_CLIENT};
 pub mod faults;
 mod state;
 pub mod tokens;
@@ -54,19 +58,22 @@ pub enum Dialect {
     Oauth2Password,
     /// Django REST framework SimpleJWT.
     Simplejwt,
+    /// OAuth 2.0 client credentials grant: a service with a client id and secret.
+    Oauth2ClientCredentials,
     /// A dialect that no preset describes, for custom profiles.
     Acme,
 }
 
 impl Dialect {
     /// Every dialect that has a preset of the same id.
-    pub const PRESETS: [Dialect; 6] = [
+    pub const PRESETS: [Dialect; 7] = [
         Dialect::Prive,
         Dialect::Finvera,
         Dialect::Traderevolution,
         Dialect::PrivateTokens,
         Dialect::Oauth2Password,
         Dialect::Simplejwt,
+        Dialect::Oauth2ClientCredentials,
     ];
 
     /// The path prefix and preset id (`prive`, `private-tokens`, ...).
@@ -78,6 +85,7 @@ impl Dialect {
             Dialect::PrivateTokens => "private-tokens",
             Dialect::Oauth2Password => "oauth2-password",
             Dialect::Simplejwt => "simplejwt",
+            Dialect::Oauth2ClientCredentials => "oauth2-client-credentials",
             Dialect::Acme => "acme",
         }
     }
@@ -153,6 +161,7 @@ impl Config {
                 (Dialect::PrivateTokens, Duration::from_secs(240)),
                 (Dialect::Oauth2Password, Duration::from_secs(90)),
                 (Dialect::Simplejwt, Duration::from_secs(300)),
+                (Dialect::Oauth2ClientCredentials, Duration::from_secs(100)),
             ],
             ..Self::default()
         }
@@ -167,7 +176,9 @@ impl Config {
     }
 }
 
-/// A demo user: who can log in to which dialect.
+/// A demo user: who can log in to which dialect. For the client-credentials dialect the
+/// user is an OAuth client: its identity is the client id, its password the client secret
+/// ([`DemoUser::is_client`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoUser {
     /// The dialect, which is also the preset id and path prefix.
@@ -176,14 +187,14 @@ pub struct DemoUser {
     pub account_name: &'static str,
     /// The login identity.
     pub identity: &'static str,
-    /// The password (public: it is a demo).
+    /// The password, or a client's secret (public: it is a demo).
     pub password: &'static str,
     /// Roles put in the tokens.
     pub roles: &'static [&'static str],
 }
 
 /// One user per dialect.
-pub const DEMO_USERS: [DemoUser; 7] = [
+pub const DEMO_USERS: [DemoUser; 8] = [
     DemoUser {
         dialect: Dialect::Prive,
         account_name: "Privé advisor",
@@ -227,6 +238,13 @@ pub const DEMO_USERS: [DemoUser; 7] = [
         roles: &["staff"],
     },
     DemoUser {
+        dialect: Dialect::Oauth2ClientCredentials,
+        account_name: "Reporting service",
+        identity: "reporting-service",
+        password: "client-credentials-demo-secret",
+        roles: &["reports:read"],
+    },
+    DemoUser {
         dialect: Dialect::Acme,
         account_name: "Acme Ledger",
         identity: "ledger-bot",
@@ -234,6 +252,14 @@ pub const DEMO_USERS: [DemoUser; 7] = [
         roles: &["ledger:read"],
     },
 ];
+
+impl DemoUser {
+    /// Whether this user is an OAuth client (identity: client id, password: client
+    /// secret), which logs in with no user.
+    pub fn is_client(&self) -> bool {
+        self.dialect == Dialect::Oauth2ClientCredentials
+    }
+}
 
 /// A running demo server; it stops when dropped.
 #[derive(Debug)]

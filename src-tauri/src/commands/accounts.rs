@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tokenvault_core::auth::TokenSet;
+use tokenvault_core::auth::{LoginSecrets, TokenSet};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::{Report, Verification, inspect};
 use tokenvault_core::profile::{Profile, presets as all_presets};
@@ -26,6 +26,12 @@ pub struct ProfileView {
     id: String,
     name: String,
     description: String,
+    /// Whether a login needs a user's identity and password (not the client-credentials flow).
+    password: bool,
+    /// Whether it speaks for an OAuth client, whose id the form asks.
+    client: bool,
+    /// Whether that client authenticates with a secret, which the form asks.
+    client_secret: bool,
     refresh: bool,
     validate: bool,
     ott: bool,
@@ -38,6 +44,9 @@ impl From<&Profile> for ProfileView {
             id: profile.id.clone(),
             name: profile.name.clone(),
             description: profile.description.clone(),
+            password: profile.needs_password(),
+            client: profile.client.is_some(),
+            client_secret: profile.needs_client_secret(),
             refresh: profile.has_refresh(),
             validate: profile.validate.is_some(),
             ott: profile.ott.is_some(),
@@ -69,6 +78,9 @@ pub struct AccountForm {
     profile_file_name: Option<String>,
     base_url: String,
     identity: String,
+    /// The OAuth client id, for profiles that speak for a client.
+    #[serde(default)]
+    client_id: Option<String>,
     #[serde(default)]
     allow_plain_http: bool,
 }
@@ -99,6 +111,7 @@ impl TryFrom<AccountForm> for NewAccount {
             profile,
             base_url: form.base_url,
             identity: form.identity,
+            client_id: form.client_id,
             overrides: Vec::new(),
             allow_plain_http: form.allow_plain_http,
             ca_cert_pem: None,
@@ -132,16 +145,26 @@ impl From<&TokenSet> for LoginPreview {
     }
 }
 
+/// The secrets a form gives; an empty field gives none.
+fn given(password: String, client_secret: Option<String>) -> LoginSecrets {
+    let secret = |value: String| Some(Secret::new(value)).filter(|s| !s.is_empty());
+    LoginSecrets {
+        password: secret(password),
+        client_secret: client_secret.and_then(secret),
+    }
+}
+
 /// Logs in as the form says, storing nothing.
 #[tauri::command]
 pub async fn test_login(
     shell: State<'_, Shell>,
     form: AccountForm,
     password: String,
+    client_secret: Option<String>,
 ) -> IpcResult<LoginPreview> {
-    let password = Secret::new(password);
+    let secrets = given(password, client_secret);
     let account = NewAccount::try_from(form)?;
-    let tokens = vault(&shell)?.try_login(&account, &password).await?;
+    let tokens = vault(&shell)?.try_login(&account, &secrets).await?;
     Ok(LoginPreview::from(&tokens))
 }
 
@@ -159,11 +182,12 @@ pub async fn add_account(
     shell: State<'_, Shell>,
     form: AccountForm,
     password: String,
+    client_secret: Option<String>,
 ) -> IpcResult<Added> {
-    let password = Secret::new(password);
+    let secrets = given(password, client_secret);
     let account = NewAccount::try_from(form)?;
     let id = account.id();
-    let tokens = vault(&shell)?.add_after_login(account, password).await?;
+    let tokens = vault(&shell)?.add_after_login(account, secrets).await?;
     Ok(Added {
         id,
         login: LoginPreview::from(&tokens),
@@ -187,23 +211,25 @@ pub fn account_form(shell: State<'_, Shell>, id: String) -> IpcResult<AccountFor
             .map(|p| format!("saved profile {}", p.id)),
         base_url: record.base_url.clone(),
         identity: record.identity.clone(),
+        client_id: record.client_id.clone(),
         allow_plain_http: record.allow_plain_http,
     })
 }
 
-/// Changes an account if the changed account can log in; an empty password keeps the
-/// saved one.
+/// Changes an account if the changed account can log in; an empty password or client
+/// secret keeps the saved one.
 #[tauri::command]
 pub async fn edit_account(
     shell: State<'_, Shell>,
     id: String,
     form: AccountForm,
     password: String,
+    client_secret: Option<String>,
 ) -> IpcResult<Added> {
-    let password = Some(Secret::new(password)).filter(|p| !p.is_empty());
+    let secrets = given(password, client_secret);
     let account = NewAccount::try_from(form)?;
     let tokens = vault(&shell)?
-        .edit_after_login(&id, account, password)
+        .edit_after_login(&id, account, secrets)
         .await?;
     Ok(Added {
         id,

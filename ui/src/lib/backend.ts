@@ -31,24 +31,34 @@ export const accountDetails = (id: string): Promise<AccountDetails> =>
   invoke("account_details", { id });
 
 /** Logs in as the form says and stores nothing. */
-export const testLogin = (form: AccountForm, password: string): Promise<LoginPreview> =>
-  invoke("test_login", { form, password });
+export const testLogin = (
+  form: AccountForm,
+  password: string,
+  clientSecret: string | null = null,
+): Promise<LoginPreview> => invoke("test_login", { form, password, clientSecret });
 
 /** Adds the account if it can log in. */
 export const addAccount = (
   form: AccountForm,
   password: string,
-): Promise<{ id: string; login: LoginPreview }> => invoke("add_account", { form, password });
+  clientSecret: string | null = null,
+): Promise<{ id: string; login: LoginPreview }> =>
+  invoke("add_account", { form, password, clientSecret });
 
 /** An existing account's form, to edit it (never its password). */
 export const accountForm = (id: string): Promise<AccountForm> => invoke("account_form", { id });
 
-/** Changes the account if it can still log in; an empty password keeps the saved one. */
+/**
+ * Changes the account if it can still log in; an empty password or client secret keeps the
+ * saved one.
+ */
 export const editAccount = (
   id: string,
   form: AccountForm,
   password: string,
-): Promise<{ id: string; login: LoginPreview }> => invoke("edit_account", { id, form, password });
+  clientSecret: string | null = null,
+): Promise<{ id: string; login: LoginPreview }> =>
+  invoke("edit_account", { id, form, password, clientSecret });
 
 export const removeAccount = (id: string): Promise<void> => invoke("remove_account", { id });
 

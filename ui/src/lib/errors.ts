@@ -23,6 +23,11 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     title: "Login refused",
     action: "Check the identity and password; the server said they are wrong.",
   },
+  client_rejected: {
+    title: "Client refused",
+    action:
+      "Check the client ID and client secret (and how the client authenticates); the server refused the OAuth client, not the user.",
+  },
   refresh_rejected: {
     title: "Refresh refused",
     action: "Tokenvault logs in again with the saved password; nothing to do unless that fails.",

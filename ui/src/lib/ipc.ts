@@ -11,13 +11,25 @@ export type Failure = { code: FailureCode, message: string, field?: string, };
 
 export type FailureCode = ErrorCode | ShellCode;
 
-export type ErrorCode = "credentials_rejected" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
+export type ErrorCode = "credentials_rejected" | "client_rejected" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
 
 export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_token" | "not_a_jwt";
 
 export type AppInfo = { version: string, mode: "demo" | "vault", opening: boolean, demoApi: string | null, secretStore: string | null, dataFolder: string | null, problem: Failure | null, };
 
-export type ProfileView = { id: string, name: string, description: string, refresh: boolean, validate: boolean, ott: boolean, privateTokens: boolean, };
+export type ProfileView = { id: string, name: string, description: string, 
+/**
+ * Whether a login needs a user's identity and password (not the client-credentials flow).
+ */
+password: boolean, 
+/**
+ * Whether it speaks for an OAuth client, whose id the form asks.
+ */
+client: boolean, 
+/**
+ * Whether that client authenticates with a secret, which the form asks.
+ */
+clientSecret: boolean, refresh: boolean, validate: boolean, ott: boolean, privateTokens: boolean, };
 
 export type AccountForm = { name: string, environment: string, 
 /**
@@ -31,7 +43,11 @@ profileSource: string | null,
 /**
  * The loaded file's name, for error messages.
  */
-profileFileName: string | null, baseUrl: string, identity: string, allowPlainHttp: boolean, };
+profileFileName: string | null, baseUrl: string, identity: string, 
+/**
+ * The OAuth client id, for profiles that speak for a client.
+ */
+clientId: string | null, allowPlainHttp: boolean, };
 
 export type Added = { id: string, login: LoginPreview, };
 
@@ -190,4 +206,4 @@ y: number, };
 export type AgentState = { serving: boolean, locked: boolean, };
 
 /** Every failure code the backend can send. */
-export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt"];
+export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt"];

@@ -47,6 +47,9 @@ export const profiles: ProfileView[] = [
     id: "prive",
     name: "Privé",
     description: "Login; no refresh.",
+    password: true,
+    client: false,
+    clientSecret: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -56,6 +59,9 @@ export const profiles: ProfileView[] = [
     id: "traderevolution",
     name: "TraderEvolution",
     description: "Login and refresh pair.",
+    password: true,
+    client: false,
+    clientSecret: false,
     refresh: true,
     validate: true,
     ott: true,
@@ -65,10 +71,25 @@ export const profiles: ProfileView[] = [
     id: "private-tokens",
     name: "Private tokens",
     description: "Long-living tokens.",
+    password: true,
+    client: false,
+    clientSecret: false,
     refresh: false,
     validate: false,
     ott: false,
     privateTokens: true,
+  },
+  {
+    id: "oauth2-client-credentials",
+    name: "OAuth 2.0 client credentials",
+    description: "A service account with a client id and secret, no user.",
+    password: false,
+    client: true,
+    clientSecret: true,
+    refresh: false,
+    validate: false,
+    ott: false,
+    privateTokens: false,
   },
 ];
 
@@ -234,11 +255,18 @@ const preview: LoginPreview = {
   report: JWT_REPORT,
 };
 
-export const testLogin = (form: AccountForm, password: string) =>
-  answer("test_login", { form, password }, () => preview);
+export const testLogin = (
+  form: AccountForm,
+  password: string,
+  clientSecret: string | null = null,
+) => answer("test_login", { form, password, clientSecret }, () => preview);
 
-export const addAccount = (form: AccountForm, password: string) =>
-  answer("add_account", { form, password }, () => {
+export const addAccount = (
+  form: AccountForm,
+  password: string,
+  clientSecret: string | null = null,
+) =>
+  answer("add_account", { form, password, clientSecret }, () => {
     const id = form.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
     window.tokenvaultMock.setAccounts([
       ...state.accounts,
@@ -258,12 +286,18 @@ export const accountForm = (id: string): Promise<AccountForm> =>
       profileFileName: null,
       baseUrl: found.baseUrl,
       identity: found.identity,
+      clientId: null,
       allowPlainHttp: false,
     };
   });
 
-export const editAccount = (id: string, form: AccountForm, password: string) =>
-  answer("edit_account", { id, form, password }, () => {
+export const editAccount = (
+  id: string,
+  form: AccountForm,
+  password: string,
+  clientSecret: string | null = null,
+) =>
+  answer("edit_account", { id, form, password, clientSecret }, () => {
     window.tokenvaultMock.setAccounts(
       state.accounts.map((a) =>
         a.id === id ? { ...a, name: form.name, environment: form.environment } : a,

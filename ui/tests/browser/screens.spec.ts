@@ -60,6 +60,27 @@ test.describe("adding an account", () => {
   });
 });
 
+test("a client-credentials preset asks for a client id and secret instead of a user", async ({
+  page,
+}) => {
+  await openApp(page);
+  await page.getByTestId("add-account").click();
+  await page.getByTestId("f-name").fill("Reports");
+  await page.getByTestId("f-preset").selectOption("oauth2-client-credentials");
+  await expect(page.getByTestId("f-identity")).toHaveCount(0);
+  await expect(page.getByTestId("f-password")).toHaveCount(0);
+  await page
+    .getByTestId("f-base-url")
+    .fill("https://idp.example/realms/ops/protocol/openid-connect");
+  await page.getByTestId("f-client-id").fill("reporting-service");
+  await page.getByTestId("f-client-secret").fill("client-s3cret");
+  await page.getByTestId("save-account").click();
+  const sent = (await calls(page)).find((c) => c.command === "add_account");
+  expect(sent?.args.form).toMatchObject({ clientId: "reporting-service", identity: "" });
+  expect(sent?.args.password).toBe("");
+  expect(sent?.args.clientSecret).toBe("client-s3cret");
+});
+
 test.describe("the inspector", () => {
   test.beforeEach(async ({ page }) => {
     await openApp(page);

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
+use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::vault::exchange;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
@@ -38,39 +39,58 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let ca_cert_pem = args.ca_cert.as_deref().map(read).transpose()?;
-    let password = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| Failure::Usage(format!("cannot read the password: {e}")))?;
-        Secret::new(line.trim_end_matches(['\r', '\n']).to_owned())
-    } else {
-        Secret::new(
-            rpassword::prompt_password(format!(
-                "password for {} at {}: ",
-                args.username, args.base_url
-            ))
-            .map_err(|e| {
-                Failure::Usage(format!(
-                    "cannot read the password (use --password-stdin): {e}"
-                ))
-            })?,
-        )
-    };
-    if password.is_empty() {
-        return Err(Failure::Usage("the password is empty".into()));
-    }
     let account = NewAccount {
         name: args.name.clone(),
         environment: args.environment,
         profile,
         base_url: args.base_url,
-        identity: args.username,
+        identity: args.username.unwrap_or_default(),
+        client_id: args.client_id,
         overrides,
         allow_plain_http: args.allow_http,
         ca_cert_pem,
     };
-    let tokens = vault.add_after_login(account, password).await?;
+    let speaks = account.profile()?;
+    if speaks.needs_password() && account.identity.trim().is_empty() {
+        return Err(Failure::Usage(format!(
+            "give --username: the {} profile logs in a user",
+            speaks.id
+        )));
+    }
+    // One line each, in this order, from stdin; a prompt for what is not read from there.
+    let mut stdin = std::io::stdin().lock();
+    let mut ask = |what: &str, from_stdin: bool| -> Result<Secret, Failure> {
+        let secret = if from_stdin {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut stdin, &mut line)
+                .map_err(|e| Failure::Usage(format!("cannot read the {what}: {e}")))?;
+            Secret::new(line.trim_end_matches(['\r', '\n']).to_owned())
+        } else {
+            Secret::new(
+                rpassword::prompt_password(format!("{what} for {}: ", account.base_url)).map_err(
+                    |e| {
+                        let flag = what.replace(' ', "-");
+                        Failure::Usage(format!("cannot read the {what} (use --{flag}-stdin): {e}"))
+                    },
+                )?,
+            )
+        };
+        if secret.is_empty() {
+            return Err(Failure::Usage(format!("the {what} is empty")));
+        }
+        Ok(secret)
+    };
+    let secrets = LoginSecrets {
+        password: speaks
+            .needs_password()
+            .then(|| ask("password", args.password_stdin))
+            .transpose()?,
+        client_secret: speaks
+            .needs_client_secret()
+            .then(|| ask("client secret", args.client_secret_stdin))
+            .transpose()?,
+    };
+    let tokens = vault.add_after_login(account, secrets).await?;
     output::note(&format!(
         "added {}: logged in, access token valid for {}",
         args.name,

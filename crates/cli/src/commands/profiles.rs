@@ -27,7 +27,15 @@ pub fn presets(json: bool) -> Outcome {
                 if p.private_tokens.is_some() {
                     calls.push("private-tokens");
                 }
-                json!({"id": p.id, "name": p.name, "description": p.description, "refresh": p.has_refresh(), "calls": calls})
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "description": p.description,
+                    "flow": p.login.flow,
+                    "client_auth": p.client.as_ref().map(|c| c.auth),
+                    "refresh": p.has_refresh(),
+                    "calls": calls
+                })
             })
             .collect();
         output::json(&Value::Array(list));

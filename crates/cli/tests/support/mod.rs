@@ -162,25 +162,26 @@ pub fn user(dialect: Dialect) -> tokenvault_demo_api::DemoUser {
         .expect("a demo user")
 }
 
+/// Adds the dialect's demo user as `name`: a user with its password, or an OAuth client
+/// with its client id and secret.
 pub fn add(home: &Path, server: &DemoServer, name: &str, dialect: Dialect) -> Output {
     let who = user(dialect);
     let url = server.base_url(dialect);
-    tokenvault(
-        home,
-        &[
-            "account",
-            "add",
-            name,
-            "--preset",
-            dialect.as_str(),
-            "--base-url",
-            &url,
-            "--username",
-            who.identity,
-            "--password-stdin",
-        ],
-        Some(&format!("{}\n", who.password)),
-    )
+    let mut args = vec![
+        "account",
+        "add",
+        name,
+        "--preset",
+        dialect.as_str(),
+        "--base-url",
+        &url,
+    ];
+    if who.is_client() {
+        args.extend(["--client-id", who.identity, "--client-secret-stdin"]);
+    } else {
+        args.extend(["--username", who.identity, "--password-stdin"]);
+    }
+    tokenvault(home, &args, Some(&format!("{}\n", who.password)))
 }
 
 /// A running `tokenvault agent` (headless), stopped when dropped.

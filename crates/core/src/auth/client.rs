@@ -1,6 +1,5 @@
 //! Sending the login and refresh calls of a profile.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::{Url, header::HeaderMap};
@@ -8,10 +7,11 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::answer::{Answer, at_path};
+use super::client_auth::{LoginSecrets, authenticate_client, client_refusal};
 use super::extract::{TokenKind, find_token, require_token};
 use super::token::TokenSet;
 use crate::error::{Error, Result};
-use crate::profile::{BodyEncoding, Method, Profile, TokenPlacement};
+use crate::profile::{BodyEncoding, LoginFlow, Method, Profile, TokenPlacement};
 use crate::secret::{Secret, redact};
 
 /// Settings of the HTTP client.
@@ -145,37 +145,47 @@ impl Authenticator {
         Ok(Self { http, options })
     }
 
-    /// Logs in with an identity and password.
+    /// Logs in as the profile's flow says: a user's identity and password, or the OAuth
+    /// client alone; a profile with a `[client]` authenticates it on the way.
     pub async fn login(
         &self,
         target: &Target,
         identity: &str,
-        password: &Secret,
+        secrets: &LoginSecrets,
         now: OffsetDateTime,
     ) -> Result<TokenSet> {
-        let login = &target.profile.login;
+        let profile = &target.profile;
+        let login = &profile.login;
         let mut fields: Map<String, Value> = login
             .fields
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        fields.insert(
-            login.identity_field.clone(),
-            Value::String(identity.to_owned()),
-        );
-        fields.insert(
-            login.password_field.clone(),
-            Value::String(password.expose().to_owned()),
-        );
+        if login.flow == LoginFlow::Password {
+            let password = secrets.required_password()?;
+            fields.insert(
+                login.identity_field.clone(),
+                Value::String(identity.to_owned()),
+            );
+            fields.insert(
+                login.password_field.clone(),
+                Value::String(password.expose().to_owned()),
+            );
+        }
         let url = target.url(&login.path);
         let mut request = self.request(login.method, &url);
         for (name, value) in &login.headers {
             request = request.header(name, value);
         }
+        let request = authenticate_client(request, &mut fields, profile, secrets)?;
         let request = with_body(request, login.body, &fields);
-        let answer = self.send(request, &url, &[password]).await?;
+        let said = secrets.all();
+        let answer = self.send(request, &url, &said).await?;
         if !(200..300).contains(&answer.status) {
-            let detail = || server_detail_at(&answer, login.error_message.as_deref(), &[password]);
+            let detail = || server_detail_at(&answer, login.error_message.as_deref(), &said);
+            if let Some(refusal) = client_refusal(&answer, profile, detail) {
+                return Err(refusal);
+            }
             return Err(match answer.status {
                 400 | 401 | 422 => Error::CredentialsRejected {
                     identity: identity.to_owned(),
@@ -183,22 +193,25 @@ impl Authenticator {
                     detail: detail(),
                 },
                 _ => slash_redirect(&answer, "login.path", &login.path)
-                    .unwrap_or_else(|| status_error_with(&answer, detail(), &[password])),
+                    .unwrap_or_else(|| status_error_with(&answer, detail(), &said)),
             });
         }
         self.tokens_from(target, &answer, now)
     }
 
-    /// Renews the access token with a refresh token.
+    /// Renews the access token with a refresh token; a profile with a `[client]`
+    /// authenticates it as at login.
     pub async fn refresh(
         &self,
         target: &Target,
         refresh_token: &Secret,
+        secrets: &LoginSecrets,
         now: OffsetDateTime,
     ) -> Result<TokenSet> {
-        let Some(spec) = &target.profile.refresh else {
+        let profile = &target.profile;
+        let Some(spec) = &profile.refresh else {
             return Err(Error::InvalidProfile {
-                origin: format!("preset:{}", target.profile.id),
+                origin: format!("preset:{}", profile.id),
                 field: "refresh".into(),
                 problem: "this API has no refresh call".into(),
             });
@@ -208,19 +221,29 @@ impl Authenticator {
         for (name, value) in &spec.headers {
             request = request.header(name, value);
         }
-        let request =
-            self.with_token_and_fields(request, &spec.send, spec.body, &spec.fields, refresh_token);
-        let answer = self.send(request, &url, &[refresh_token]).await?;
+        let mut fields: Map<String, Value> = spec
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let request = authenticate_client(request, &mut fields, profile, secrets)?;
+        let request = place_token(request, &spec.send, spec.body, fields, refresh_token);
+        let mut said = secrets.all();
+        said.push(refresh_token);
+        let answer = self.send(request, &url, &said).await?;
         if !(200..300).contains(&answer.status) {
-            let message_at = target.profile.login.error_message.as_deref();
-            let detail = || server_detail_at(&answer, message_at, &[refresh_token]);
+            let message_at = profile.login.error_message.as_deref();
+            let detail = || server_detail_at(&answer, message_at, &said);
+            if let Some(refusal) = client_refusal(&answer, profile, detail) {
+                return Err(refusal);
+            }
             return Err(match answer.status {
                 400 | 401 | 403 => Error::RefreshRejected {
                     status: answer.status,
                     detail: detail(),
                 },
                 _ => slash_redirect(&answer, "refresh.path", &spec.path)
-                    .unwrap_or_else(|| status_error_with(&answer, detail(), &[refresh_token])),
+                    .unwrap_or_else(|| status_error_with(&answer, detail(), &said)),
             });
         }
         self.tokens_from(target, &answer, now)
@@ -262,40 +285,7 @@ impl Authenticator {
         body: BodyEncoding,
         token: &Secret,
     ) -> reqwest::RequestBuilder {
-        self.with_token_and_fields(request, placement, body, &BTreeMap::new(), token)
-    }
-
-    fn with_token_and_fields(
-        &self,
-        mut request: reqwest::RequestBuilder,
-        placement: &TokenPlacement,
-        body: BodyEncoding,
-        fixed: &BTreeMap<String, String>,
-        token: &Secret,
-    ) -> reqwest::RequestBuilder {
-        let mut fields: Map<String, Value> = fixed
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        match placement {
-            TokenPlacement::Header { name } => {
-                request = request.header(name, token.expose());
-            }
-            TokenPlacement::Cookie { name } => {
-                request = request.header(
-                    reqwest::header::COOKIE,
-                    format!("{name}={}", token.expose()),
-                );
-            }
-            TokenPlacement::Body { field } => {
-                fields.insert(field.clone(), Value::String(token.expose().to_owned()));
-            }
-        }
-        if fields.is_empty() {
-            request
-        } else {
-            with_body(request, body, &fields)
-        }
+        place_token(request, placement, body, Map::new(), token)
     }
 
     pub(super) fn http_get(&self, url: &str) -> reqwest::RequestBuilder {
@@ -369,6 +359,36 @@ impl Authenticator {
                 reason,
             }
         }
+    }
+}
+
+/// Puts `token` where `placement` says, beside the body `fields` (sent only when there
+/// are some).
+fn place_token(
+    mut request: reqwest::RequestBuilder,
+    placement: &TokenPlacement,
+    body: BodyEncoding,
+    mut fields: Map<String, Value>,
+    token: &Secret,
+) -> reqwest::RequestBuilder {
+    match placement {
+        TokenPlacement::Header { name } => {
+            request = request.header(name, token.expose());
+        }
+        TokenPlacement::Cookie { name } => {
+            request = request.header(
+                reqwest::header::COOKIE,
+                format!("{name}={}", token.expose()),
+            );
+        }
+        TokenPlacement::Body { field } => {
+            fields.insert(field.clone(), Value::String(token.expose().to_owned()));
+        }
+    }
+    if fields.is_empty() {
+        request
+    } else {
+        with_body(request, body, &fields)
     }
 }
 

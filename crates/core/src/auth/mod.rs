@@ -3,11 +3,13 @@
 mod answer;
 mod calls;
 mod client;
+mod client_auth;
 mod extract;
 mod token;
 
 pub use answer::{Answer, SetCookie};
 pub use calls::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Validation};
 pub use client::{Authenticator, HttpOptions, Target};
+pub use client_auth::{LoginSecrets, client_id};
 pub use extract::{TokenKind, find_token, require_token};
 pub use token::{Token, TokenSet};

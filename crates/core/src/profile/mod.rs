@@ -32,6 +32,9 @@ pub struct Profile {
     pub description: String,
     /// The login call.
     pub login: LoginRequest,
+    /// The OAuth client the calls speak for, and how it proves itself (absent: no client).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<Client>,
     /// Where the access token comes from in a login or refresh answer.
     #[serde(default)]
     pub access_token: TokenSource,
@@ -78,10 +81,57 @@ pub enum BodyEncoding {
     Form,
 }
 
+/// What a login sends to prove who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoginFlow {
+    /// A user's identity and password (the default).
+    #[default]
+    Password,
+    /// The OAuth client alone (RFC 6749 §4.4): no user and no password; the account's
+    /// secret is the client secret.
+    ClientCredentials,
+}
+
+/// An OAuth client (RFC 6749 §2): its id, and how it authenticates at the token endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    /// The client id; usually left out of a profile and given per account (`--client-id`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// How the client proves itself on every call to the token endpoint.
+    #[serde(default)]
+    pub auth: ClientAuth,
+}
+
+/// Client authentication methods, by their OAuth names (`token_endpoint_auth_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// HTTP Basic with the client id and secret (RFC 6749 §2.3.1), the default.
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` as body fields.
+    ClientSecretPost,
+    /// A public client: `client_id` as a body field, no secret.
+    None,
+}
+
+impl ClientAuth {
+    /// Whether the client needs a secret.
+    pub fn needs_secret(self) -> bool {
+        !matches!(self, ClientAuth::None)
+    }
+}
+
 /// The login request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// Who logs in: a user with a password (default), or the OAuth client alone.
+    #[serde(default, skip_serializing_if = "is_password_flow")]
+    pub flow: LoginFlow,
     /// HTTP method (default `POST`).
     #[serde(default)]
     pub method: Method,
@@ -90,9 +140,12 @@ pub struct LoginRequest {
     /// Body encoding (default `json`).
     #[serde(default)]
     pub body: BodyEncoding,
-    /// The body field that carries the login identity (`username`, `email`, `login`).
+    /// The body field that carries the login identity (`username`, `email`, `login`);
+    /// not used by the client-credentials flow.
+    #[serde(default)]
     pub identity_field: String,
-    /// The body field that carries the password.
+    /// The body field that carries the password; not used by the client-credentials flow.
+    #[serde(default)]
     pub password_field: String,
     /// Fixed extra body fields (`grant_type = "password"`).
     #[serde(default)]
@@ -209,6 +262,10 @@ pub struct RefreshRequest {
     pub rotates: bool,
 }
 
+fn is_password_flow(flow: &LoginFlow) -> bool {
+    *flow == LoginFlow::Password
+}
+
 fn new_refresh_tokens_replace_the_old() -> bool {
     true
 }
@@ -253,6 +310,36 @@ impl Profile {
     /// Whether renewal goes through a refresh call (otherwise it logs in again).
     pub fn has_refresh(&self) -> bool {
         self.refresh.is_some() && self.refresh_token.is_some()
+    }
+
+    /// This profile speaking for the client `id` (an account's `--client-id`); `None` or
+    /// an empty id keeps the profile's own.
+    pub fn with_client_id(mut self, id: Option<&str>) -> Result<Profile, Error> {
+        let Some(id) = id.map(str::trim).filter(|id| !id.is_empty()) else {
+            return Ok(self);
+        };
+        let Some(client) = self.client.as_mut() else {
+            return Err(Error::InvalidAccount {
+                field: "client_id",
+                problem: format!(
+                    "the {} profile speaks for no OAuth client: leave the client id out, or \
+                     use a profile with a [client]",
+                    self.id
+                ),
+            });
+        };
+        client.id = id.to_owned();
+        Ok(self)
+    }
+
+    /// Whether a login needs the user's password (every flow but client credentials).
+    pub fn needs_password(&self) -> bool {
+        self.login.flow == LoginFlow::Password
+    }
+
+    /// Whether the calls need a client secret (a client that authenticates with one).
+    pub fn needs_client_secret(&self) -> bool {
+        self.client.as_ref().is_some_and(|c| c.auth.needs_secret())
     }
 }
 

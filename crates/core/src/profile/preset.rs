@@ -29,6 +29,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../presets/oauth2-password.toml"),
     ),
     ("simplejwt", include_str!("../../presets/simplejwt.toml")),
+    (
+        "oauth2-client-credentials",
+        include_str!("../../presets/oauth2-client-credentials.toml"),
+    ),
 ];
 
 /// Every built-in preset, in a stable order.

@@ -1,6 +1,6 @@
 //! Checks a parsed profile for mistakes that TOML types cannot express.
 
-use super::{Profile, TokenLocation, TokenPlacement};
+use super::{LoginFlow, Profile, TokenLocation, TokenPlacement};
 
 /// The first problem found, as `(field, what is wrong)`.
 pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
@@ -19,12 +19,26 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
         ));
     }
     check_path("login.path", &profile.login.path)?;
-    for (field, value) in [
-        ("login.identity_field", &profile.login.identity_field),
-        ("login.password_field", &profile.login.password_field),
-    ] {
-        if value.trim().is_empty() {
-            return Err((field.into(), "must name a body field".into()));
+    match profile.login.flow {
+        LoginFlow::Password => {
+            for (field, value) in [
+                ("login.identity_field", &profile.login.identity_field),
+                ("login.password_field", &profile.login.password_field),
+            ] {
+                if value.trim().is_empty() {
+                    return Err((field.into(), "must name a body field".into()));
+                }
+            }
+        }
+        LoginFlow::ClientCredentials => {
+            if !profile.needs_client_secret() {
+                return Err((
+                    "client.auth".into(),
+                    "the client-credentials flow needs a [client] that authenticates with a \
+                     secret (client_secret_basic or client_secret_post)"
+                        .into(),
+                ));
+            }
         }
     }
     check_location("access_token", &profile.access_token.location)?;

@@ -1,22 +1,22 @@
 //! Adding, editing and removing accounts: nothing is kept unless its login works, and a
-//! catalog entry never lacks its password.
+//! catalog entry never lacks its password or client secret.
 
 use super::Vault;
 use super::audit::AuditKind;
 use super::catalog::AccountRecord;
 use super::new_account::NewAccount;
 use super::secrets::{SecretKey, SecretKind, blocking};
-use crate::auth::{Target, TokenSet};
+use crate::auth::{LoginSecrets, Target, TokenSet};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
 impl Vault {
-    /// Adds an account: the password goes to the secret store first, then the record
-    /// to the catalog, so a catalog entry never lacks its password.
-    pub async fn add(&self, record: AccountRecord, password: Secret) -> Result<()> {
-        self.addable(&record)?;
-        let key = SecretKey::new(&record.id, SecretKind::Password);
-        blocking(&self.store, move |s| s.set(&key, &password)).await?;
+    /// Adds an account: its secrets go to the secret store first, then the record to the
+    /// catalog, so a catalog entry never lacks its password or client secret.
+    pub async fn add(&self, record: AccountRecord, secrets: LoginSecrets) -> Result<()> {
+        let target = self.addable(&record)?;
+        secrets.check_for(target.profile())?;
+        self.keep_secrets(&record.id, secrets).await?;
         self.catalog.update(|c| {
             c.accounts.push(record.clone());
             Ok(())
@@ -26,34 +26,51 @@ impl Vault {
     }
 
     /// Logs in as a new account would, storing nothing: the "Test login" of a form.
-    pub async fn try_login(&self, account: &NewAccount, password: &Secret) -> Result<TokenSet> {
+    pub async fn try_login(
+        &self,
+        account: &NewAccount,
+        secrets: &LoginSecrets,
+    ) -> Result<TokenSet> {
         let target = account.target()?;
-        if password.is_empty() {
-            return Err(Error::InvalidAccount {
-                field: "password",
-                problem: "give the password".into(),
-            });
-        }
+        secrets.check_for(target.profile())?;
+        let identity = account.identity(target.profile());
         super::authenticator(account.ca_cert_pem.as_deref())?
-            .login(&target, account.identity.trim(), password, self.clock.now())
+            .login(&target, &identity, secrets, self.clock.now())
             .await
+    }
+
+    /// Stores the secrets given (a password, a client secret); those not given are left.
+    async fn keep_secrets(&self, id: &str, secrets: LoginSecrets) -> Result<()> {
+        for (kind, value) in [
+            (SecretKind::Password, secrets.password),
+            (SecretKind::ClientSecret, secrets.client_secret),
+        ] {
+            if let Some(value) = value {
+                let key = SecretKey::new(id, kind);
+                blocking(&self.store, move |s| s.set(&key, &value)).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Adds an account only if it can log in: the login is tried first, and nothing is
     /// stored when it fails. Then the password, the account (with its custom profile, if
     /// any) and its tokens are kept.
-    pub async fn add_after_login(&self, account: NewAccount, password: Secret) -> Result<TokenSet> {
+    pub async fn add_after_login(
+        &self,
+        account: NewAccount,
+        secrets: LoginSecrets,
+    ) -> Result<TokenSet> {
         let (record, profile) = account.record()?;
         self.check_name_is_free(&record)?;
-        let tokens = match self.try_login(&account, &password).await {
+        let tokens = match self.try_login(&account, &secrets).await {
             Ok(tokens) => tokens,
             Err(e) => {
                 self.record(&record.id, AuditKind::Login, e.code().as_str());
                 return Err(e);
             }
         };
-        let key = SecretKey::new(&record.id, SecretKind::Password);
-        blocking(&self.store, move |s| s.set(&key, &password)).await?;
+        self.keep_secrets(&record.id, secrets).await?;
         self.catalog.update(|c| {
             if let Some(profile) = &profile {
                 c.profiles.retain(|p| p.id != profile.id);
@@ -68,14 +85,15 @@ impl Vault {
         Ok(tokens)
     }
 
-    /// Changes an account (its name, environment, profile, base URL, identity, and the
-    /// password when one is given) only if the changed account can log in; its id, and so
-    /// its secrets' names, stay. The new tokens replace the old ones.
+    /// Changes an account (its name, environment, profile, base URL, identity, client id,
+    /// and the password or client secret when one is given) only if the changed account
+    /// can log in; its id, and so its secrets' names, stay. The new tokens replace the old
+    /// ones.
     pub async fn edit_after_login(
         &self,
         id: &str,
         account: NewAccount,
-        password: Option<Secret>,
+        given: LoginSecrets,
     ) -> Result<TokenSet> {
         let existing = self.catalog()?.account(id)?.clone();
         let (mut record, profile) = account.record()?;
@@ -94,21 +112,33 @@ impl Vault {
             });
         }
         let _lock = self.lock(&existing.id).await?;
-        let password = match password.filter(|p| !p.is_empty()) {
-            Some(new) => new,
-            None => {
-                let key = SecretKey::new(&existing.id, SecretKind::Password);
-                blocking(&self.store, move |s| s.get(&key))
-                    .await?
-                    .ok_or_else(|| Error::InvalidAccount {
-                        field: "password",
-                        problem: "no password is saved for this account; give it".into(),
-                    })?
-            }
+        let secrets = LoginSecrets {
+            password: self
+                .given_or_kept(&existing.id, SecretKind::Password, given.password)
+                .await?,
+            client_secret: self
+                .given_or_kept(&existing.id, SecretKind::ClientSecret, given.client_secret)
+                .await?,
         };
-        let tokens = self.try_login(&account, &password).await?;
-        let key = SecretKey::new(&existing.id, SecretKind::Password);
-        blocking(&self.store, move |s| s.set(&key, &password)).await?;
+        let tokens = self
+            .try_login(&account, &secrets)
+            .await
+            .map_err(|e| match e {
+                // Nothing was given and nothing is kept: say so, not "give the password".
+                Error::InvalidAccount { field, .. }
+                    if field == "password" || field == "client_secret" =>
+                {
+                    Error::InvalidAccount {
+                        field,
+                        problem: format!(
+                            "no {} is saved for this account; give it",
+                            field.replace('_', " ")
+                        ),
+                    }
+                }
+                other => other,
+            })?;
+        self.keep_secrets(&existing.id, secrets).await?;
         self.catalog.update(|c| {
             if let Some(profile) = &profile {
                 c.profiles.retain(|p| p.id != profile.id);
@@ -122,6 +152,20 @@ impl Vault {
         self.keep(&record, &tokens).await?;
         self.record(&record.id, AuditKind::AccountChange, "ok");
         Ok(tokens)
+    }
+
+    /// The secret given in a form, or when it is left empty the one kept.
+    async fn given_or_kept(
+        &self,
+        id: &str,
+        kind: SecretKind,
+        given: Option<Secret>,
+    ) -> Result<Option<Secret>> {
+        if let Some(given) = given.filter(|s| !s.is_empty()) {
+            return Ok(Some(given));
+        }
+        let key = SecretKey::new(id, kind);
+        blocking(&self.store, move |s| s.get(&key)).await
     }
 
     /// The target of a new account, if its profile resolves and its name is free.
@@ -152,6 +196,7 @@ impl Vault {
         let _lock = self.lock(&record.id).await?;
         for kind in [
             SecretKind::Password,
+            SecretKind::ClientSecret,
             SecretKind::AccessToken,
             SecretKind::RefreshToken,
         ] {

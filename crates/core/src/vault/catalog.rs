@@ -54,8 +54,11 @@ pub struct AccountRecord {
     pub profile: String,
     /// Base URL.
     pub base_url: String,
-    /// Login identity.
+    /// Login identity (for the client-credentials flow, the client id).
     pub identity: String,
+    /// The OAuth client id, for profiles that speak for a client (`[client]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
     /// Per-account profile overrides, as `key=value` pairs.
     #[serde(default)]
     pub overrides: Vec<(String, String)>,
@@ -241,6 +244,7 @@ mod tests {
             profile: "prive".into(),
             base_url: "https://uat.example.com".into(),
             identity: "ana@example.com".into(),
+            client_id: None,
             overrides: vec![("login.path".into(), "/v2/login".into())],
             allow_plain_http: false,
             ca_cert_pem: None,

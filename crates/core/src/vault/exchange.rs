@@ -117,6 +117,7 @@ mod tests {
             profile: "acme".into(),
             base_url: "https://api.example.com".into(),
             identity: "ana@example.com".into(),
+            client_id: None,
             overrides: vec![],
             allow_plain_http: false,
             ca_cert_pem: None,

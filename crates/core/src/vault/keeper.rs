@@ -209,6 +209,8 @@ impl Keeper {
                     if matches!(
                         error,
                         Error::CredentialsRejected { .. }
+                            | Error::ClientRejected { .. }
+                            | Error::InvalidAccount { .. }
                             | Error::InvalidProfile { .. }
                             | Error::InvalidBaseUrl { .. }
                             | Error::Storage { .. }

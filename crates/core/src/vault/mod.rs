@@ -188,7 +188,9 @@ impl Vault {
                 Profile::from_toml(&format!("saved profile {}", stored.id), &stored.source)?
             }
         };
-        let profile = profile.with_overrides(&record.overrides)?;
+        let profile = profile
+            .with_overrides(&record.overrides)?
+            .with_client_id(record.client_id.as_deref())?;
         Target::new(profile, &record.base_url, record.allow_plain_http)
     }
 

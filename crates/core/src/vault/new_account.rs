@@ -2,7 +2,7 @@
 //! checked field by field before anything is stored.
 
 use super::catalog::{AccountRecord, StoredProfile, TokenTimes};
-use crate::auth::Target;
+use crate::auth::{Target, client_id};
 use crate::error::{Error, Result};
 use crate::profile::{Profile, preset};
 
@@ -31,8 +31,11 @@ pub struct NewAccount {
     pub profile: ProfileChoice,
     /// The API's base URL.
     pub base_url: String,
-    /// The login identity.
+    /// The login identity (left empty for the client-credentials flow, whose identity is
+    /// the client id).
     pub identity: String,
+    /// The OAuth client id, for profiles that speak for a client.
+    pub client_id: Option<String>,
     /// Profile overrides, as `key=value` pairs.
     pub overrides: Vec<(String, String)>,
     /// Whether plain http off loopback is allowed.
@@ -60,13 +63,25 @@ impl NewAccount {
                 .clone(),
             ProfileChoice::Custom { origin, source } => Profile::from_toml(origin, source)?,
         };
-        profile.with_overrides(&self.overrides)
+        profile
+            .with_overrides(&self.overrides)?
+            .with_client_id(self.client_id.as_deref())
     }
 
     /// Where the account logs in, once every field is checked.
     pub fn target(&self) -> Result<Target> {
-        self.check_fields()?;
-        Target::new(self.profile()?, &self.base_url, self.allow_plain_http)
+        let profile = self.profile()?;
+        self.check_fields(&profile)?;
+        Target::new(profile, &self.base_url, self.allow_plain_http)
+    }
+
+    /// The identity the account logs in and is shown with: the one given, or for the
+    /// client-credentials flow the client id.
+    pub fn identity(&self, profile: &Profile) -> String {
+        match (profile.needs_password(), client_id(profile)) {
+            (false, Ok(Some(id))) if self.identity.trim().is_empty() => id.to_owned(),
+            _ => self.identity.trim().to_owned(),
+        }
     }
 
     /// The catalog record of the account, and the custom profile to save with it.
@@ -83,9 +98,15 @@ impl NewAccount {
             id: self.id(),
             name: self.name.trim().to_owned(),
             environment: self.environment.trim().to_owned(),
-            profile: profile.id,
+            profile: profile.id.clone(),
             base_url: self.base_url.trim().to_owned(),
-            identity: self.identity.trim().to_owned(),
+            identity: self.identity(&profile),
+            client_id: self
+                .client_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned),
             overrides: self.overrides.clone(),
             allow_plain_http: self.allow_plain_http,
             ca_cert_pem: self.ca_cert_pem.clone(),
@@ -94,7 +115,7 @@ impl NewAccount {
         Ok((record, stored))
     }
 
-    fn check_fields(&self) -> Result<()> {
+    fn check_fields(&self, profile: &Profile) -> Result<()> {
         let empty = |field: &'static str, what: &str| Error::InvalidAccount {
             field,
             problem: format!("give {what}"),
@@ -108,7 +129,8 @@ impl NewAccount {
                 problem: "the name needs at least one letter or digit".into(),
             });
         }
-        if self.identity.trim().is_empty() {
+        client_id(profile)?;
+        if self.identity(profile).is_empty() {
             return Err(empty(
                 "identity",
                 "the login identity (user name or e-mail)",
@@ -145,6 +167,7 @@ mod tests {
             profile: ProfileChoice::Preset("finvera".into()),
             base_url: "https://uat.finvera.example".into(),
             identity: "ana@example.com".into(),
+            client_id: None,
             overrides: Vec::new(),
             allow_plain_http: false,
             ca_cert_pem: None,
@@ -180,6 +203,32 @@ mod tests {
         match account.target() {
             Err(Error::InvalidAccount { field, .. }) => assert_eq!(field, "name"),
             other => panic!("expected an invalid name, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_client_credentials_account_is_known_by_its_client_id() {
+        let mut account = finvera();
+        account.profile = ProfileChoice::Preset("oauth2-client-credentials".into());
+        account.identity = String::new();
+        match account.target() {
+            Err(Error::InvalidAccount { field, .. }) => assert_eq!(field, "client_id"),
+            other => panic!("expected the client id to be asked for, got {other:?}"),
+        }
+        account.client_id = Some(" reporting-service ".into());
+        assert!(account.target().is_ok());
+        let (record, _) = account.record().unwrap();
+        assert_eq!(record.identity, "reporting-service");
+        assert_eq!(record.client_id.as_deref(), Some("reporting-service"));
+    }
+
+    #[test]
+    fn a_client_id_for_a_profile_without_a_client_is_refused_by_name() {
+        let mut account = finvera();
+        account.client_id = Some("web".into());
+        match account.target() {
+            Err(Error::InvalidAccount { field, .. }) => assert_eq!(field, "client_id"),
+            other => panic!("expected the client id to be refused, got {other:?}"),
         }
     }
 

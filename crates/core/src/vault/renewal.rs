@@ -10,7 +10,7 @@ use super::audit::AuditKind;
 use super::catalog::AccountRecord;
 use super::secrets::{SecretKey, SecretKind, blocking};
 use super::status::RenewalFailure;
-use crate::auth::{Token, TokenSet};
+use crate::auth::{LoginSecrets, Target, Token, TokenSet};
 use crate::error::{Error, Result};
 use crate::freshness::Renewal;
 
@@ -133,9 +133,10 @@ impl Vault {
         if let Some(refresh) =
             refresh.filter(|r| self.policy.renewal(Some(r), now) == Renewal::Refresh)
         {
+            let client = self.client_secret(record, &target).await?;
             match self
                 .authenticator(record)?
-                .refresh(&target, &refresh.value, now)
+                .refresh(&target, &refresh.value, &client, now)
                 .await
             {
                 Ok(mut tokens) => {
@@ -172,17 +173,18 @@ impl Vault {
 
     async fn fresh_login(&self, record: &AccountRecord, kind: AuditKind) -> Result<TokenSet> {
         let target = self.target(record, &self.catalog()?)?;
-        let password_key = SecretKey::new(&record.id, SecretKind::Password);
-        let password = blocking(&self.store, move |s| s.get(&password_key))
-            .await?
-            .ok_or_else(|| Error::Storage {
-                action: "find",
-                path: format!("the password of {}", record.name),
-                problem: "it is not in the secret store; set it again".into(),
-            })?;
+        let mut secrets = self.client_secret(record, &target).await?;
+        if target.profile().needs_password() {
+            let password_key = SecretKey::new(&record.id, SecretKind::Password);
+            secrets.password = Some(
+                blocking(&self.store, move |s| s.get(&password_key))
+                    .await?
+                    .ok_or_else(|| missing(record, "password"))?,
+            );
+        }
         let outcome = self
             .authenticator(record)?
-            .login(&target, &record.identity, &password, self.clock.now())
+            .login(&target, &record.identity, &secrets, self.clock.now())
             .await;
         match outcome {
             Ok(tokens) => {
@@ -195,6 +197,22 @@ impl Vault {
                 Err(e)
             }
         }
+    }
+
+    /// The client secret of an account whose profile authenticates its client with one
+    /// (read only then: a keyring call costs), as the secrets of a refresh.
+    async fn client_secret(&self, record: &AccountRecord, target: &Target) -> Result<LoginSecrets> {
+        if !target.profile().needs_client_secret() {
+            return Ok(LoginSecrets::default());
+        }
+        let key = SecretKey::new(&record.id, SecretKind::ClientSecret);
+        let secret = blocking(&self.store, move |s| s.get(&key))
+            .await?
+            .ok_or_else(|| missing(record, "client secret"))?;
+        Ok(LoginSecrets {
+            password: None,
+            client_secret: Some(secret),
+        })
     }
 
     /// Stores new tokens: a rotated refresh token first (the old one is already spent),
@@ -273,5 +291,14 @@ impl Vault {
             expires_at: record.tokens.access_expires_at,
             obtained_at: record.tokens.access_obtained_at.unwrap_or(self.clock.now()),
         }))
+    }
+}
+
+/// A secret the account needs that the store does not hold.
+fn missing(record: &AccountRecord, what: &str) -> Error {
+    Error::Storage {
+        action: "find",
+        path: format!("the {what} of {}", record.name),
+        problem: "it is not in the secret store; set it again".into(),
     }
 }

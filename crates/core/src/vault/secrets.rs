@@ -29,6 +29,8 @@ use crate::secret::Secret;
 pub enum SecretKind {
     /// The login password.
     Password,
+    /// The OAuth client's secret.
+    ClientSecret,
     /// The access token.
     AccessToken,
     /// The refresh token.
@@ -68,6 +70,7 @@ impl SecretKey {
     pub fn name(&self) -> String {
         match &self.kind {
             SecretKind::Password => format!("{}/password", self.account),
+            SecretKind::ClientSecret => format!("{}/client-secret", self.account),
             SecretKind::AccessToken => format!("{}/access", self.account),
             SecretKind::RefreshToken => format!("{}/refresh", self.account),
             SecretKind::PrivateToken(id) => format!("{}/private/{id}", self.account),

@@ -6,7 +6,7 @@
 
 mod acme;
 mod finvera;
-mod oauth2;
+pub mod oauth2;
 mod private_tokens;
 mod prive;
 mod simplejwt;
@@ -38,6 +38,10 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .nest("/traderevolution", traderevolution::routes())
         .nest("/private-tokens", private_tokens::routes())
         .nest("/oauth2-password", oauth2::routes())
+        .nest(
+            "/oauth2-client-credentials",
+            oauth2::client_credentials_routes(),
+        )
         .nest("/simplejwt", simplejwt::routes())
         .nest("/acme", acme::routes())
         .layer(axum::middleware::from_fn_with_state(
@@ -110,7 +114,7 @@ fn form_pairs(body: &Bytes) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+pub(super) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
