@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use tokenvault_core::auth::{Authenticator, HttpOptions, LoginSecrets, Target, Token, TokenSet};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::profile::preset;
-use tokenvault_core::vault::catalog::{AccountRecord, StoredProfile, TokenTimes};
+use tokenvault_core::vault::catalog::{AccountRecord, SecondFactor, StoredProfile, TokenTimes};
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::secrets::{MemoryStore, SecretKey, SecretKind};
 use tokenvault_core::vault::status::{RenewalFailure, RenewalOutcome};
@@ -128,6 +128,7 @@ async fn add_demo_user(vault: &Vault, server: &DemoServer, dialect: Dialect, pro
         base_url: server.base_url(dialect),
         identity: who.identity.to_owned(),
         client_id: who.is_client().then(|| who.identity.to_owned()),
+        second_factor: who.totp_secret().map(|_| SecondFactor::Totp),
         overrides: Vec::new(),
         allow_plain_http: false,
         ca_cert_pem: None,
@@ -139,17 +140,33 @@ async fn add_demo_user(vault: &Vault, server: &DemoServer, dialect: Dialect, pro
         .expect("the account is added");
 }
 
-/// What a demo user logs in with: a password, or for an OAuth client its client secret.
+/// What a demo user logs in with: a password (and the TOTP secret of a user with
+/// two-factor login on, with its code for now), or for an OAuth client its client secret.
 pub fn secrets_of(who: &DemoUser) -> LoginSecrets {
     let secret = Secret::new(who.password);
     if who.is_client() {
-        LoginSecrets {
-            password: None,
-            client_secret: Some(secret),
-        }
-    } else {
-        LoginSecrets::password(secret)
+        return LoginSecrets::client_secret(secret);
     }
+    // A login straight through the authenticator sends this code; the vault makes its own.
+    let code = who.totp_secret().map(|base32| {
+        tokenvault_core::totp::Totp::parse(&Secret::new(base32))
+            .expect("the demo TOTP secret reads")
+            .code_at(OffsetDateTime::now_utc().unix_timestamp())
+    });
+    LoginSecrets {
+        totp_secret: who.totp_secret().map(Secret::new),
+        one_time_code: code,
+        ..LoginSecrets::password(secret)
+    }
+}
+
+/// The demo user's account record fields that depend on how it logs in: its client id,
+/// and its second factor.
+pub fn login_fields_of(who: &DemoUser) -> (Option<String>, Option<SecondFactor>) {
+    (
+        who.is_client().then(|| who.identity.to_owned()),
+        who.totp_secret().map(|_| SecondFactor::Totp),
+    )
 }
 
 /// One vault holding the demo user of each dialect, none logged in yet.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::SystemClock;
-use tokenvault_core::vault::catalog::{AccountRecord, TokenTimes};
+use tokenvault_core::vault::catalog::{AccountRecord, SecondFactor, TokenTimes};
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::keeper::Keeper;
 use tokenvault_core::vault::secrets::MemoryStore;
@@ -58,6 +58,7 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
             base_url: server.base_url(user.dialect),
             identity: user.identity.to_owned(),
             client_id: user.is_client().then(|| user.identity.to_owned()),
+            second_factor: user.totp_secret().map(|_| SecondFactor::Totp),
             overrides: Vec::new(),
             allow_plain_http: false,
             ca_cert_pem: None,
@@ -65,12 +66,12 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
         };
         let secret = Secret::new(user.password);
         let secrets = if user.is_client() {
-            LoginSecrets {
-                password: None,
-                client_secret: Some(secret),
-            }
+            LoginSecrets::client_secret(secret)
         } else {
-            LoginSecrets::password(secret)
+            LoginSecrets {
+                totp_secret: user.totp_secret().map(Secret::new),
+                ..LoginSecrets::password(secret)
+            }
         };
         vault.add(record, secrets).await?;
     }

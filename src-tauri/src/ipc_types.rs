@@ -7,7 +7,7 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::commands::accounts::{
-        AccountDetails, AccountForm, Added, LoginPreview, ProfileView,
+        AccountDetails, AccountForm, Added, FormSecrets, LoginPreview, ProfileView,
     };
     use crate::commands::app::{AgentState, AppInfo};
     use crate::commands::calls::{CreatedView, OttVerdict, PrivateTokenView, ValidationView};
@@ -36,6 +36,7 @@ mod tests {
             AppInfo::decl(&cfg),
             ProfileView::decl(&cfg),
             AccountForm::decl(&cfg),
+            FormSecrets::decl(&cfg),
             Added::decl(&cfg),
             LoginPreview::decl(&cfg),
             AccountDetails::decl(&cfg),

@@ -31,6 +31,7 @@ fn te_account(name: &str, base_url: String) -> NewAccount {
         base_url,
         identity: "bo.trader".into(),
         client_id: None,
+        second_factor: None,
         overrides: Vec::new(),
         allow_plain_http: false,
         ca_cert_pem: None,

@@ -188,3 +188,77 @@ async fn refused_once_and_not_again(dialect: Dialect, secret: SecretKind, code: 
         "its failure note in the catalog is no change that would make it try again"
     );
 }
+
+#[tokio::test]
+async fn an_account_with_a_kept_totp_secret_logs_in_again_by_itself_three_times_in_a_row() {
+    // Three-second tokens, two-second codes, and every refresh refused: each renewal is a
+    // new login with a new code, as after a refused refresh on a real Directus.
+    let server = tokenvault_demo_api::DemoServer::start(
+        tokenvault_demo_api::Config {
+            access_ttl: Duration::from_secs(3),
+            totp_period_secs: 2,
+            ..tokenvault_demo_api::Config::default()
+        },
+        0,
+    )
+    .await
+    .expect("the demo API starts");
+    server.inject(FaultRule {
+        fault: Fault::RefreshTokenReused,
+        dialect: Some(Dialect::Directus),
+        endpoint: Some(Endpoint::Refresh),
+        times: None,
+    });
+    let vault = vault_of(&server, &[Dialect::Directus]).await;
+    let key = SecretKey::new(Dialect::Directus.as_str(), SecretKind::Totp);
+    let uri = format!(
+        "otpauth://totp/Directus:editor?secret={}&period=2",
+        tokenvault_demo_api::DIRECTUS_TOTP_SECRET
+    );
+    vault
+        .store()
+        .set(&key, &Secret::new(uri))
+        .expect("the TOTP secret is kept");
+    let keeper = Arc::new(Keeper::new(Arc::clone(&vault)));
+    let running = tokio::spawn(Arc::clone(&keeper).run());
+    let logins = || server.count(Dialect::Directus, Endpoint::Login);
+    let statuses = until(&keeper, |_| logins() >= 4).await;
+    running.abort();
+    let directus = status(&statuses, Dialect::Directus);
+    assert!(
+        directus.failure.is_none(),
+        "no login failed: {:?}",
+        directus.failure
+    );
+    // The server takes each code once: four logins are four codes the vault made itself.
+    assert!(logins() >= 4);
+    assert!(server.count(Dialect::Directus, Endpoint::Refresh) >= 3);
+}
+
+#[tokio::test]
+async fn an_account_whose_code_is_asked_is_never_logged_in_by_the_keeper() {
+    let server = demo_api(120).await;
+    let vault = vault_of(&server, &[Dialect::Directus]).await;
+    vault
+        .catalog_file()
+        .update(|c| {
+            for account in &mut c.accounts {
+                account.second_factor = Some(tokenvault_core::vault::catalog::SecondFactor::Ask);
+            }
+            Ok(())
+        })
+        .expect("the catalog is written");
+    let keeper = Arc::new(Keeper::new(Arc::clone(&vault)));
+    let running = tokio::spawn(Arc::clone(&keeper).run());
+    let failed =
+        until(&keeper, |s| s.first().is_some_and(|a| a.failure.is_some())).await[0].clone();
+    assert_eq!(failed.failure.expect("a failure").code, "otp_required");
+    // The keeper looks again every second: three looks are enough to see a retry.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    running.abort();
+    assert_eq!(
+        server.count(Dialect::Directus, Endpoint::Login),
+        0,
+        "nobody is there to give a code, so no login is sent"
+    );
+}

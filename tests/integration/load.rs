@@ -196,6 +196,7 @@ fn vault_of_accounts_expiring_in_one_minute(
             base_url: server.base_url(dialect),
             identity: tokenvault_tests::user(dialect).identity.into(),
             client_id: None,
+            second_factor: None,
             overrides: Vec::new(),
             allow_plain_http: false,
             ca_cert_pem: None,
@@ -206,6 +207,7 @@ fn vault_of_accounts_expiring_in_one_minute(
                 ),
                 refresh_expires_at: None,
                 last_failure: None,
+                otp_step: None,
             },
         });
     }

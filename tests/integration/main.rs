@@ -8,6 +8,7 @@
 //! - `editing`: adding and editing accounts as the app's form does, nothing kept on a failed login.
 //! - `keeper`: background renewal of every account, and what it does when a server fails.
 //! - `load`: 1,000 accounts expiring in the same minute, each renewed once, in time.
+//! - `second_factor`: one-time codes at login, generated from a kept TOTP secret or asked.
 //! - `tls`: a real TLS server trusted as an extra CA; a redirect to plain http is refused.
 //! - `vault`: the real keyring, the encrypted fallback without a session bus, crash-safe catalog writes.
 
@@ -19,5 +20,6 @@ mod faults;
 mod keeper;
 mod load;
 mod presets;
+mod second_factor;
 mod tls;
 mod vault;

@@ -331,6 +331,7 @@ async fn a_confidential_client_proves_itself_with_http_basic_at_login_and_at_ref
     let secrets = LoginSecrets {
         password: Some(Secret::new(who.password)),
         client_secret: Some(Secret::new(secret)),
+        ..LoginSecrets::default()
     };
     let basic = Target::new(profile("client_secret_basic"), &url, false).unwrap();
     let tokens = authenticator()
@@ -386,10 +387,7 @@ async fn client_credentials_authenticate_with_basic_or_body_fields_and_a_wrong_s
             .claims;
         assert_eq!(claims["sub"], client.identity, "{auth}");
 
-        let wrong = LoginSecrets {
-            password: None,
-            client_secret: Some(Secret::new("not-the-client-secret")),
-        };
+        let wrong = LoginSecrets::client_secret(Secret::new("not-the-client-secret"));
         let error = authenticator()
             .login(&target, client.identity, &wrong, OffsetDateTime::now_utc())
             .await

@@ -59,6 +59,7 @@ fn accounts_and_tokens_survive_a_restart() {
                     base_url: "https://uat.example.com".into(),
                     identity: "ana@example.com".into(),
                     client_id: None,
+                    second_factor: None,
                     overrides: Vec::new(),
                     allow_plain_http: false,
                     ca_cert_pem: None,
@@ -239,6 +240,7 @@ async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
                 base_url: server.base_url(Dialect::Traderevolution),
                 identity: trader.identity.into(),
                 client_id: None,
+                second_factor: None,
                 overrides: Vec::new(),
                 allow_plain_http: false,
                 ca_cert_pem: None,
@@ -303,6 +305,7 @@ fn record_for(
         base_url,
         identity: tokenvault_tests::user(dialect).identity.into(),
         client_id: None,
+        second_factor: None,
         overrides: Vec::new(),
         allow_plain_http: false,
         ca_cert_pem: None,
@@ -383,7 +386,8 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
         let user = tokenvault_tests::user(dialect);
         secrets.push(user.password.to_owned());
         let mut record = record_for(&id, &id, "UAT", dialect, server.base_url(dialect));
-        record.client_id = user.is_client().then(|| user.identity.to_owned());
+        (record.client_id, record.second_factor) = tokenvault_tests::login_fields_of(&user);
+        secrets.extend(user.totp_secret().map(str::to_owned));
         accounts
             .add(record, tokenvault_tests::secrets_of(&user))
             .await
@@ -425,16 +429,16 @@ async fn after_a_full_session_no_secret_is_in_any_file_the_audit_or_stderr() {
             dialect,
             server.base_url(dialect),
         );
-        wrong.client_id = user.is_client().then(|| user.identity.to_owned());
+        (wrong.client_id, wrong.second_factor) = tokenvault_tests::login_fields_of(&user);
         let bad = Secret::new(format!("wrong-password-{}", dialect.as_str()));
         secrets.push(bad.expose().to_owned());
         let bad = if user.is_client() {
-            LoginSecrets {
-                password: None,
-                client_secret: Some(bad),
-            }
+            LoginSecrets::client_secret(bad)
         } else {
-            LoginSecrets::password(bad)
+            LoginSecrets {
+                totp_secret: user.totp_secret().map(Secret::new),
+                ..LoginSecrets::password(bad)
+            }
         };
         accounts.add(wrong, bad).await.unwrap();
         assert!(

@@ -63,6 +63,12 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Ask for the one-time code the login needs (accounts added with `--otp ask`).
+        #[arg(long, conflicts_with = "otp_stdin")]
+        otp: bool,
+        /// Read that one-time code from stdin.
+        #[arg(long)]
+        otp_stdin: bool,
     },
     /// Print a fresh access token (only the token, on stdout).
     Token(TokenArgs),
@@ -187,12 +193,33 @@ pub struct AddArgs {
     /// line when both are read).
     #[arg(long)]
     pub client_secret_stdin: bool,
+    /// The second factor its logins answer, for APIs that ask a one-time code: `totp`
+    /// (codes generated from a TOTP secret kept in the keyring) or `ask` (typed at every
+    /// login; the background keeper never logs in by itself).
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub otp: Option<OtpChoice>,
+    /// Read the TOTP secret (an otpauth:// URI or its base32 text) from stdin instead of a
+    /// prompt, after the password's and the client secret's lines.
+    #[arg(long, requires = "otp")]
+    pub totp_secret_stdin: bool,
+    /// Read the one-time code of `--otp ask` from stdin instead of a prompt, last.
+    #[arg(long, requires = "otp")]
+    pub otp_stdin: bool,
     /// Override one profile field, such as `login.path=/v2/login`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
     /// Allow plain http to a host that is not loopback.
     #[arg(long)]
     pub allow_http: bool,
+}
+
+/// `--otp`: how an account answers a login's request for a one-time code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OtpChoice {
+    /// Codes generated from a TOTP secret kept in the keyring.
+    Totp,
+    /// A code typed at every login.
+    Ask,
 }
 
 /// Output formats of `token`.

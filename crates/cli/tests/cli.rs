@@ -37,7 +37,8 @@ fn presets_are_listed_as_stable_json() {
             "private-tokens",
             "oauth2-password",
             "simplejwt",
-            "oauth2-client-credentials"
+            "oauth2-client-credentials",
+            "directus"
         ]
     );
     assert_eq!(list[2]["calls"], serde_json::json!(["ott"]));
@@ -724,4 +725,82 @@ async fn validate_calls_the_profile_validate_and_names_the_user() {
         "{}",
         stderr(&none)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_whose_code_is_asked_logs_in_only_with_a_code_given_to_it() {
+    let server = demo(120).await;
+    let dir = home("otp-ask");
+    let editor = user(Dialect::Directus);
+    let totp = tokenvault_core::totp::Totp::parse(&tokenvault_core::Secret::new(
+        editor.totp_secret().expect("two-factor login is on"),
+    ))
+    .expect("the demo secret reads");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let url = server.base_url(Dialect::Directus);
+    let added = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "cms",
+            "--preset",
+            "directus",
+            "--base-url",
+            &url,
+            "--username",
+            editor.identity,
+            "--password-stdin",
+            "--otp",
+            "ask",
+            "--otp-stdin",
+        ],
+        Some(&format!(
+            "{}\n{}\n",
+            editor.password,
+            totp.code_at(now).expose()
+        )),
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+
+    // A refresh needs no code; a login does, and nobody gave one.
+    let refreshed = tokenvault(&dir, &["token", "cms", "--force-refresh"], None);
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+    let login = tokenvault(&dir, &["login", "cms"], None);
+    assert_eq!(login.status.code(), Some(3), "{}", stderr(&login));
+    assert!(
+        stderr(&login).contains("tokenvault login cms --otp"),
+        "{}",
+        stderr(&login)
+    );
+
+    // The server accepts the next step's code once the current one was used.
+    let next = totp.code_at(now + 30);
+    let login = tokenvault(
+        &dir,
+        &["login", "cms", "--otp-stdin"],
+        Some(&format!("{}\n", next.expose())),
+    );
+    assert!(login.status.success(), "{}", stderr(&login));
+    let again = tokenvault(
+        &dir,
+        &["login", "cms", "--otp-stdin"],
+        Some(&format!("{}\n", next.expose())),
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(3),
+        "a code is taken once: {}",
+        stderr(&again)
+    );
+    assert!(
+        stderr(&again).contains("refused the one-time code"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(
+        !stderr(&again).contains(next.expose()),
+        "the code is not repeated"
+    );
+    assert_eq!(server.count(Dialect::Directus, Endpoint::Login), 3);
 }

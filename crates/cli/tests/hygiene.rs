@@ -50,6 +50,7 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
     for dialect in Dialect::PRESETS {
         let name = dialect.as_str();
         secrets.push(user(dialect).password.to_owned());
+        secrets.extend(user(dialect).totp_secret().map(str::to_owned));
         said.quiet(add(&home, &server, name, dialect));
         let token = said.prints_a_token(tokenvault(&home, &["token", name], None));
         secrets.push(token);

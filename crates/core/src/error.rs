@@ -30,6 +30,29 @@ pub enum Error {
         /// What the server said, with secrets removed.
         detail: Option<String>,
     },
+    /// The login needs a one-time code (a second factor) and none could be given: the
+    /// account has none, or its code is asked from a person who was not there.
+    #[error("the login of {identity} needs a one-time code: {advice}")]
+    OtpRequired {
+        /// Who logs in (not a secret).
+        identity: String,
+        /// What the user can do.
+        advice: String,
+    },
+    /// The server refused the one-time code of a login.
+    #[error(
+        "the server refused the one-time code for {identity} (HTTP {status}){}; check the \
+         TOTP secret, and that this computer's clock is right",
+        detail_suffix(.detail)
+    )]
+    OtpRejected {
+        /// Who logs in (not a secret).
+        identity: String,
+        /// HTTP status.
+        status: u16,
+        /// What the server said, with secrets removed.
+        detail: Option<String>,
+    },
     /// The server refused the refresh token (expired, revoked or already used).
     #[error("the server rejected the refresh token (HTTP {status}){}", detail_suffix(.detail))]
     RefreshRejected {
@@ -221,6 +244,8 @@ impl Error {
         match self {
             Error::CredentialsRejected { .. } => ErrorCode::CredentialsRejected,
             Error::ClientRejected { .. } => ErrorCode::ClientRejected,
+            Error::OtpRequired { .. } => ErrorCode::OtpRequired,
+            Error::OtpRejected { .. } => ErrorCode::OtpRejected,
             Error::RefreshRejected { .. } => ErrorCode::RefreshRejected,
             Error::Unauthorized { .. } => ErrorCode::Unauthorized,
             Error::NotFound { .. } => ErrorCode::NotFound,
@@ -269,6 +294,10 @@ pub enum ErrorCode {
     CredentialsRejected,
     /// The server refused the OAuth client.
     ClientRejected,
+    /// The login needs a one-time code that could not be given.
+    OtpRequired,
+    /// The server refused the one-time code.
+    OtpRejected,
     /// The server refused the refresh token.
     RefreshRejected,
     /// The server refused the access token of a call.
@@ -332,9 +361,11 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::CredentialsRejected,
         ErrorCode::ClientRejected,
+        ErrorCode::OtpRequired,
+        ErrorCode::OtpRejected,
         ErrorCode::RefreshRejected,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -365,6 +396,8 @@ impl ErrorCode {
         match self {
             ErrorCode::CredentialsRejected => "credentials_rejected",
             ErrorCode::ClientRejected => "client_rejected",
+            ErrorCode::OtpRequired => "otp_required",
+            ErrorCode::OtpRejected => "otp_rejected",
             ErrorCode::RefreshRejected => "refresh_rejected",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
@@ -396,6 +429,8 @@ impl ErrorCode {
         match self {
             ErrorCode::CredentialsRejected => ErrorKind::Rejected,
             ErrorCode::ClientRejected => ErrorKind::Rejected,
+            ErrorCode::OtpRequired => ErrorKind::Rejected,
+            ErrorCode::OtpRejected => ErrorKind::Rejected,
             ErrorCode::RefreshRejected => ErrorKind::Rejected,
             ErrorCode::Unauthorized => ErrorKind::Rejected,
             ErrorCode::Forbidden => ErrorKind::Rejected,

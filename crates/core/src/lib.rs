@@ -7,6 +7,7 @@
 //! - [`jwt`]: reading a JWT's claims (unverified, and named so).
 //! - [`inspect`]: a JWT described for people, and its signature checked when a key is given.
 //! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
+//! - [`totp`]: time-based one-time codes, for APIs that ask a second factor at every login.
 //! - [`vault`]: the one engine the app and the CLI run: [`Vault`] (accounts, their secrets in
 //!   the OS keyring or an encrypted file, fresh tokens renewed once across processes) and its
 //!   background [`vault::keeper::Keeper`].
@@ -24,6 +25,7 @@ pub mod logging;
 pub mod memory;
 pub mod profile;
 pub mod secret;
+pub mod totp;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};

@@ -11,6 +11,8 @@
 //! | `/oauth2-client-credentials` | RFC 6749 client credentials grant, HTTP Basic or body     |
 //! |                     | client authentication, no refresh token                            |
 //! | `/simplejwt`        | Django SimpleJWT: token, refresh and verify                        |
+//! | `/directus`         | Directus 11: JSON login with a TOTP code (two-factor on), expiry   |
+//! |                     | in milliseconds, rotating refresh                                  |
 //! | `/acme`             | a dialect no preset knows: form login, token in a response header, |
 //! |                     | ISO-8601 expiry, rotating renew token in a JSON body               |
 //!
@@ -60,13 +62,15 @@ pub enum Dialect {
     Simplejwt,
     /// OAuth 2.0 client credentials grant: a service with a client id and secret.
     Oauth2ClientCredentials,
+    /// Directus, with two-factor login on for its demo user.
+    Directus,
     /// A dialect that no preset describes, for custom profiles.
     Acme,
 }
 
 impl Dialect {
     /// Every dialect that has a preset of the same id.
-    pub const PRESETS: [Dialect; 7] = [
+    pub const PRESETS: [Dialect; 8] = [
         Dialect::Prive,
         Dialect::Finvera,
         Dialect::Traderevolution,
@@ -74,6 +78,7 @@ impl Dialect {
         Dialect::Oauth2Password,
         Dialect::Simplejwt,
         Dialect::Oauth2ClientCredentials,
+        Dialect::Directus,
     ];
 
     /// The path prefix and preset id (`prive`, `private-tokens`, ...).
@@ -86,6 +91,7 @@ impl Dialect {
             Dialect::Oauth2Password => "oauth2-password",
             Dialect::Simplejwt => "simplejwt",
             Dialect::Oauth2ClientCredentials => "oauth2-client-credentials",
+            Dialect::Directus => "directus",
             Dialect::Acme => "acme",
         }
     }
@@ -134,6 +140,12 @@ pub struct Config {
     /// A `scope` claim for every private token (empty: none). Servers that list scopes or
     /// permissions in their tokens make them thousands of characters long.
     pub private_token_scope: String,
+    /// How far the server's clock is from the machine's, in seconds, where it checks
+    /// one-time codes (a server whose clock is off refuses good codes).
+    pub clock_offset_secs: i64,
+    /// The time step of the TOTP codes it accepts, in seconds (30, as authenticator apps;
+    /// tests of many logins make it short).
+    pub totp_period_secs: i64,
 }
 
 impl Default for Config {
@@ -146,6 +158,8 @@ impl Default for Config {
             timeout_delay: Duration::from_secs(60),
             refresh_reuse_grace: Duration::ZERO,
             private_token_scope: String::new(),
+            clock_offset_secs: 0,
+            totp_period_secs: 30,
         }
     }
 }
@@ -162,6 +176,7 @@ impl Config {
                 (Dialect::Oauth2Password, Duration::from_secs(90)),
                 (Dialect::Simplejwt, Duration::from_secs(300)),
                 (Dialect::Oauth2ClientCredentials, Duration::from_secs(100)),
+                (Dialect::Directus, Duration::from_secs(140)),
             ],
             ..Self::default()
         }
@@ -194,7 +209,7 @@ pub struct DemoUser {
 }
 
 /// One user per dialect.
-pub const DEMO_USERS: [DemoUser; 8] = [
+pub const DEMO_USERS: [DemoUser; 9] = [
     DemoUser {
         dialect: Dialect::Prive,
         account_name: "Privé advisor",
@@ -245,6 +260,13 @@ pub const DEMO_USERS: [DemoUser; 8] = [
         roles: &["reports:read"],
     },
     DemoUser {
+        dialect: Dialect::Directus,
+        account_name: "Directus editor (two-factor)",
+        identity: "editor@directus.demo",
+        password: "directus-demo-password",
+        roles: &["Editor"],
+    },
+    DemoUser {
         dialect: Dialect::Acme,
         account_name: "Acme Ledger",
         identity: "ledger-bot",
@@ -253,7 +275,33 @@ pub const DEMO_USERS: [DemoUser; 8] = [
     },
 ];
 
+/// The TOTP secret (base32) of the Directus demo user, who has two-factor login on: what
+/// an authenticator app would be given (public: it is a demo).
+pub const DIRECTUS_TOTP_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
 impl DemoUser {
+    /// The base32 TOTP secret of a user with two-factor login on.
+    pub fn totp_secret(&self) -> Option<&'static str> {
+        (self.dialect == Dialect::Directus).then_some(DIRECTUS_TOTP_SECRET)
+    }
+
+    /// The key of [`Self::totp_secret`], decoded.
+    pub fn totp_key(&self) -> Option<Vec<u8>> {
+        let text = self.totp_secret()?;
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let (mut bits, mut held, mut key) = (0u64, 0u32, Vec::new());
+        for c in text.bytes() {
+            bits = (bits << 5) | alphabet.iter().position(|&a| a == c)? as u64;
+            held += 5;
+            if held >= 8 {
+                held -= 8;
+                key.push((bits >> held) as u8);
+                bits &= (1 << held) - 1;
+            }
+        }
+        Some(key)
+    }
+
     /// Whether this user is an OAuth client (identity: client id, password: client
     /// secret), which logs in with no user.
     pub fn is_client(&self) -> bool {

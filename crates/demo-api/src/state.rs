@@ -91,6 +91,8 @@ pub struct DemoState {
     pub private_tokens: Mutex<Vec<PrivateToken>>,
     /// Opaque session tokens (Acme): token → (user, expiry in Unix seconds).
     pub sessions: Mutex<HashMap<String, (String, i64)>>,
+    /// The TOTP step of the last one-time code each user logged in with.
+    pub otp_steps: Mutex<HashMap<String, i64>>,
     /// The port it listens on (set once bound).
     pub port: std::sync::atomic::AtomicU16,
     /// Requests that reached `/_demo/elsewhere`, the target of redirect faults.
@@ -152,6 +154,7 @@ impl DemoState {
             otts: Mutex::new(HashMap::new()),
             private_tokens: Mutex::new(Vec::new()),
             sessions: Mutex::new(HashMap::new()),
+            otp_steps: Mutex::new(HashMap::new()),
             port: std::sync::atomic::AtomicU16::new(0),
             elsewhere_hits: std::sync::atomic::AtomicU64::new(0),
             in_flight: InFlight::default(),

@@ -11,6 +11,7 @@ macro_rules! app_commands {
             accounts::remove_account,
             accounts::account_form,
             accounts::edit_account,
+            accounts::log_in_with_code,
             accounts::account_details,
             app::app_info,
             app::get_settings,

@@ -12,6 +12,7 @@ import type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
+  FormSecrets,
   KeyInput,
   LoginPreview,
   OttVerdict,
@@ -31,34 +32,28 @@ export const accountDetails = (id: string): Promise<AccountDetails> =>
   invoke("account_details", { id });
 
 /** Logs in as the form says and stores nothing. */
-export const testLogin = (
-  form: AccountForm,
-  password: string,
-  clientSecret: string | null = null,
-): Promise<LoginPreview> => invoke("test_login", { form, password, clientSecret });
+export const testLogin = (form: AccountForm, secrets: FormSecrets): Promise<LoginPreview> =>
+  invoke("test_login", { form, secrets });
 
 /** Adds the account if it can log in. */
 export const addAccount = (
   form: AccountForm,
-  password: string,
-  clientSecret: string | null = null,
-): Promise<{ id: string; login: LoginPreview }> =>
-  invoke("add_account", { form, password, clientSecret });
+  secrets: FormSecrets,
+): Promise<{ id: string; login: LoginPreview }> => invoke("add_account", { form, secrets });
 
-/** An existing account's form, to edit it (never its password). */
+/** An existing account's form, to edit it (never its secrets). */
 export const accountForm = (id: string): Promise<AccountForm> => invoke("account_form", { id });
 
-/**
- * Changes the account if it can still log in; an empty password or client secret keeps the
- * saved one.
- */
+/** Changes the account if it can still log in; an empty secret keeps the saved one. */
 export const editAccount = (
   id: string,
   form: AccountForm,
-  password: string,
-  clientSecret: string | null = null,
-): Promise<{ id: string; login: LoginPreview }> =>
-  invoke("edit_account", { id, form, password, clientSecret });
+  secrets: FormSecrets,
+): Promise<{ id: string; login: LoginPreview }> => invoke("edit_account", { id, form, secrets });
+
+/** Logs the account in with the one-time code the user typed. */
+export const logInWithCode = (id: string, code: string): Promise<void> =>
+  invoke("log_in_with_code", { id, code });
 
 export const removeAccount = (id: string): Promise<void> => invoke("remove_account", { id });
 

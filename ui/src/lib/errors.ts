@@ -28,6 +28,15 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     action:
       "Check the client ID and client secret (and how the client authenticates); the server refused the OAuth client, not the user.",
   },
+  otp_required: {
+    title: "One-time code needed",
+    action:
+      "The login asks for the code your authenticator shows: type it at the account, or give the account its TOTP secret.",
+  },
+  otp_rejected: {
+    title: "One-time code refused",
+    action: "Check the TOTP secret or the code, and that this computer's clock is right.",
+  },
   refresh_rejected: {
     title: "Refresh refused",
     action: "Tokenvault logs in again with the saved password; nothing to do unless that fails.",

@@ -14,6 +14,7 @@ export type {
   ErrorCode,
   Failure,
   FailureCode,
+  FormSecrets,
   LoginPreview,
   OttVerdict,
   PrivateToken,

@@ -13,6 +13,7 @@ import type {
   CreatedPrivateToken,
   Failure,
   FailureCode,
+  FormSecrets,
   KeyInput,
   LoginPreview,
   OttVerdict,
@@ -50,6 +51,7 @@ export const profiles: ProfileView[] = [
     password: true,
     client: false,
     clientSecret: false,
+    otp: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -62,6 +64,7 @@ export const profiles: ProfileView[] = [
     password: true,
     client: false,
     clientSecret: false,
+    otp: false,
     refresh: true,
     validate: true,
     ott: true,
@@ -74,10 +77,24 @@ export const profiles: ProfileView[] = [
     password: true,
     client: false,
     clientSecret: false,
+    otp: false,
     refresh: false,
     validate: false,
     ott: false,
     privateTokens: true,
+  },
+  {
+    id: "directus",
+    name: "Directus",
+    description: "JSON login with an optional two-factor code.",
+    password: true,
+    client: false,
+    clientSecret: false,
+    otp: true,
+    refresh: true,
+    validate: false,
+    ott: false,
+    privateTokens: false,
   },
   {
     id: "oauth2-client-credentials",
@@ -86,6 +103,7 @@ export const profiles: ProfileView[] = [
     password: false,
     client: true,
     clientSecret: true,
+    otp: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -255,18 +273,11 @@ const preview: LoginPreview = {
   report: JWT_REPORT,
 };
 
-export const testLogin = (
-  form: AccountForm,
-  password: string,
-  clientSecret: string | null = null,
-) => answer("test_login", { form, password, clientSecret }, () => preview);
+export const testLogin = (form: AccountForm, secrets: FormSecrets) =>
+  answer("test_login", { form, secrets }, () => preview);
 
-export const addAccount = (
-  form: AccountForm,
-  password: string,
-  clientSecret: string | null = null,
-) =>
-  answer("add_account", { form, password, clientSecret }, () => {
+export const addAccount = (form: AccountForm, secrets: FormSecrets) =>
+  answer("add_account", { form, secrets }, () => {
     const id = form.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
     window.tokenvaultMock.setAccounts([
       ...state.accounts,
@@ -287,23 +298,28 @@ export const accountForm = (id: string): Promise<AccountForm> =>
       baseUrl: found.baseUrl,
       identity: found.identity,
       clientId: null,
+      secondFactor: null,
       allowPlainHttp: false,
     };
   });
 
-export const editAccount = (
-  id: string,
-  form: AccountForm,
-  password: string,
-  clientSecret: string | null = null,
-) =>
-  answer("edit_account", { id, form, password, clientSecret }, () => {
+export const editAccount = (id: string, form: AccountForm, secrets: FormSecrets) =>
+  answer("edit_account", { id, form, secrets }, () => {
     window.tokenvaultMock.setAccounts(
       state.accounts.map((a) =>
         a.id === id ? { ...a, name: form.name, environment: form.environment } : a,
       ),
     );
     return { id, login: preview };
+  });
+
+export const logInWithCode = (id: string, code: string) =>
+  answer("log_in_with_code", { id, code }, () => {
+    window.tokenvaultMock.setAccounts(
+      state.accounts.map((a) =>
+        a.id === id ? { ...a, state: "fresh" as const, failure: null } : a,
+      ),
+    );
   });
 
 export const removeAccount = (id: string) =>

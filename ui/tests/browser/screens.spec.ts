@@ -77,8 +77,56 @@ test("a client-credentials preset asks for a client id and secret instead of a u
   await page.getByTestId("save-account").click();
   const sent = (await calls(page)).find((c) => c.command === "add_account");
   expect(sent?.args.form).toMatchObject({ clientId: "reporting-service", identity: "" });
-  expect(sent?.args.password).toBe("");
-  expect(sent?.args.clientSecret).toBe("client-s3cret");
+  expect(sent?.args.secrets).toEqual({
+    password: "",
+    clientSecret: "client-s3cret",
+    totpSecret: "",
+    oneTimeCode: "",
+  });
+});
+
+test("a profile that takes a one-time code offers a TOTP secret, sent only when chosen", async ({
+  page,
+}) => {
+  await openApp(page);
+  await page.getByTestId("add-account").click();
+  await page.getByTestId("f-name").fill("CMS");
+  await page.getByTestId("f-preset").selectOption("directus");
+  await page.getByTestId("f-base-url").fill("https://cms.example");
+  await page.getByTestId("f-identity").fill("editor@cms.example");
+  await page.getByTestId("f-password").fill("s3cret");
+  await expect(page.getByTestId("f-totp-secret")).toHaveCount(0);
+  await page.getByTestId("f-second-factor").selectOption("totp");
+  await page.getByTestId("f-totp-secret").fill("GEZDGNBVGY3TQOJQ");
+  await page.getByTestId("save-account").click();
+  const sent = (await calls(page)).find((c) => c.command === "add_account");
+  expect(sent?.args.form).toMatchObject({ secondFactor: "totp" });
+  expect(sent?.args.secrets).toMatchObject({ totpSecret: "GEZDGNBVGY3TQOJQ", oneTimeCode: "" });
+});
+
+test("an account waiting for a one-time code takes it in its panel", async ({ page }) => {
+  await openApp(page);
+  await page.evaluate(() => {
+    const mock = window.tokenvaultMock;
+    mock.setAccounts(
+      mock.state.accounts.map((a) =>
+        a.id === "te-uat"
+          ? {
+              ...a,
+              state: "failing",
+              failure: { code: "otp_required", message: "the login needs a one-time code" },
+            }
+          : a,
+      ),
+    );
+  });
+  const row = page.locator('[data-account-id="te-uat"]');
+  await row.getByTestId("account-open").click();
+  await page.getByTestId("otp-code").fill("287082");
+  await page.getByTestId("otp-login").click();
+  const sent = (await calls(page)).find((c) => c.command === "log_in_with_code");
+  expect(sent?.args).toMatchObject({ code: "287082" });
+  await expect(page.getByTestId("otp-code")).toHaveCount(0);
 });
 
 test.describe("the inspector", () => {
@@ -186,7 +234,7 @@ test("editing an account keeps the saved password unless a new one is given", as
   await page.getByTestId("save-account").click();
   await expect(page.locator('[data-account-id="te-uat"]')).toContainText("TE Staging");
   const edit = (await calls(page)).find((c) => c.command === "edit_account");
-  expect(edit?.args).toMatchObject({ id: "te-uat", password: "" });
+  expect(edit?.args).toMatchObject({ id: "te-uat", secrets: { password: "" } });
 });
 
 test("the system theme follows the OS's colour scheme as it changes", async ({ page }) => {

@@ -5,12 +5,13 @@ use std::path::Path;
 use serde_json::{Value, json};
 use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::vault::catalog::SecondFactor;
 use tokenvault_core::vault::exchange;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 use tokenvault_core::{Error, Secret, Vault};
 
 use super::Outcome;
-use crate::args::AddArgs;
+use crate::args::{AddArgs, OtpChoice};
 use crate::exit::Failure;
 use crate::output;
 
@@ -46,6 +47,10 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
         base_url: args.base_url,
         identity: args.username.unwrap_or_default(),
         client_id: args.client_id,
+        second_factor: args.otp.map(|otp| match otp {
+            OtpChoice::Totp => SecondFactor::Totp,
+            OtpChoice::Ask => SecondFactor::Ask,
+        }),
         overrides,
         allow_plain_http: args.allow_http,
         ca_cert_pem,
@@ -59,7 +64,7 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
     }
     // One line each, in this order, from stdin; a prompt for what is not read from there.
     let mut stdin = std::io::stdin().lock();
-    let mut ask = |what: &str, from_stdin: bool| -> Result<Secret, Failure> {
+    let mut ask = |what: &str, flag: &str, from_stdin: bool| -> Result<Secret, Failure> {
         let secret = if from_stdin {
             let mut line = String::new();
             std::io::BufRead::read_line(&mut stdin, &mut line)
@@ -68,10 +73,7 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
         } else {
             Secret::new(
                 rpassword::prompt_password(format!("{what} for {}: ", account.base_url)).map_err(
-                    |e| {
-                        let flag = what.replace(' ', "-");
-                        Failure::Usage(format!("cannot read the {what} (use --{flag}-stdin): {e}"))
-                    },
+                    |e| Failure::Usage(format!("cannot read the {what} (use --{flag}): {e}")),
                 )?,
             )
         };
@@ -83,11 +85,23 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
     let secrets = LoginSecrets {
         password: speaks
             .needs_password()
-            .then(|| ask("password", args.password_stdin))
+            .then(|| ask("password", "password-stdin", args.password_stdin))
             .transpose()?,
         client_secret: speaks
             .needs_client_secret()
-            .then(|| ask("client secret", args.client_secret_stdin))
+            .then(|| {
+                ask(
+                    "client secret",
+                    "client-secret-stdin",
+                    args.client_secret_stdin,
+                )
+            })
+            .transpose()?,
+        totp_secret: (args.otp == Some(OtpChoice::Totp))
+            .then(|| ask("TOTP secret", "totp-secret-stdin", args.totp_secret_stdin))
+            .transpose()?,
+        one_time_code: (args.otp == Some(OtpChoice::Ask))
+            .then(|| ask("one-time code", "otp-stdin", args.otp_stdin))
             .transpose()?,
     };
     let tokens = vault.add_after_login(account, secrets).await?;

@@ -101,7 +101,8 @@ pub async fn run(cli: Cli) -> Outcome {
 }
 
 /// The agent protocol's form of a command the agent serves; `None` for the commands that
-/// read local files or prompt (add, import, export, inspect with a PEM file).
+/// read local files or prompt (add, import, export, inspect with a PEM file, a login with
+/// a one-time code).
 fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> {
     use protocol::Command as Served;
     Ok(Some(match command {
@@ -115,7 +116,12 @@ fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> 
             name: name.clone(),
             json: *json,
         },
-        Command::Login { name, json } => Served::Login {
+        Command::Login {
+            name,
+            json,
+            otp: false,
+            otp_stdin: false,
+        } => Served::Login {
             name: name.clone(),
             json: *json,
         },
@@ -198,7 +204,7 @@ pub async fn served(vault: &Vault, command: protocol::Command) -> Outcome {
             force_refresh,
         } => tokens::token(vault, &name, min_valid, format, force_refresh).await,
         Served::Status { name, json } => tokens::status(vault, name.as_deref(), json),
-        Served::Login { name, json } => tokens::login(vault, &name, json).await,
+        Served::Login { name, json } => tokens::login(vault, &name, json, None).await,
         Served::Validate { name, json } => tokens::validate(vault, &name, json).await,
         Served::OttVerify { name, ott, json } => calls::verify_ott(vault, &name, ott, json).await,
         Served::PrivateTokenCreate {
@@ -239,6 +245,15 @@ async fn local(vault: &Vault, command: Command) -> Outcome {
     match command {
         Command::Account(AccountCommand::Add(args)) => accounts::add(vault, args).await,
         Command::Export { file } => accounts::export(vault, &file),
+        Command::Login {
+            name,
+            json,
+            otp_stdin,
+            ..
+        } => {
+            let code = tokens::one_time_code(&name, otp_stdin)?;
+            tokens::login(vault, &name, json, Some(code)).await
+        }
         Command::Import { file } => accounts::import(vault, &file),
         Command::Inspect(args) => {
             let account = args.account.clone().unwrap_or_default();

@@ -3,13 +3,14 @@
 use serde_json::{Value, json};
 use time::Duration;
 use tokenvault_agent::protocol::TokenFormat;
-use tokenvault_core::Vault;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::handover::TokenForm;
 use tokenvault_core::vault::audit::AuditKind;
 use tokenvault_core::vault::catalog::AccountRecord;
+use tokenvault_core::{Secret, Vault};
 
 use super::Outcome;
+use crate::exit::Failure;
 use crate::output;
 
 /// `tokenvault token NAME`: a token valid for `min_valid` seconds (or, for tokens that
@@ -55,8 +56,11 @@ fn audit_copy(vault: &Vault, name: &str) -> Outcome {
 }
 
 /// `tokenvault login NAME`: a new login whatever the tokens held.
-pub async fn login(vault: &Vault, name: &str, json: bool) -> Outcome {
-    let tokens = vault.login(name).await?;
+pub async fn login(vault: &Vault, name: &str, json: bool, code: Option<Secret>) -> Outcome {
+    let tokens = match code {
+        Some(code) => vault.login_with_code(name, code).await?,
+        None => vault.login(name).await?,
+    };
     let now = SystemClock.now();
     if json {
         output::json(&json!({
@@ -71,6 +75,30 @@ pub async fn login(vault: &Vault, name: &str, json: bool) -> Outcome {
         ));
     }
     Ok(())
+}
+
+/// The one-time code of `login --otp` (a no-echo prompt) or `--otp-stdin` (a line).
+pub fn one_time_code(name: &str, from_stdin: bool) -> Result<Secret, Failure> {
+    let code = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(format!("cannot read the one-time code: {e}")))?;
+        line.trim().to_owned()
+    } else {
+        rpassword::prompt_password(format!("one-time code for {name}: "))
+            .map_err(|e| {
+                Failure::Usage(format!(
+                    "cannot read the one-time code (use --otp-stdin): {e}"
+                ))
+            })?
+            .trim()
+            .to_owned()
+    };
+    if code.is_empty() {
+        return Err(Failure::Usage("the one-time code is empty".into()));
+    }
+    Ok(Secret::new(code))
 }
 
 /// `tokenvault validate NAME`: the profile's validate call, and whose token it is.

@@ -162,8 +162,8 @@ pub fn user(dialect: Dialect) -> tokenvault_demo_api::DemoUser {
         .expect("a demo user")
 }
 
-/// Adds the dialect's demo user as `name`: a user with its password, or an OAuth client
-/// with its client id and secret.
+/// Adds the dialect's demo user as `name`: a user with its password (and its TOTP secret
+/// when it has two-factor login on), or an OAuth client with its client id and secret.
 pub fn add(home: &Path, server: &DemoServer, name: &str, dialect: Dialect) -> Output {
     let who = user(dialect);
     let url = server.base_url(dialect);
@@ -176,12 +176,17 @@ pub fn add(home: &Path, server: &DemoServer, name: &str, dialect: Dialect) -> Ou
         "--base-url",
         &url,
     ];
+    let mut stdin = format!("{}\n", who.password);
     if who.is_client() {
         args.extend(["--client-id", who.identity, "--client-secret-stdin"]);
     } else {
         args.extend(["--username", who.identity, "--password-stdin"]);
     }
-    tokenvault(home, &args, Some(&format!("{}\n", who.password)))
+    if let Some(totp) = who.totp_secret() {
+        args.extend(["--otp", "totp", "--totp-secret-stdin"]);
+        stdin.push_str(&format!("{totp}\n"));
+    }
+    tokenvault(home, &args, Some(&stdin))
 }
 
 /// A running `tokenvault agent` (headless), stopped when dropped.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::answer::{Answer, at_path};
-use super::client_auth::{LoginSecrets, authenticate_client, client_refusal};
+use super::client_auth::{LoginSecrets, authenticate_client, client_refusal, otp_refusal};
 use super::extract::{TokenKind, find_token, require_token};
 use super::token::TokenSet;
 use crate::error::{Error, Result};
@@ -172,6 +172,10 @@ impl Authenticator {
                 Value::String(password.expose().to_owned()),
             );
         }
+        let code = secrets.one_time_code.as_ref();
+        if let (Some(field), Some(code)) = (&login.otp_field, code) {
+            fields.insert(field.clone(), Value::String(code.expose().to_owned()));
+        }
         let url = target.url(&login.path);
         let mut request = self.request(login.method, &url);
         for (name, value) in &login.headers {
@@ -184,6 +188,10 @@ impl Authenticator {
         if !(200..300).contains(&answer.status) {
             let detail = || server_detail_at(&answer, login.error_message.as_deref(), &said);
             if let Some(refusal) = client_refusal(&answer, profile, detail) {
+                return Err(refusal);
+            }
+            let code_sent = code.is_some() && login.otp_field.is_some();
+            if let Some(refusal) = otp_refusal(&answer, profile, identity, code_sent, detail()) {
                 return Err(refusal);
             }
             return Err(match answer.status {

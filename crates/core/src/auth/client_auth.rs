@@ -19,6 +19,11 @@ pub struct LoginSecrets {
     pub password: Option<Secret>,
     /// The OAuth client's secret.
     pub client_secret: Option<Secret>,
+    /// This login's one-time code (a second factor), for a profile with `login.otp_field`.
+    pub one_time_code: Option<Secret>,
+    /// The TOTP secret the codes of an account with a generated second factor come from
+    /// (kept, never sent).
+    pub totp_secret: Option<Secret>,
 }
 
 impl LoginSecrets {
@@ -26,13 +31,26 @@ impl LoginSecrets {
     pub fn password(password: Secret) -> Self {
         Self {
             password: Some(password),
-            client_secret: None,
+            ..Self::default()
+        }
+    }
+
+    /// A client secret alone: what the client-credentials flow needs.
+    pub fn client_secret(secret: Secret) -> Self {
+        Self {
+            client_secret: Some(secret),
+            ..Self::default()
         }
     }
 
     /// Every secret held, to remove from anything a server says back.
     pub fn all(&self) -> Vec<&Secret> {
-        self.password.iter().chain(&self.client_secret).collect()
+        self.password
+            .iter()
+            .chain(&self.client_secret)
+            .chain(&self.one_time_code)
+            .chain(&self.totp_secret)
+            .collect()
     }
 
     /// The password, or an error naming the field when the profile needs one and it is
@@ -166,6 +184,60 @@ pub(super) fn client_refusal(
     })
 }
 
+/// The refusal of a login as a matter of its one-time code, when the server's words say
+/// so (`INVALID_OTP`, "one-time code", "two-factor", "MFA"): refused when a code was sent,
+/// required when none was.
+pub(super) fn otp_refusal(
+    answer: &Answer,
+    profile: &Profile,
+    identity: &str,
+    code_sent: bool,
+    detail: Option<String>,
+) -> Option<Error> {
+    if !matches!(answer.status, 400 | 401 | 403 | 422) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&answer.body).to_ascii_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let named = words
+        .iter()
+        .any(|w| matches!(*w, "otp" | "totp" | "mfa" | "2fa" | "tfa"))
+        || [
+            "one-time",
+            "one time",
+            "two-factor",
+            "two factor",
+            "second factor",
+        ]
+        .iter()
+        .any(|phrase| text.contains(phrase));
+    if !named {
+        return None;
+    }
+    Some(if code_sent {
+        Error::OtpRejected {
+            identity: identity.to_owned(),
+            status: answer.status,
+            detail,
+        }
+    } else {
+        let advice = if profile.login.otp_field.is_none() {
+            "the server asks for one and the profile does not say where it goes: set \
+             login.otp_field (Directus: otp), then add the account with --otp totp or --otp ask"
+        } else {
+            "the account has no second factor: add it again with --otp totp (its TOTP secret) \
+             or --otp ask"
+        };
+        Error::OtpRequired {
+            identity: identity.to_owned(),
+            advice: advice.into(),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +312,34 @@ mod tests {
             client_refusal(&answer, &profile, || None).unwrap().code(),
             "client_rejected"
         );
+    }
+
+    #[test]
+    fn a_refusal_that_speaks_of_a_one_time_code_is_about_the_code() {
+        let profile = preset("prive").unwrap().profile.clone();
+        let directus = refused(
+            401,
+            r#"{"errors":[{"message":"Invalid user OTP.","extensions":{"code":"INVALID_OTP"}}]}"#,
+            None,
+        );
+        let sent = otp_refusal(&directus, &profile, "ana", true, None).unwrap();
+        assert_eq!(sent.code(), "otp_rejected");
+        let missing = otp_refusal(&directus, &profile, "ana", false, None).unwrap();
+        assert_eq!(missing.code(), "otp_required");
+        assert!(missing.to_string().contains("login.otp_field"), "{missing}");
+        for words in [
+            r#"{"detail":"Two-factor authentication required"}"#,
+            r#"{"error":"mfa_required"}"#,
+            r#"{"message":"enter the one-time code"}"#,
+        ] {
+            assert!(otp_refusal(&refused(401, words, None), &profile, "a", false, None).is_some());
+        }
+        for words in [
+            r#"{"detail":"No active account found with the given credentials"}"#,
+            r#"{"message":"footprint of the hotpot"}"#,
+        ] {
+            assert!(otp_refusal(&refused(401, words, None), &profile, "a", true, None).is_none());
+        }
     }
 
     #[test]

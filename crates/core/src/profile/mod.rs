@@ -153,6 +153,10 @@ pub struct LoginRequest {
     /// Fixed extra request headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// The body field that carries a one-time code (a second factor) when the account has
+    /// one (`otp`); accounts without a second factor send no such field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp_field: Option<String>,
     /// Dotted JSON path of the server's message in a refused login or refresh
     /// (`errors.0.message`); without it the usual places are read.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -33,6 +33,7 @@ const SOURCES: &[(&str, &str)] = &[
         "oauth2-client-credentials",
         include_str!("../../presets/oauth2-client-credentials.toml"),
     ),
+    ("directus", include_str!("../../presets/directus.toml")),
 ];
 
 /// Every built-in preset, in a stable order.
@@ -75,7 +76,13 @@ mod tests {
             .collect();
         assert_eq!(
             with_refresh,
-            ["finvera", "traderevolution", "oauth2-password", "simplejwt"]
+            [
+                "finvera",
+                "traderevolution",
+                "oauth2-password",
+                "simplejwt",
+                "directus"
+            ]
         );
     }
 }

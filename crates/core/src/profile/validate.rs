@@ -41,6 +41,14 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
             }
         }
     }
+    if profile
+        .login
+        .otp_field
+        .as_deref()
+        .is_some_and(|f| f.trim().is_empty())
+    {
+        return Err(("login.otp_field".into(), "must name a body field".into()));
+    }
     check_location("access_token", &profile.access_token.location)?;
     if let Some(source) = &profile.refresh_token {
         check_location("refresh_token", &source.location)?;

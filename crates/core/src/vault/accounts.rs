@@ -3,12 +3,13 @@
 
 use super::Vault;
 use super::audit::AuditKind;
-use super::catalog::AccountRecord;
+use super::catalog::{AccountRecord, SecondFactor};
 use super::new_account::NewAccount;
 use super::secrets::{SecretKey, SecretKind, blocking};
 use crate::auth::{LoginSecrets, Target, TokenSet};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::totp::Totp;
 
 impl Vault {
     /// Adds an account: its secrets go to the secret store first, then the record to the
@@ -31,19 +32,65 @@ impl Vault {
         account: &NewAccount,
         secrets: &LoginSecrets,
     ) -> Result<TokenSet> {
+        Ok(self.attempt(account, secrets).await?.0)
+    }
+
+    /// A new account's login, and the TOTP step whose code it sent, if any.
+    async fn attempt(
+        &self,
+        account: &NewAccount,
+        secrets: &LoginSecrets,
+    ) -> Result<(TokenSet, Option<u64>)> {
         let target = account.target()?;
         secrets.check_for(target.profile())?;
         let identity = account.identity(target.profile());
-        super::authenticator(account.ca_cert_pem.as_deref())?
-            .login(&target, &identity, secrets, self.clock.now())
-            .await
+        let now = self.clock.now();
+        let mut secrets = secrets.clone();
+        let mut step = None;
+        match account.second_factor {
+            None => secrets.one_time_code = None,
+            Some(SecondFactor::Totp) => {
+                let totp = secrets
+                    .totp_secret
+                    .as_ref()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| Error::InvalidAccount {
+                        field: "totp_secret",
+                        problem: "give the TOTP secret (the otpauth:// URI or the base32 text \
+                                  the authenticator set-up shows)"
+                            .into(),
+                    })
+                    .and_then(Totp::parse)?;
+                step = Some(totp.step_at(now.unix_timestamp()));
+                secrets.one_time_code = Some(totp.code_at(now.unix_timestamp()));
+            }
+            Some(SecondFactor::Ask) => {
+                if secrets.one_time_code.as_ref().is_none_or(|c| c.is_empty()) {
+                    return Err(Error::OtpRequired {
+                        identity,
+                        advice: "give the code the authenticator shows".into(),
+                    });
+                }
+            }
+        }
+        let tokens = super::authenticator(account.ca_cert_pem.as_deref())?
+            .login(&target, &identity, &secrets, now)
+            .await?;
+        Ok((tokens, step))
     }
 
-    /// Stores the secrets given (a password, a client secret); those not given are left.
+    /// Stores the secrets given (a password, a client secret, a TOTP secret in the form
+    /// it is read back from); those not given are left.
     async fn keep_secrets(&self, id: &str, secrets: LoginSecrets) -> Result<()> {
+        let totp = secrets
+            .totp_secret
+            .as_ref()
+            .map(|s| Totp::parse(s).map(|t| t.to_secret()))
+            .transpose()?;
         for (kind, value) in [
             (SecretKind::Password, secrets.password),
             (SecretKind::ClientSecret, secrets.client_secret),
+            (SecretKind::Totp, totp),
         ] {
             if let Some(value) = value {
                 let key = SecretKey::new(id, kind);
@@ -61,10 +108,13 @@ impl Vault {
         account: NewAccount,
         secrets: LoginSecrets,
     ) -> Result<TokenSet> {
-        let (record, profile) = account.record()?;
+        let (mut record, profile) = account.record()?;
         self.check_name_is_free(&record)?;
-        let tokens = match self.try_login(&account, &secrets).await {
-            Ok(tokens) => tokens,
+        let tokens = match self.attempt(&account, &secrets).await {
+            Ok((tokens, step)) => {
+                record.tokens.otp_step = step;
+                tokens
+            }
             Err(e) => {
                 self.record(&record.id, AuditKind::Login, e.code().as_str());
                 return Err(e);
@@ -119,14 +169,18 @@ impl Vault {
             client_secret: self
                 .given_or_kept(&existing.id, SecretKind::ClientSecret, given.client_secret)
                 .await?,
+            totp_secret: self
+                .given_or_kept(&existing.id, SecretKind::Totp, given.totp_secret)
+                .await?,
+            one_time_code: given.one_time_code,
         };
-        let tokens = self
-            .try_login(&account, &secrets)
+        let (tokens, step) = self
+            .attempt(&account, &secrets)
             .await
             .map_err(|e| match e {
                 // Nothing was given and nothing is kept: say so, not "give the password".
                 Error::InvalidAccount { field, .. }
-                    if field == "password" || field == "client_secret" =>
+                    if matches!(field, "password" | "client_secret" | "totp_secret") =>
                 {
                     Error::InvalidAccount {
                         field,
@@ -138,6 +192,7 @@ impl Vault {
                 }
                 other => other,
             })?;
+        record.tokens.otp_step = step;
         self.keep_secrets(&existing.id, secrets).await?;
         self.catalog.update(|c| {
             if let Some(profile) = &profile {
@@ -197,6 +252,7 @@ impl Vault {
         for kind in [
             SecretKind::Password,
             SecretKind::ClientSecret,
+            SecretKind::Totp,
             SecretKind::AccessToken,
             SecretKind::RefreshToken,
         ] {

@@ -59,6 +59,9 @@ pub struct AccountRecord {
     /// The OAuth client id, for profiles that speak for a client (`[client]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// The second factor its logins answer, for profiles with `login.otp_field`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
     /// Per-account profile overrides, as `key=value` pairs.
     #[serde(default)]
     pub overrides: Vec<(String, String)>,
@@ -71,6 +74,17 @@ pub struct AccountRecord {
     /// What is known of its tokens.
     #[serde(default)]
     pub tokens: TokenTimes,
+}
+
+/// How an account answers a login's request for a one-time code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecondFactor {
+    /// Codes generated from a TOTP secret the vault keeps (`<account>/totp`), so background
+    /// logins keep working.
+    Totp,
+    /// A code asked from the user at every login: the keeper never logs in by itself.
+    Ask,
 }
 
 /// The instants of an account's tokens: enough for a countdown without a keyring read.
@@ -89,6 +103,10 @@ pub struct TokenTimes {
     /// The last renewal failure, until a renewal succeeds.
     #[serde(default)]
     pub last_failure: Option<RenewalFailure>,
+    /// The TOTP time step of the last code sent: a code is never sent twice (RFC 6238
+    /// §5.2), so a login in the same step waits for the next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otp_step: Option<u64>,
 }
 
 /// A custom profile kept in the catalog.
@@ -245,6 +263,7 @@ mod tests {
             base_url: "https://uat.example.com".into(),
             identity: "ana@example.com".into(),
             client_id: None,
+            second_factor: None,
             overrides: vec![("login.path".into(), "/v2/login".into())],
             allow_plain_http: false,
             ca_cert_pem: None,

@@ -118,6 +118,7 @@ mod tests {
             base_url: "https://api.example.com".into(),
             identity: "ana@example.com".into(),
             client_id: None,
+            second_factor: None,
             overrides: vec![],
             allow_plain_http: false,
             ca_cert_pem: None,

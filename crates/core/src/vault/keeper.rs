@@ -210,6 +210,8 @@ impl Keeper {
                         error,
                         Error::CredentialsRejected { .. }
                             | Error::ClientRejected { .. }
+                            | Error::OtpRequired { .. }
+                            | Error::OtpRejected { .. }
                             | Error::InvalidAccount { .. }
                             | Error::InvalidProfile { .. }
                             | Error::InvalidBaseUrl { .. }
@@ -291,10 +293,12 @@ impl Keeper {
     }
 }
 
-/// The record as a pause compares it: a new failure note is no change by the user.
+/// The record as a pause compares it: a new failure note, or the step of a one-time code
+/// sent, is the vault's own bookkeeping, no change by the user.
 fn without_note(record: &AccountRecord) -> AccountRecord {
     let mut record = record.clone();
     record.tokens.last_failure = None;
+    record.tokens.otp_step = None;
     record
 }
 

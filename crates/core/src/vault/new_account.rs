@@ -1,7 +1,7 @@
 //! A new account as a user describes it (a form in the app, flags on the command line),
 //! checked field by field before anything is stored.
 
-use super::catalog::{AccountRecord, StoredProfile, TokenTimes};
+use super::catalog::{AccountRecord, SecondFactor, StoredProfile, TokenTimes};
 use crate::auth::{Target, client_id};
 use crate::error::{Error, Result};
 use crate::profile::{Profile, preset};
@@ -36,6 +36,8 @@ pub struct NewAccount {
     pub identity: String,
     /// The OAuth client id, for profiles that speak for a client.
     pub client_id: Option<String>,
+    /// The second factor its logins answer, for profiles with `login.otp_field`.
+    pub second_factor: Option<SecondFactor>,
     /// Profile overrides, as `key=value` pairs.
     pub overrides: Vec<(String, String)>,
     /// Whether plain http off loopback is allowed.
@@ -107,6 +109,7 @@ impl NewAccount {
                 .map(str::trim)
                 .filter(|id| !id.is_empty())
                 .map(str::to_owned),
+            second_factor: self.second_factor,
             overrides: self.overrides.clone(),
             allow_plain_http: self.allow_plain_http,
             ca_cert_pem: self.ca_cert_pem.clone(),
@@ -130,6 +133,15 @@ impl NewAccount {
             });
         }
         client_id(profile)?;
+        if self.second_factor.is_some() && profile.login.otp_field.is_none() {
+            return Err(Error::InvalidAccount {
+                field: "second_factor",
+                problem: format!(
+                    "the {} profile does not say where a one-time code goes: set login.otp_field",
+                    profile.id
+                ),
+            });
+        }
         if self.identity(profile).is_empty() {
             return Err(empty(
                 "identity",
@@ -168,6 +180,7 @@ mod tests {
             base_url: "https://uat.finvera.example".into(),
             identity: "ana@example.com".into(),
             client_id: None,
+            second_factor: None,
             overrides: Vec::new(),
             allow_plain_http: false,
             ca_cert_pem: None,

@@ -7,12 +7,14 @@ use time::Duration;
 
 use super::Vault;
 use super::audit::AuditKind;
-use super::catalog::AccountRecord;
+use super::catalog::{AccountRecord, SecondFactor};
 use super::secrets::{SecretKey, SecretKind, blocking};
 use super::status::RenewalFailure;
 use crate::auth::{LoginSecrets, Target, Token, TokenSet};
 use crate::error::{Error, Result};
 use crate::freshness::Renewal;
+use crate::secret::Secret;
+use crate::totp::Totp;
 
 /// How a token was obtained, for callers that report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,9 +67,19 @@ impl Vault {
 
     /// Logs in now, whatever the tokens held.
     pub async fn login(&self, name: &str) -> Result<TokenSet> {
+        self.login_with(name, None).await
+    }
+
+    /// Logs in now with a one-time code the user gave (accounts whose code is asked).
+    pub async fn login_with_code(&self, name: &str, code: Secret) -> Result<TokenSet> {
+        self.login_with(name, Some(code)).await
+    }
+
+    async fn login_with(&self, name: &str, code: Option<Secret>) -> Result<TokenSet> {
         let record = self.catalog()?.account(name)?.clone();
         let _lock = self.lock(&record.id).await?;
-        let outcome = self.fresh_login(&record, AuditKind::Login).await;
+        let record = self.catalog()?.account(name)?.clone();
+        let outcome = self.fresh_login(&record, AuditKind::Login, code).await;
         if let Err(error) = &outcome {
             self.note_failure(&record, error).await;
         }
@@ -167,11 +179,18 @@ impl Vault {
         } else {
             AuditKind::Login
         };
-        let tokens = self.fresh_login(record, kind).await?;
+        let tokens = self.fresh_login(record, kind, None).await?;
         Ok((tokens, Source::LoggedIn))
     }
 
-    async fn fresh_login(&self, record: &AccountRecord, kind: AuditKind) -> Result<TokenSet> {
+    /// Logs in with the account's kept secrets, and for a second factor a code: generated
+    /// from its TOTP secret, or `code` when the user gave one.
+    async fn fresh_login(
+        &self,
+        record: &AccountRecord,
+        kind: AuditKind,
+        code: Option<Secret>,
+    ) -> Result<TokenSet> {
         let target = self.target(record, &self.catalog()?)?;
         let mut secrets = self.client_secret(record, &target).await?;
         if target.profile().needs_password() {
@@ -182,10 +201,34 @@ impl Vault {
                     .ok_or_else(|| missing(record, "password"))?,
             );
         }
+        let step =
+            match record.second_factor {
+                None => None,
+                Some(SecondFactor::Totp) => {
+                    let (code, step) = self.totp_code(record).await?;
+                    secrets.one_time_code = Some(code);
+                    Some(step)
+                }
+                Some(SecondFactor::Ask) => {
+                    let code = code.filter(|c| !c.is_empty()).ok_or_else(|| Error::OtpRequired {
+                    identity: record.identity.clone(),
+                    advice: format!(
+                        "its code is asked at every login: run `tokenvault login {} --otp`, or \
+                         log in from the app",
+                        record.name
+                    ),
+                })?;
+                    secrets.one_time_code = Some(code);
+                    None
+                }
+            };
         let outcome = self
             .authenticator(record)?
             .login(&target, &record.identity, &secrets, self.clock.now())
             .await;
+        if let Some(step) = step {
+            self.note_otp_step(record, step).await;
+        }
         match outcome {
             Ok(tokens) => {
                 self.keep(record, &tokens).await?;
@@ -199,6 +242,42 @@ impl Vault {
         }
     }
 
+    /// The code of the account's TOTP secret for now, and its time step. A code is never
+    /// sent twice: when the last login used this step's code, this waits for the next.
+    async fn totp_code(&self, record: &AccountRecord) -> Result<(Secret, u64)> {
+        let key = SecretKey::new(&record.id, SecretKind::Totp);
+        let kept = blocking(&self.store, move |s| s.get(&key))
+            .await?
+            .ok_or_else(|| missing(record, "TOTP secret"))?;
+        let totp = Totp::parse(&kept)?;
+        let mut now = self.clock.now().unix_timestamp();
+        if record.tokens.otp_step == Some(totp.step_at(now)) {
+            let wait = totp.seconds_to_next_step(now);
+            tracing::info!(account = %record.id, "waiting {wait} s for the next one-time code");
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            now = self.clock.now().unix_timestamp().max(now + wait as i64);
+        }
+        Ok((totp.code_at(now), totp.step_at(now)))
+    }
+
+    /// Notes the TOTP step whose code was sent, so no later login sends it again.
+    async fn note_otp_step(&self, record: &AccountRecord, step: u64) {
+        let id = record.id.clone();
+        let catalog = self.catalog.clone();
+        let noted = tokio::task::spawn_blocking(move || {
+            catalog.update(|c| {
+                if let Some(account) = c.accounts.iter_mut().find(|a| a.id == id) {
+                    account.tokens.otp_step = Some(step);
+                }
+                Ok(())
+            })
+        })
+        .await;
+        if !matches!(noted, Ok(Ok(()))) {
+            tracing::warn!(account = %record.id, "could not note the one-time code's step");
+        }
+    }
+
     /// The client secret of an account whose profile authenticates its client with one
     /// (read only then: a keyring call costs), as the secrets of a refresh.
     async fn client_secret(&self, record: &AccountRecord, target: &Target) -> Result<LoginSecrets> {
@@ -209,10 +288,7 @@ impl Vault {
         let secret = blocking(&self.store, move |s| s.get(&key))
             .await?
             .ok_or_else(|| missing(record, "client secret"))?;
-        Ok(LoginSecrets {
-            password: None,
-            client_secret: Some(secret),
-        })
+        Ok(LoginSecrets::client_secret(secret))
     }
 
     /// Stores new tokens: a rotated refresh token first (the old one is already spent),

@@ -31,6 +31,8 @@ pub enum SecretKind {
     Password,
     /// The OAuth client's secret.
     ClientSecret,
+    /// The TOTP secret of a generated second factor.
+    Totp,
     /// The access token.
     AccessToken,
     /// The refresh token.
@@ -71,6 +73,7 @@ impl SecretKey {
         match &self.kind {
             SecretKind::Password => format!("{}/password", self.account),
             SecretKind::ClientSecret => format!("{}/client-secret", self.account),
+            SecretKind::Totp => format!("{}/totp", self.account),
             SecretKind::AccessToken => format!("{}/access", self.account),
             SecretKind::RefreshToken => format!("{}/refresh", self.account),
             SecretKind::PrivateToken(id) => format!("{}/private/{id}", self.account),

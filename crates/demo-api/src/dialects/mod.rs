@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 mod acme;
+mod directus;
 mod finvera;
 pub mod oauth2;
 mod private_tokens;
@@ -43,6 +44,7 @@ pub fn router(state: Arc<DemoState>) -> Router {
             oauth2::client_credentials_routes(),
         )
         .nest("/simplejwt", simplejwt::routes())
+        .nest("/directus", directus::routes())
         .nest("/acme", acme::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -187,8 +189,14 @@ fn answer(
     fault: Option<Fault>,
     token_field: &str,
 ) -> Response {
+    apply_fault(&mut body, fault, token_field);
+    json(status, body)
+}
+
+/// Applies a token fault to the object that carries `token_field`: removes it, or forges it.
+fn apply_fault(body: &mut Value, fault: Option<Fault>, token_field: &str) {
     let Some(fields) = body.as_object_mut() else {
-        return json(status, body);
+        return;
     };
     match fault {
         Some(Fault::MissingTokenField) => {
@@ -202,14 +210,20 @@ fn answer(
             if let Some(forged) = forged {
                 fields.insert(token_field.to_owned(), Value::String(forged));
                 // The client must read the expiry from the token itself.
-                for field in ["exp", "expiresIn", "expires_in", "expiresAt", "expires_at"] {
+                for field in [
+                    "exp",
+                    "expiresIn",
+                    "expires_in",
+                    "expiresAt",
+                    "expires_at",
+                    "expires",
+                ] {
                     fields.remove(field);
                 }
             }
         }
         _ => {}
     }
-    json(status, body)
 }
 
 fn json(status: StatusCode, body: Value) -> Response {
