@@ -38,16 +38,17 @@ describe("the demo app window", () => {
             // the row re-rendered between the two calls: the next poll sees it again
           }
         }
-        return fresh.size === 7;
+        return fresh.size === 8;
       },
       20_000,
-      "seven fresh demo accounts",
+      "eight fresh demo accounts",
     );
     const rows = await driver.findAll('[data-testid="account-row"]');
-    assert.equal(rows.length, 7, "one row per preset");
+    assert.equal(rows.length, 8, "one row per preset");
     assert.deepEqual(
       [...fresh].sort(),
       [
+        "demo-directus",
         "demo-finvera",
         "demo-oauth2-client-credentials",
         "demo-oauth2-password",

@@ -42,7 +42,8 @@ pub enum Error {
     /// The server refused the one-time code of a login.
     #[error(
         "the server refused the one-time code for {identity} (HTTP {status}){}; check the \
-         TOTP secret, and that this computer's clock is right",
+         TOTP secret and this computer's clock (a server may also take each code once: \
+         another login with the same secret in this half-minute spends it)",
         detail_suffix(.detail)
     )]
     OtpRejected {
