@@ -729,7 +729,13 @@ async fn validate_calls_the_profile_validate_and_names_the_user() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_account_whose_code_is_asked_logs_in_only_with_a_code_given_to_it() {
-    let server = demo(120).await;
+    // Thirty-second codes, as authenticator apps show them: the test computes each code
+    // before the command that sends it, and a slow command must not miss its step.
+    let server = demo_with(Config {
+        access_ttl: std::time::Duration::from_secs(120),
+        ..Config::default()
+    })
+    .await;
     let dir = home("otp-ask");
     let editor = user(Dialect::Directus);
     let totp = tokenvault_core::totp::Totp::parse(&tokenvault_core::Secret::new(
