@@ -4,6 +4,7 @@
 //! - `faults`: every fault mode of the demo API, and what the engine makes of it.
 //! - `calls`: validate, one-time-token verification and private tokens through the engine.
 //! - `custom_profile`: a profile written from documentation alone, for a dialect no preset knows.
+//! - `device_sign_in`: the device flow, a person approving the code on the server's page.
 //! - `demo_api`: the demo API's own calls (validate, OTT, private tokens, counters).
 //! - `editing`: adding and editing accounts as the app's form does, nothing kept on a failed login.
 //! - `keeper`: background renewal of every account, and what it does when a server fails.
@@ -15,6 +16,7 @@
 mod calls;
 mod custom_profile;
 mod demo_api;
+mod device_sign_in;
 mod editing;
 mod faults;
 mod keeper;

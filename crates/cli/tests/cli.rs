@@ -12,7 +12,8 @@ mod support;
 use serde_json::Value;
 use std::process::Stdio;
 use support::{
-    add, demo, demo_with, home, stderr, stdout, stdout_json, tokenvault, tokenvault_command, user,
+    add, demo, demo_with, home, spawn_tokenvault, stderr, stdout, stdout_json, tokenvault,
+    tokenvault_command, user,
 };
 
 use tokenvault_demo_api::{Config, Dialect, Endpoint};
@@ -809,4 +810,95 @@ async fn an_account_whose_code_is_asked_logs_in_only_with_a_code_given_to_it() {
         "the code is not repeated"
     );
     assert_eq!(server.count(Dialect::Directus, Endpoint::Login), 3);
+}
+
+/// A child process ended when dropped, whatever the test did meanwhile.
+struct Ended(std::process::Child);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Reads the command's stderr until it shows a device sign-in, and approves it on the page
+/// it names, as the person at the browser would; returns the code and what was said.
+async fn approve_what_it_shows(child: &mut Ended) -> (String, String) {
+    use std::io::BufRead;
+    let stderr = child.0.stderr.take().expect("stderr is piped");
+    let (said, line) = tokio::task::spawn_blocking(move || {
+        let mut said = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.expect("stderr reads");
+            said.push_str(&line);
+            said.push('\n');
+            if line.contains("enter the code") {
+                return (said, line);
+            }
+        }
+        panic!("the command ended without showing a code: {said}");
+    })
+    .await
+    .expect("the reader ends");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = |word: &str| words.iter().position(|w| *w == word).expect("the words");
+    let page = words[at("open") + 1].to_owned();
+    let code = words[at("code") + 1].to_owned();
+    let editor = user(Dialect::Oauth2Device);
+    let answer = reqwest::Client::new()
+        .post(page.split('?').next().expect("a page"))
+        .form(&[
+            ("user_code", code.as_str()),
+            ("username", editor.identity),
+            ("password", editor.password),
+            ("decision", "approve"),
+        ])
+        .send()
+        .await
+        .expect("the page answers");
+    assert!(answer.status().is_success());
+    (code, said)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_sign_in_shows_its_code_on_stderr_and_signing_in_again_is_a_login() {
+    let server = demo_with(Config {
+        device_interval_secs: 1,
+        ..Config::default()
+    })
+    .await;
+    let dir = home("device");
+    let url = server.base_url(Dialect::Oauth2Device);
+    let args = [
+        "account",
+        "add",
+        "field",
+        "--preset",
+        "oauth2-device",
+        "--base-url",
+        &url,
+        "--client-id",
+        tokenvault_demo_api::DEVICE_CLIENT,
+    ];
+    let mut adding = Ended(spawn_tokenvault(&dir, &args, None, &[]));
+    let (code, said) = approve_what_it_shows(&mut adding).await;
+    assert_eq!(code.len(), 9, "a code such as ABCD-EFGH: {said}");
+    let status = tokio::task::spawn_blocking(move || adding.0.wait().expect("it ends"))
+        .await
+        .expect("waited");
+    assert!(status.success(), "{said}");
+    let list = stdout_json(&tokenvault(&dir, &["account", "list", "--json"], None));
+    assert_eq!(list[0]["identity"], "field.engineer");
+    let token = tokenvault(&dir, &["token", "field"], None);
+    assert!(token.status.success(), "{}", stderr(&token));
+
+    // `login` signs in again with a person, here rather than through an agent.
+    let mut again = Ended(spawn_tokenvault(&dir, &["login", "field"], None, &[]));
+    approve_what_it_shows(&mut again).await;
+    let status = tokio::task::spawn_blocking(move || again.0.wait().expect("it ends"))
+        .await
+        .expect("waited");
+    assert!(status.success());
+    assert_eq!(server.count(Dialect::Oauth2Device, Endpoint::Login), 2);
 }

@@ -54,6 +54,28 @@ pub enum Error {
         /// What the server said, with secrets removed.
         detail: Option<String>,
     },
+    /// The login needs a person to sign in (the device flow), and nobody was asked.
+    #[error("{account} needs you to sign in again: {advice}")]
+    SignInRequired {
+        /// The account's name.
+        account: String,
+        /// What the user can do.
+        advice: String,
+    },
+    /// The user, or the server, refused the sign-in.
+    #[error("the sign-in was refused at {url}{}", detail_suffix(.detail))]
+    SignInDenied {
+        /// The URL that said so.
+        url: String,
+        /// What the server said.
+        detail: Option<String>,
+    },
+    /// The sign-in was not approved in time.
+    #[error("the sign-in was not approved in time (the code expired after {}s); start again", .after.as_secs())]
+    SignInExpired {
+        /// How long the code was valid.
+        after: Duration,
+    },
     /// The server refused the refresh token (expired, revoked or already used).
     #[error("the server rejected the refresh token (HTTP {status}){}", detail_suffix(.detail))]
     RefreshRejected {
@@ -247,6 +269,9 @@ impl Error {
             Error::ClientRejected { .. } => ErrorCode::ClientRejected,
             Error::OtpRequired { .. } => ErrorCode::OtpRequired,
             Error::OtpRejected { .. } => ErrorCode::OtpRejected,
+            Error::SignInRequired { .. } => ErrorCode::SignInRequired,
+            Error::SignInDenied { .. } => ErrorCode::SignInDenied,
+            Error::SignInExpired { .. } => ErrorCode::SignInExpired,
             Error::RefreshRejected { .. } => ErrorCode::RefreshRejected,
             Error::Unauthorized { .. } => ErrorCode::Unauthorized,
             Error::NotFound { .. } => ErrorCode::NotFound,
@@ -299,6 +324,12 @@ pub enum ErrorCode {
     OtpRequired,
     /// The server refused the one-time code.
     OtpRejected,
+    /// The account needs a person to sign in again.
+    SignInRequired,
+    /// The sign-in was refused.
+    SignInDenied,
+    /// The sign-in was not approved in time.
+    SignInExpired,
     /// The server refused the refresh token.
     RefreshRejected,
     /// The server refused the access token of a call.
@@ -362,11 +393,14 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::CredentialsRejected,
         ErrorCode::ClientRejected,
         ErrorCode::OtpRequired,
         ErrorCode::OtpRejected,
+        ErrorCode::SignInRequired,
+        ErrorCode::SignInDenied,
+        ErrorCode::SignInExpired,
         ErrorCode::RefreshRejected,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -399,6 +433,9 @@ impl ErrorCode {
             ErrorCode::ClientRejected => "client_rejected",
             ErrorCode::OtpRequired => "otp_required",
             ErrorCode::OtpRejected => "otp_rejected",
+            ErrorCode::SignInRequired => "sign_in_required",
+            ErrorCode::SignInDenied => "sign_in_denied",
+            ErrorCode::SignInExpired => "sign_in_expired",
             ErrorCode::RefreshRejected => "refresh_rejected",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
@@ -432,6 +469,9 @@ impl ErrorCode {
             ErrorCode::ClientRejected => ErrorKind::Rejected,
             ErrorCode::OtpRequired => ErrorKind::Rejected,
             ErrorCode::OtpRejected => ErrorKind::Rejected,
+            ErrorCode::SignInRequired => ErrorKind::Rejected,
+            ErrorCode::SignInDenied => ErrorKind::Rejected,
+            ErrorCode::SignInExpired => ErrorKind::Rejected,
             ErrorCode::RefreshRejected => ErrorKind::Rejected,
             ErrorCode::Unauthorized => ErrorKind::Rejected,
             ErrorCode::Forbidden => ErrorKind::Rejected,

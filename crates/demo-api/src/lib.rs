@@ -13,6 +13,7 @@
 //! | `/simplejwt`        | Django SimpleJWT: token, refresh and verify                        |
 //! | `/directus`         | Directus 11: JSON login with a TOTP code (two-factor on), expiry   |
 //! |                     | in milliseconds, rotating refresh                                  |
+//! | `/oauth2-device`    | RFC 8628 device authorization grant: a code approved on a page     |
 //! | `/acme`             | a dialect no preset knows: form login, token in a response header, |
 //! |                     | ISO-8601 expiry, rotating renew token in a JSON body               |
 //!
@@ -28,6 +29,7 @@ pub mod connection;
 pub mod control;
 mod dialects;
 
+pub use dialects::device::DEVICE_CLIENT;
 pub use dialects::oauth2::{CONFIDENTIAL_CLIENT, PUBLIC_CLIENT};
 pub mod faults;
 mod state;
@@ -64,6 +66,8 @@ pub enum Dialect {
     Oauth2ClientCredentials,
     /// Directus, with two-factor login on for its demo user.
     Directus,
+    /// The OAuth 2.0 device authorization grant.
+    Oauth2Device,
     /// A dialect that no preset describes, for custom profiles.
     Acme,
 }
@@ -92,6 +96,7 @@ impl Dialect {
             Dialect::Simplejwt => "simplejwt",
             Dialect::Oauth2ClientCredentials => "oauth2-client-credentials",
             Dialect::Directus => "directus",
+            Dialect::Oauth2Device => "oauth2-device",
             Dialect::Acme => "acme",
         }
     }
@@ -146,6 +151,12 @@ pub struct Config {
     /// The time step of the TOTP codes it accepts, in seconds (30, as authenticator apps;
     /// tests of many logins make it short).
     pub totp_period_secs: i64,
+    /// How long a device code waits for its person.
+    pub device_code_ttl: Duration,
+    /// The polling interval a device authorization asks for, in seconds.
+    pub device_interval_secs: u64,
+    /// How many of each device code's first polls are told `slow_down`.
+    pub device_slow_down_polls: u32,
 }
 
 impl Default for Config {
@@ -160,6 +171,9 @@ impl Default for Config {
             private_token_scope: String::new(),
             clock_offset_secs: 0,
             totp_period_secs: 30,
+            device_code_ttl: Duration::from_secs(600),
+            device_interval_secs: 5,
+            device_slow_down_polls: 0,
         }
     }
 }
@@ -209,7 +223,7 @@ pub struct DemoUser {
 }
 
 /// One user per dialect.
-pub const DEMO_USERS: [DemoUser; 9] = [
+pub const DEMO_USERS: [DemoUser; 10] = [
     DemoUser {
         dialect: Dialect::Prive,
         account_name: "Privé advisor",
@@ -265,6 +279,13 @@ pub const DEMO_USERS: [DemoUser; 9] = [
         identity: "editor@directus.demo",
         password: "directus-demo-password",
         roles: &["Editor"],
+    },
+    DemoUser {
+        dialect: Dialect::Oauth2Device,
+        account_name: "Field engineer (device sign-in)",
+        identity: "field.engineer",
+        password: "device-demo-password",
+        roles: &["field", "offline_access"],
     },
     DemoUser {
         dialect: Dialect::Acme,

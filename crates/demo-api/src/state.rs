@@ -93,6 +93,8 @@ pub struct DemoState {
     pub sessions: Mutex<HashMap<String, (String, i64)>>,
     /// The TOTP step of the last one-time code each user logged in with.
     pub otp_steps: Mutex<HashMap<String, i64>>,
+    /// Device codes of the device flow, waiting or answered.
+    pub device_grants: Mutex<crate::dialects::device::DeviceGrants>,
     /// The port it listens on (set once bound).
     pub port: std::sync::atomic::AtomicU16,
     /// Requests that reached `/_demo/elsewhere`, the target of redirect faults.
@@ -106,6 +108,15 @@ pub struct DemoState {
 pub struct InFlight {
     now: std::sync::atomic::AtomicU64,
     peak: std::sync::atomic::AtomicU64,
+}
+
+impl DemoState {
+    /// The device codes, locked.
+    pub fn device_grants(
+        &self,
+    ) -> std::sync::MutexGuard<'_, crate::dialects::device::DeviceGrants> {
+        self.device_grants.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl InFlight {
@@ -155,6 +166,7 @@ impl DemoState {
             private_tokens: Mutex::new(Vec::new()),
             sessions: Mutex::new(HashMap::new()),
             otp_steps: Mutex::new(HashMap::new()),
+            device_grants: Mutex::new(HashMap::new()),
             port: std::sync::atomic::AtomicU16::new(0),
             elsewhere_hits: std::sync::atomic::AtomicU64::new(0),
             in_flight: InFlight::default(),

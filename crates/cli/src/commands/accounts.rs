@@ -104,7 +104,13 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
             .then(|| ask("one-time code", "otp-stdin", args.otp_stdin))
             .transpose()?,
     };
-    let tokens = vault.add_after_login(account, secrets).await?;
+    let tokens = if speaks.needs_person() {
+        vault
+            .add_after_sign_in(account, secrets, &super::tokens::StderrPrompt)
+            .await?
+    } else {
+        vault.add_after_login(account, secrets).await?
+    };
     output::note(&format!(
         "added {}: logged in, access token valid for {}",
         args.name,

@@ -24,6 +24,7 @@ use tokenvault_agent::protocol::{self, Reply, Request};
 use tokenvault_agent::{Handler, Running};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::Key;
+use tokenvault_core::vault::catalog::CatalogFile;
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::{Secret, Vault};
 
@@ -73,6 +74,11 @@ pub async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Inspect(args) if args.account.is_none() => inspect::pasted(args).await,
+        // A login that needs a person (a device sign-in) shows them what to do from here.
+        Command::Login { ref name, .. } if needs_person(home, name) => {
+            let vault = open_vault(home, cli.passphrase_stdin).await?;
+            local(&vault, cli.command).await
+        }
         command => match served_form(&command)? {
             Some(served_command) => {
                 if !cli.no_agent {
@@ -98,6 +104,21 @@ pub async fn run(cli: Cli) -> Outcome {
             }
         },
     }
+}
+
+/// Whether the account signs in with a person there (the device flow), by its catalog
+/// entry alone: no keyring is opened to tell.
+fn needs_person(home: Option<&Path>, name: &str) -> bool {
+    let Ok(home) = home_at(home) else {
+        return false;
+    };
+    let Ok(catalog) = CatalogFile::new(home.catalog()).load() else {
+        return false;
+    };
+    catalog
+        .account(name)
+        .and_then(|record| catalog.profile_of(record))
+        .is_ok_and(|profile| profile.needs_person())
 }
 
 /// The agent protocol's form of a command the agent serves; `None` for the commands that
@@ -204,7 +225,9 @@ pub async fn served(vault: &Vault, command: protocol::Command) -> Outcome {
             force_refresh,
         } => tokens::token(vault, &name, min_valid, format, force_refresh).await,
         Served::Status { name, json } => tokens::status(vault, name.as_deref(), json),
-        Served::Login { name, json } => tokens::login(vault, &name, json, None).await,
+        Served::Login { name, json } => {
+            tokens::login(vault, &name, json, tokens::Login::Kept).await
+        }
         Served::Validate { name, json } => tokens::validate(vault, &name, json).await,
         Served::OttVerify { name, ott, json } => calls::verify_ott(vault, &name, ott, json).await,
         Served::PrivateTokenCreate {
@@ -248,11 +271,15 @@ async fn local(vault: &Vault, command: Command) -> Outcome {
         Command::Login {
             name,
             json,
+            otp,
             otp_stdin,
-            ..
         } => {
-            let code = tokens::one_time_code(&name, otp_stdin)?;
-            tokens::login(vault, &name, json, Some(code)).await
+            let how = if otp || otp_stdin {
+                tokens::Login::WithCode(tokens::one_time_code(&name, otp_stdin)?)
+            } else {
+                tokens::Login::SignIn
+            };
+            tokens::login(vault, &name, json, how).await
         }
         Command::Import { file } => accounts::import(vault, &file),
         Command::Inspect(args) => {

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 use time::Duration;
 use tokenvault_agent::protocol::TokenFormat;
+use tokenvault_core::auth::{DeviceSignIn, SignInPrompt};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::handover::TokenForm;
 use tokenvault_core::vault::audit::AuditKind;
@@ -56,10 +57,11 @@ fn audit_copy(vault: &Vault, name: &str) -> Outcome {
 }
 
 /// `tokenvault login NAME`: a new login whatever the tokens held.
-pub async fn login(vault: &Vault, name: &str, json: bool, code: Option<Secret>) -> Outcome {
-    let tokens = match code {
-        Some(code) => vault.login_with_code(name, code).await?,
-        None => vault.login(name).await?,
+pub async fn login(vault: &Vault, name: &str, json: bool, how: Login) -> Outcome {
+    let tokens = match how {
+        Login::Kept => vault.login(name).await?,
+        Login::WithCode(code) => vault.login_with_code(name, code).await?,
+        Login::SignIn => vault.sign_in(name, &StderrPrompt).await?,
     };
     let now = SystemClock.now();
     if json {
@@ -75,6 +77,35 @@ pub async fn login(vault: &Vault, name: &str, json: bool, code: Option<Secret>) 
         ));
     }
     Ok(())
+}
+
+/// How `tokenvault login` logs in.
+#[derive(Debug)]
+pub enum Login {
+    /// With the kept secrets (a TOTP code made from the kept secret too).
+    Kept,
+    /// With the one-time code the user gave.
+    WithCode(Secret),
+    /// With a person approving a device sign-in.
+    SignIn,
+}
+
+/// Shows a device sign-in on stderr: the page and the code, and until when.
+#[derive(Debug)]
+pub struct StderrPrompt;
+
+impl SignInPrompt for StderrPrompt {
+    fn show(&self, sign_in: &DeviceSignIn) {
+        let page = sign_in
+            .verification_uri_complete
+            .as_deref()
+            .unwrap_or(&sign_in.verification_uri);
+        output::note(&format!(
+            "to sign in, open {page} and enter the code {} (it expires in {}); waiting…",
+            sign_in.user_code,
+            output::left_in_words(Some(sign_in.expires_at), SystemClock.now())
+        ));
+    }
 }
 
 /// The one-time code of `login --otp` (a no-echo prompt) or `--otp-stdin` (a line).

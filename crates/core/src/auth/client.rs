@@ -257,7 +257,7 @@ impl Authenticator {
         self.tokens_from(target, &answer, now)
     }
 
-    fn tokens_from(
+    pub(super) fn tokens_from(
         &self,
         target: &Target,
         answer: &Answer,

@@ -4,6 +4,7 @@ mod answer;
 mod calls;
 mod client;
 mod client_auth;
+mod device;
 mod extract;
 mod token;
 
@@ -11,5 +12,6 @@ pub use answer::{Answer, SetCookie};
 pub use calls::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Validation};
 pub use client::{Authenticator, HttpOptions, Target};
 pub use client_auth::{LoginSecrets, client_id};
+pub use device::{DeviceSignIn, SignInPrompt};
 pub use extract::{TokenKind, find_token, require_token};
 pub use token::{Token, TokenSet};

@@ -91,6 +91,9 @@ pub enum LoginFlow {
     /// The OAuth client alone (RFC 6749 §4.4): no user and no password; the account's
     /// secret is the client secret.
     ClientCredentials,
+    /// The device authorization grant (RFC 8628): the user approves a code on another
+    /// device's browser; no password is kept, and a sign-in needs the person again.
+    Device,
 }
 
 /// An OAuth client (RFC 6749 §2): its id, and how it authenticates at the token endpoint.
@@ -153,6 +156,10 @@ pub struct LoginRequest {
     /// Fixed extra request headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// The token endpoint the device flow polls (`/token`), for `flow = "device"`; the
+    /// login's own `path` is then the device authorization endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_path: Option<String>,
     /// The body field that carries a one-time code (a second factor) when the account has
     /// one (`otp`); accounts without a second factor send no such field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -336,9 +343,15 @@ impl Profile {
         Ok(self)
     }
 
-    /// Whether a login needs the user's password (every flow but client credentials).
+    /// Whether a login needs the user's password (the password flow).
     pub fn needs_password(&self) -> bool {
         self.login.flow == LoginFlow::Password
+    }
+
+    /// Whether a login needs a person there to approve it (the device flow): the keeper
+    /// never starts one.
+    pub fn needs_person(&self) -> bool {
+        self.login.flow == LoginFlow::Device
     }
 
     /// Whether the calls need a client secret (a client that authenticates with one).

@@ -34,6 +34,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../presets/oauth2-client-credentials.toml"),
     ),
     ("directus", include_str!("../../presets/directus.toml")),
+    (
+        "oauth2-device",
+        include_str!("../../presets/oauth2-device.toml"),
+    ),
 ];
 
 /// Every built-in preset, in a stable order.
@@ -81,7 +85,8 @@ mod tests {
                 "traderevolution",
                 "oauth2-password",
                 "simplejwt",
-                "directus"
+                "directus",
+                "oauth2-device"
             ]
         );
     }

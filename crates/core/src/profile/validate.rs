@@ -30,6 +30,25 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
                 }
             }
         }
+        LoginFlow::Device => {
+            if profile.client.is_none() {
+                return Err((
+                    "client".into(),
+                    "the device flow speaks for an OAuth client: add a [client] (auth = \"none\" \
+                     for a public one)"
+                        .into(),
+                ));
+            }
+            match &profile.login.token_path {
+                Some(path) => check_path("login.token_path", path)?,
+                None => {
+                    return Err((
+                        "login.token_path".into(),
+                        "the device flow needs the token endpoint it polls".into(),
+                    ));
+                }
+            }
+        }
         LoginFlow::ClientCredentials => {
             if !profile.needs_client_secret() {
                 return Err((

@@ -6,7 +6,7 @@ use super::audit::AuditKind;
 use super::catalog::{AccountRecord, SecondFactor};
 use super::new_account::NewAccount;
 use super::secrets::{SecretKey, SecretKind, blocking};
-use crate::auth::{LoginSecrets, Target, TokenSet};
+use crate::auth::{LoginSecrets, SignInPrompt, Target, TokenSet};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::totp::Totp;
@@ -32,7 +32,7 @@ impl Vault {
         account: &NewAccount,
         secrets: &LoginSecrets,
     ) -> Result<TokenSet> {
-        Ok(self.attempt(account, secrets).await?.0)
+        Ok(self.attempt(account, secrets, None).await?.0)
     }
 
     /// A new account's login, and the TOTP step whose code it sent, if any.
@@ -40,8 +40,19 @@ impl Vault {
         &self,
         account: &NewAccount,
         secrets: &LoginSecrets,
+        prompt: Option<&dyn SignInPrompt>,
     ) -> Result<(TokenSet, Option<u64>)> {
         let target = account.target()?;
+        if target.profile().needs_person() {
+            let prompt = prompt.ok_or_else(|| Error::SignInRequired {
+                account: account.name.trim().to_owned(),
+                advice: "this API signs in in a browser: add it from a terminal or the app".into(),
+            })?;
+            let tokens = super::authenticator(account.ca_cert_pem.as_deref())?
+                .device_sign_in(&target, secrets, prompt)
+                .await?;
+            return Ok((tokens, None));
+        }
         secrets.check_for(target.profile())?;
         let identity = account.identity(target.profile());
         let now = self.clock.now();
@@ -108,11 +119,37 @@ impl Vault {
         account: NewAccount,
         secrets: LoginSecrets,
     ) -> Result<TokenSet> {
+        self.add_with(account, secrets, None).await
+    }
+
+    /// [`Self::add_after_login`] for an API whose sign-in needs a person (the device flow):
+    /// `prompt` shows them what to do, and the account is kept once they approved.
+    pub async fn add_after_sign_in(
+        &self,
+        account: NewAccount,
+        secrets: LoginSecrets,
+        prompt: &dyn SignInPrompt,
+    ) -> Result<TokenSet> {
+        self.add_with(account, secrets, Some(prompt)).await
+    }
+
+    async fn add_with(
+        &self,
+        account: NewAccount,
+        secrets: LoginSecrets,
+        prompt: Option<&dyn SignInPrompt>,
+    ) -> Result<TokenSet> {
         let (mut record, profile) = account.record()?;
         self.check_name_is_free(&record)?;
-        let tokens = match self.attempt(&account, &secrets).await {
+        let tokens = match self.attempt(&account, &secrets, prompt).await {
             Ok((tokens, step)) => {
                 record.tokens.otp_step = step;
+                if account.identity.trim().is_empty()
+                    && let Some(named) = identity_in(&tokens, self.clock.now())
+                {
+                    // Signed in in a browser: the token says who.
+                    record.identity = named;
+                }
                 tokens
             }
             Err(e) => {
@@ -175,7 +212,7 @@ impl Vault {
             one_time_code: given.one_time_code,
         };
         let (tokens, step) = self
-            .attempt(&account, &secrets)
+            .attempt(&account, &secrets, None)
             .await
             .map_err(|e| match e {
                 // Nothing was given and nothing is kept: say so, not "give the password".
@@ -267,4 +304,11 @@ impl Vault {
         self.record(&record.id, AuditKind::AccountChange, "ok");
         Ok(record)
     }
+}
+
+/// Who a token says it belongs to, when it is a JWT that names someone.
+fn identity_in(tokens: &TokenSet, now: time::OffsetDateTime) -> Option<String> {
+    crate::inspect::inspect(tokens.access.value.expose(), now)
+        .ok()
+        .and_then(|seen| seen.identity)
 }

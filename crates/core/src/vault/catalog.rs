@@ -12,6 +12,7 @@ use super::lock::FileLock;
 use super::status::RenewalFailure;
 use super::write_atomically;
 use crate::error::Error;
+use crate::profile::{Profile, preset};
 
 /// The catalog format this build writes.
 pub const CATALOG_VERSION: u32 = 1;
@@ -120,6 +121,32 @@ pub struct StoredProfile {
 }
 
 impl Catalog {
+    /// The profile an account speaks (its preset, or its saved custom profile), with the
+    /// account's overrides and client id applied.
+    pub fn profile_of(&self, record: &AccountRecord) -> Result<Profile, Error> {
+        let profile = match preset(&record.profile) {
+            Some(p) => p.profile.clone(),
+            None => {
+                let stored = self
+                    .profiles
+                    .iter()
+                    .find(|p| p.id == record.profile)
+                    .ok_or_else(|| Error::InvalidProfile {
+                        origin: format!("account {}", record.name),
+                        field: "profile".into(),
+                        problem: format!(
+                            "no preset or saved profile is called `{}`",
+                            record.profile
+                        ),
+                    })?;
+                Profile::from_toml(&format!("saved profile {}", stored.id), &stored.source)?
+            }
+        };
+        profile
+            .with_overrides(&record.overrides)?
+            .with_client_id(record.client_id.as_deref())
+    }
+
     /// The account with this name or id.
     pub fn account(&self, name_or_id: &str) -> Result<&AccountRecord, Error> {
         self.accounts

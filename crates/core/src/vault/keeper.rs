@@ -212,6 +212,9 @@ impl Keeper {
                             | Error::ClientRejected { .. }
                             | Error::OtpRequired { .. }
                             | Error::OtpRejected { .. }
+                            | Error::SignInRequired { .. }
+                            | Error::SignInDenied { .. }
+                            | Error::SignInExpired { .. }
                             | Error::InvalidAccount { .. }
                             | Error::InvalidProfile { .. }
                             | Error::InvalidBaseUrl { .. }

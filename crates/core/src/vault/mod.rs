@@ -50,7 +50,6 @@ use crate::auth::{Authenticator, HttpOptions, Target};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::freshness::FreshnessPolicy;
-use crate::profile::{Profile, preset};
 use crate::secret::Secret;
 
 /// The vault of one data folder: its accounts, their secrets, and fresh tokens.
@@ -170,27 +169,7 @@ impl Vault {
 
     /// The profile and base URL of an account, overrides applied.
     pub fn target(&self, record: &AccountRecord, catalog: &Catalog) -> Result<Target> {
-        let profile = match preset(&record.profile) {
-            Some(p) => p.profile.clone(),
-            None => {
-                let stored = catalog
-                    .profiles
-                    .iter()
-                    .find(|p| p.id == record.profile)
-                    .ok_or_else(|| Error::InvalidProfile {
-                        origin: format!("account {}", record.name),
-                        field: "profile".into(),
-                        problem: format!(
-                            "no preset or saved profile is called `{}`",
-                            record.profile
-                        ),
-                    })?;
-                Profile::from_toml(&format!("saved profile {}", stored.id), &stored.source)?
-            }
-        };
-        let profile = profile
-            .with_overrides(&record.overrides)?
-            .with_client_id(record.client_id.as_deref())?;
+        let profile = catalog.profile_of(record)?;
         Target::new(profile, &record.base_url, record.allow_plain_http)
     }
 

@@ -10,7 +10,7 @@ use super::audit::AuditKind;
 use super::catalog::{AccountRecord, SecondFactor};
 use super::secrets::{SecretKey, SecretKind, blocking};
 use super::status::RenewalFailure;
-use crate::auth::{LoginSecrets, Target, Token, TokenSet};
+use crate::auth::{LoginSecrets, SignInPrompt, Target, Token, TokenSet};
 use crate::error::{Error, Result};
 use crate::freshness::Renewal;
 use crate::secret::Secret;
@@ -67,19 +67,31 @@ impl Vault {
 
     /// Logs in now, whatever the tokens held.
     pub async fn login(&self, name: &str) -> Result<TokenSet> {
-        self.login_with(name, None).await
+        self.login_with(name, None, None).await
     }
 
     /// Logs in now with a one-time code the user gave (accounts whose code is asked).
     pub async fn login_with_code(&self, name: &str, code: Secret) -> Result<TokenSet> {
-        self.login_with(name, Some(code)).await
+        self.login_with(name, Some(code), None).await
     }
 
-    async fn login_with(&self, name: &str, code: Option<Secret>) -> Result<TokenSet> {
+    /// Signs in again with a person there (the device flow): `prompt` shows them what to do.
+    pub async fn sign_in(&self, name: &str, prompt: &dyn SignInPrompt) -> Result<TokenSet> {
+        self.login_with(name, None, Some(prompt)).await
+    }
+
+    async fn login_with(
+        &self,
+        name: &str,
+        code: Option<Secret>,
+        prompt: Option<&dyn SignInPrompt>,
+    ) -> Result<TokenSet> {
         let record = self.catalog()?.account(name)?.clone();
         let _lock = self.lock(&record.id).await?;
         let record = self.catalog()?.account(name)?.clone();
-        let outcome = self.fresh_login(&record, AuditKind::Login, code).await;
+        let outcome = self
+            .fresh_login(&record, AuditKind::Login, code, prompt)
+            .await;
         if let Err(error) = &outcome {
             self.note_failure(&record, error).await;
         }
@@ -179,20 +191,49 @@ impl Vault {
         } else {
             AuditKind::Login
         };
-        let tokens = self.fresh_login(record, kind, None).await?;
+        let tokens = self.fresh_login(record, kind, None, None).await?;
         Ok((tokens, Source::LoggedIn))
     }
 
     /// Logs in with the account's kept secrets, and for a second factor a code: generated
-    /// from its TOTP secret, or `code` when the user gave one.
+    /// from its TOTP secret, or `code` when the user gave one. An account that signs in in
+    /// a browser does so only when a person is there to be shown how (`prompt`).
     async fn fresh_login(
         &self,
         record: &AccountRecord,
         kind: AuditKind,
         code: Option<Secret>,
+        prompt: Option<&dyn SignInPrompt>,
     ) -> Result<TokenSet> {
         let target = self.target(record, &self.catalog()?)?;
         let mut secrets = self.client_secret(record, &target).await?;
+        if target.profile().needs_person() {
+            let Some(prompt) = prompt else {
+                self.record(&record.id, kind, "sign_in_required");
+                return Err(Error::SignInRequired {
+                    account: record.name.clone(),
+                    advice: format!(
+                        "run `tokenvault login {}` to sign in in a browser, or sign in from the app",
+                        record.name
+                    ),
+                });
+            };
+            let outcome = self
+                .authenticator(record)?
+                .device_sign_in(&target, &secrets, prompt)
+                .await;
+            return match outcome {
+                Ok(tokens) => {
+                    self.keep(record, &tokens).await?;
+                    self.record(&record.id, kind, "ok");
+                    Ok(tokens)
+                }
+                Err(e) => {
+                    self.record(&record.id, kind, e.code().as_str());
+                    Err(e)
+                }
+            };
+        }
         if target.profile().needs_password() {
             let password_key = SecretKey::new(&record.id, SecretKind::Password);
             secrets.password = Some(
