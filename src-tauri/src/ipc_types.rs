@@ -7,7 +7,8 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::commands::accounts::{
-        AccountDetails, AccountForm, Added, FormSecrets, LoginPreview, ProfileView,
+        AccountDetails, AccountForm, Added, DeviceSignInView, FormSecrets, LoginPreview,
+        ProfileView,
     };
     use crate::commands::app::{AgentState, AppInfo};
     use crate::commands::calls::{CreatedView, OttVerdict, PrivateTokenView, ValidationView};
@@ -37,6 +38,7 @@ mod tests {
             ProfileView::decl(&cfg),
             AccountForm::decl(&cfg),
             FormSecrets::decl(&cfg),
+            DeviceSignInView::decl(&cfg),
             Added::decl(&cfg),
             LoginPreview::decl(&cfg),
             AccountDetails::decl(&cfg),

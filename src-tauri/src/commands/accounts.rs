@@ -1,8 +1,8 @@
 //! Accounts: the list, the presets a new one can speak, "Test login", add and remove.
 
 use serde::{Deserialize, Serialize};
-use tauri::State;
-use tokenvault_core::auth::{LoginSecrets, TokenSet};
+use tauri::{AppHandle, Emitter, State};
+use tokenvault_core::auth::{DeviceSignIn, LoginSecrets, SignInPrompt, TokenSet};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::{Report, Verification, inspect};
 use tokenvault_core::profile::{Profile, presets as all_presets};
@@ -35,6 +35,9 @@ pub struct ProfileView {
     client_secret: bool,
     /// Whether a login can carry a one-time code (a second factor), which the form offers.
     otp: bool,
+    /// Whether it signs in with a person approving a code in a browser (the device flow):
+    /// no identity or password is asked.
+    person: bool,
     refresh: bool,
     validate: bool,
     ott: bool,
@@ -51,6 +54,7 @@ impl From<&Profile> for ProfileView {
             client: profile.client.is_some(),
             client_secret: profile.needs_client_secret(),
             otp: profile.login.otp_field.is_some(),
+            person: profile.needs_person(),
             refresh: profile.has_refresh(),
             validate: profile.validate.is_some(),
             ott: profile.ott.is_some(),
@@ -199,18 +203,54 @@ pub struct Added {
     login: LoginPreview,
 }
 
-/// Adds the account if it can log in; nothing is kept when it cannot.
+/// A device sign-in the window shows while it waits: the code and the page to enter it on.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceSignInView {
+    user_code: String,
+    verification_uri: String,
+    verification_uri_complete: Option<String>,
+    /// Unix milliseconds.
+    expires_at: i64,
+}
+
+/// Shows a device sign-in in the window (the `device-sign-in` event).
+#[derive(Debug)]
+struct WindowPrompt(AppHandle);
+
+impl SignInPrompt for WindowPrompt {
+    fn show(&self, sign_in: &DeviceSignIn) {
+        let view = DeviceSignInView {
+            user_code: sign_in.user_code.clone(),
+            verification_uri: sign_in.verification_uri.clone(),
+            verification_uri_complete: sign_in.verification_uri_complete.clone(),
+            expires_at: millis(Some(sign_in.expires_at)).unwrap_or_default(),
+        };
+        if let Err(e) = self.0.emit("device-sign-in", view) {
+            tracing::warn!("could not show the sign-in: {e}");
+        }
+    }
+}
+
+/// Adds the account if it can log in (or, for a device sign-in, once the person approved
+/// the code the window shows); nothing is kept when it cannot.
 #[tauri::command]
 pub async fn add_account(
+    app: AppHandle,
     shell: State<'_, Shell>,
     form: AccountForm,
     secrets: FormSecrets,
 ) -> IpcResult<Added> {
     let account = NewAccount::try_from(form)?;
     let id = account.id();
-    let tokens = vault(&shell)?
-        .add_after_login(account, secrets.into())
-        .await?;
+    let vault = vault(&shell)?;
+    let tokens = if account.profile()?.needs_person() {
+        vault
+            .add_after_sign_in(account, secrets.into(), &WindowPrompt(app))
+            .await?
+    } else {
+        vault.add_after_login(account, secrets.into()).await?
+    };
     Ok(Added {
         id,
         login: LoginPreview::from(&tokens),
@@ -265,6 +305,13 @@ pub async fn edit_account(
 pub async fn log_in_with_code(shell: State<'_, Shell>, id: String, code: String) -> IpcResult<()> {
     let code = Secret::new(code.trim().to_owned());
     vault(&shell)?.login_with_code(&id, code).await?;
+    Ok(())
+}
+
+/// Signs an account in again with the person at the window (a device sign-in).
+#[tauri::command]
+pub async fn sign_in_again(app: AppHandle, shell: State<'_, Shell>, id: String) -> IpcResult<()> {
+    vault(&shell)?.sign_in(&id, &WindowPrompt(app)).await?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ macro_rules! app_commands {
             accounts::account_form,
             accounts::edit_account,
             accounts::log_in_with_code,
+            accounts::sign_in_again,
             accounts::account_details,
             app::app_info,
             app::get_settings,

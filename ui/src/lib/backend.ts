@@ -12,6 +12,7 @@ import type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
+  DeviceSignInView,
   FormSecrets,
   KeyInput,
   LoginPreview,
@@ -50,6 +51,9 @@ export const editAccount = (
   form: AccountForm,
   secrets: FormSecrets,
 ): Promise<{ id: string; login: LoginPreview }> => invoke("edit_account", { id, form, secrets });
+
+/** Signs an account in again with a device code the window shows (`onDeviceSignIn`). */
+export const signInAgain = (id: string): Promise<void> => invoke("sign_in_again", { id });
 
 /** Logs the account in with the one-time code the user typed. */
 export const logInWithCode = (id: string, code: string): Promise<void> =>
@@ -120,6 +124,11 @@ export function onAccountsChanged(
 /** Calls `onOpen` when the global shortcut asks for the quick switcher. */
 export function onSwitcherRequested(onOpen: () => void): Promise<UnlistenFn> {
   return listen("open-switcher", () => onOpen());
+}
+
+/** A device sign-in to show while `addAccount` or `signInAgain` waits for the person. */
+export function onDeviceSignIn(onShow: (signIn: DeviceSignInView) => void): Promise<UnlistenFn> {
+  return listen<DeviceSignInView>("device-sign-in", (event) => onShow(event.payload));
 }
 
 /** A copy made outside the window (from the tray), so the clipboard bar can count down. */

@@ -37,6 +37,19 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     title: "One-time code refused",
     action: "Check the TOTP secret or the code, and that this computer's clock is right.",
   },
+  sign_in_required: {
+    title: "Sign in again",
+    action:
+      "This account signs in in a browser and its session ended: sign in again from its panel (or `tokenvault login`).",
+  },
+  sign_in_denied: {
+    title: "Sign-in refused",
+    action: "The sign-in was denied in the browser; start it again to approve it.",
+  },
+  sign_in_expired: {
+    title: "Sign-in timed out",
+    action: "The code was not approved in time; start the sign-in again.",
+  },
   refresh_rejected: {
     title: "Refresh refused",
     action: "Tokenvault logs in again with the saved password; nothing to do unless that fails.",

@@ -11,7 +11,7 @@ export type Failure = { code: FailureCode, message: string, field?: string, };
 
 export type FailureCode = ErrorCode | ShellCode;
 
-export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
+export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
 
 export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_token" | "not_a_jwt";
 
@@ -33,7 +33,12 @@ clientSecret: boolean,
 /**
  * Whether a login can carry a one-time code (a second factor), which the form offers.
  */
-otp: boolean, refresh: boolean, validate: boolean, ott: boolean, privateTokens: boolean, };
+otp: boolean, 
+/**
+ * Whether it signs in with a person approving a code in a browser (the device flow):
+ * no identity or password is asked.
+ */
+person: boolean, refresh: boolean, validate: boolean, ott: boolean, privateTokens: boolean, };
 
 export type AccountForm = { name: string, environment: string, 
 /**
@@ -66,6 +71,12 @@ totpSecret: string,
  * The code of a second factor asked at every login.
  */
 oneTimeCode: string, };
+
+export type DeviceSignInView = { userCode: string, verificationUri: string, verificationUriComplete: string | null, 
+/**
+ * Unix milliseconds.
+ */
+expiresAt: number, };
 
 export type Added = { id: string, login: LoginPreview, };
 
@@ -224,4 +235,4 @@ y: number, };
 export type AgentState = { serving: boolean, locked: boolean, };
 
 /** Every failure code the backend can send. */
-export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt"];
+export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt"];

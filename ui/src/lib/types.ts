@@ -11,6 +11,7 @@ export type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
+  DeviceSignInView,
   ErrorCode,
   Failure,
   FailureCode,

@@ -11,6 +11,7 @@ import type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
+  DeviceSignInView,
   Failure,
   FailureCode,
   FormSecrets,
@@ -52,6 +53,7 @@ export const profiles: ProfileView[] = [
     client: false,
     clientSecret: false,
     otp: false,
+    person: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -65,6 +67,7 @@ export const profiles: ProfileView[] = [
     client: false,
     clientSecret: false,
     otp: false,
+    person: false,
     refresh: true,
     validate: true,
     ott: true,
@@ -78,6 +81,7 @@ export const profiles: ProfileView[] = [
     client: false,
     clientSecret: false,
     otp: false,
+    person: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -91,6 +95,7 @@ export const profiles: ProfileView[] = [
     client: false,
     clientSecret: false,
     otp: true,
+    person: false,
     refresh: true,
     validate: false,
     ott: false,
@@ -104,7 +109,22 @@ export const profiles: ProfileView[] = [
     client: true,
     clientSecret: true,
     otp: false,
+    person: false,
     refresh: false,
+    validate: false,
+    ott: false,
+    privateTokens: false,
+  },
+  {
+    id: "oauth2-device",
+    name: "OAuth 2.0 device code",
+    description: "Approve a code in any browser.",
+    password: false,
+    client: true,
+    clientSecret: false,
+    otp: false,
+    person: true,
+    refresh: true,
     validate: false,
     ott: false,
     privateTokens: false,
@@ -276,7 +296,12 @@ const preview: LoginPreview = {
 export const testLogin = (form: AccountForm, secrets: FormSecrets) =>
   answer("test_login", { form, secrets }, () => preview);
 
-export const addAccount = (form: AccountForm, secrets: FormSecrets) =>
+export const addAccount = async (form: AccountForm, secrets: FormSecrets) => {
+  if (form.preset === "oauth2-device") await showDeviceSignIn();
+  return addAccountNow(form, secrets);
+};
+
+const addAccountNow = (form: AccountForm, secrets: FormSecrets) =>
   answer("add_account", { form, secrets }, () => {
     const id = form.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
     window.tokenvaultMock.setAccounts([
@@ -312,6 +337,37 @@ export const editAccount = (id: string, form: AccountForm, secrets: FormSecrets)
     );
     return { id, login: preview };
   });
+
+const deviceListeners = new Set<(signIn: DeviceSignInView) => void>();
+
+/** What a device sign-in shows; the person approves it a moment later. */
+async function showDeviceSignIn(): Promise<void> {
+  for (const listener of deviceListeners) {
+    listener({
+      userCode: "WDJB-MJHT",
+      verificationUri: "https://idp.example/device",
+      verificationUriComplete: "https://idp.example/device?user_code=WDJB-MJHT",
+      expiresAt: Date.now() + 600_000,
+    });
+  }
+  await new Promise((done) => setTimeout(done, 400));
+}
+
+export function onDeviceSignIn(onShow: (signIn: DeviceSignInView) => void): Promise<UnlistenFn> {
+  deviceListeners.add(onShow);
+  return Promise.resolve(() => deviceListeners.delete(onShow));
+}
+
+export const signInAgain = async (id: string) => {
+  await showDeviceSignIn();
+  return answer("sign_in_again", { id }, () => {
+    window.tokenvaultMock.setAccounts(
+      state.accounts.map((a) =>
+        a.id === id ? { ...a, state: "fresh" as const, failure: null } : a,
+      ),
+    );
+  });
+};
 
 export const logInWithCode = (id: string, code: string) =>
   answer("log_in_with_code", { id, code }, () => {

@@ -104,6 +104,48 @@ test("a profile that takes a one-time code offers a TOTP secret, sent only when 
   expect(sent?.args.secrets).toMatchObject({ totpSecret: "GEZDGNBVGY3TQOJQ", oneTimeCode: "" });
 });
 
+test("a device sign-in shows its code while it waits, then saves the account", async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId("add-account").click();
+  await page.getByTestId("f-name").fill("Field");
+  await page.getByTestId("f-preset").selectOption("oauth2-device");
+  await expect(page.getByTestId("f-identity")).toHaveCount(0);
+  await expect(page.getByTestId("test-login")).toHaveCount(0);
+  await page
+    .getByTestId("f-base-url")
+    .fill("https://idp.example/realms/ops/protocol/openid-connect");
+  await page.getByTestId("f-client-id").fill("tokenvault");
+  await page.getByTestId("save-account").click();
+  await expect(page.getByTestId("device-code")).toHaveText("WDJB-MJHT");
+  await expect(page.getByTestId("device-countdown")).toHaveText(/^(10:00|9:5\d)$/);
+  await expect(page.locator('[data-account-id="field"]')).toBeVisible();
+});
+
+test("an account whose session ended offers to sign in again", async ({ page }) => {
+  await openApp(page);
+  await page.evaluate(() => {
+    const mock = window.tokenvaultMock;
+    mock.setAccounts(
+      mock.state.accounts.map((a) =>
+        a.id === "te-uat"
+          ? {
+              ...a,
+              state: "failing",
+              failure: { code: "sign_in_required", message: "TE UAT needs you to sign in again" },
+            }
+          : a,
+      ),
+    );
+  });
+  const row = page.locator('[data-account-id="te-uat"]');
+  await row.getByTestId("account-open").click();
+  await page.getByTestId("sign-in-again").click();
+  await expect(page.getByTestId("device-code")).toHaveText("WDJB-MJHT");
+  // Approved: the account is fresh again and the offer goes.
+  await expect(page.getByRole("region", { name: "Sign in again" })).toHaveCount(0);
+  expect((await calls(page)).some((c) => c.command === "sign_in_again")).toBe(true);
+});
+
 test("an account waiting for a one-time code takes it in its panel", async ({ page }) => {
   await openApp(page);
   await page.evaluate(() => {
