@@ -110,6 +110,44 @@ describe("the app on a vault", () => {
     );
   });
 
+  it("adds an account by device sign-in, showing the code until the person approves it", async () => {
+    await driver.click(await driver.find('[data-testid="add-account"]'));
+    await driver.type(await driver.find('[data-testid="f-name"]'), "Field laptop");
+    await driver.click(await driver.find('[data-testid="f-preset"] option[value="oauth2-device"]'));
+    await driver.type(
+      await driver.find('[data-testid="f-base-url"]'),
+      `${demo.address}/oauth2-device`,
+    );
+    await driver.type(await driver.find('[data-testid="f-client-id"]'), "tokenvault-device");
+    await driver.click(await driver.find('[data-testid="save-account"]'));
+    const code = await driver.textOf('[data-testid="device-code"]');
+    const page = await driver.textOf('[data-testid="device-page"]');
+    assert.match(code, /^[A-Z]{4}-[A-Z]{4}$/);
+    // The person, in a browser: the server's own page takes the code and approves it.
+    const approved = await fetch(page, {
+      method: "POST",
+      body: new URLSearchParams({
+        user_code: code,
+        username: "field.engineer",
+        password: "device-demo-password",
+        decision: "approve",
+      }),
+    });
+    assert.equal(approved.status, 200, "the page took the approval");
+    await driver.waitFor(
+      async () => (await rowState(driver, "field-laptop")) === "fresh",
+      30_000,
+      "the account signed in by the person, fresh",
+    );
+    const listed = spawnSync(
+      target("tokenvault"),
+      ["--home", home, "--no-agent", "account", "list", "--json"],
+      { encoding: "utf8" },
+    );
+    const field = JSON.parse(listed.stdout).find((a) => a.id === "field-laptop");
+    assert.equal(field.identity, "field.engineer", "the account is whom the token is for");
+  });
+
   it("shows a refresh happen in the account's countdown", async () => {
     const countdown = `${row("te-desk-two")} [data-testid="countdown"]`;
     let lowest = Number.POSITIVE_INFINITY;
