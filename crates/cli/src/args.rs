@@ -145,7 +145,7 @@ pub enum ProfileCommand {
 #[derive(Debug, Clone, Subcommand)]
 pub enum AccountCommand {
     /// Add an account; it logs in first and stores nothing if that fails.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List the accounts.
     List {
         /// Print JSON.

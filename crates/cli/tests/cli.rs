@@ -39,7 +39,8 @@ fn presets_are_listed_as_stable_json() {
             "oauth2-password",
             "simplejwt",
             "oauth2-client-credentials",
-            "directus"
+            "directus",
+            "oauth2-device"
         ]
     );
     assert_eq!(list[2]["calls"], serde_json::json!(["ott"]));

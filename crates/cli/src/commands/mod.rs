@@ -266,7 +266,7 @@ pub async fn served(vault: &Vault, command: protocol::Command) -> Outcome {
 /// Runs a command that reads local files or prompts, on a vault this process opened.
 async fn local(vault: &Vault, command: Command) -> Outcome {
     match command {
-        Command::Account(AccountCommand::Add(args)) => accounts::add(vault, args).await,
+        Command::Account(AccountCommand::Add(args)) => accounts::add(vault, *args).await,
         Command::Export { file } => accounts::export(vault, &file),
         Command::Login {
             name,
