@@ -156,11 +156,7 @@ impl Authenticator {
     ) -> Result<TokenSet> {
         let profile = &target.profile;
         let login = &profile.login;
-        let mut fields: Map<String, Value> = login
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
+        let mut fields = fixed_fields(&login.fields);
         if login.flow == LoginFlow::Password {
             let password = secrets.required_password()?;
             fields.insert(
@@ -176,13 +172,7 @@ impl Authenticator {
         if let (Some(field), Some(code)) = (&login.otp_field, code) {
             fields.insert(field.clone(), Value::String(code.expose().to_owned()));
         }
-        let url = target.url(&login.path);
-        let mut request = self.request(login.method, &url);
-        for (name, value) in &login.headers {
-            request = request.header(name, value);
-        }
-        let request = authenticate_client(request, &mut fields, profile, secrets)?;
-        let request = with_body(request, login.body, &fields);
+        let (request, url) = self.login_request(target, fields, secrets)?;
         let said = secrets.all();
         let answer = self.send(request, &url, &said).await?;
         if !(200..300).contains(&answer.status) {
@@ -207,6 +197,24 @@ impl Authenticator {
         self.tokens_from(target, &answer, now)
     }
 
+    /// The login call as the profile describes it (method, path, headers), with `fields` as
+    /// its body and the client authenticated; and its URL.
+    pub(super) fn login_request(
+        &self,
+        target: &Target,
+        mut fields: Map<String, Value>,
+        secrets: &LoginSecrets,
+    ) -> Result<(reqwest::RequestBuilder, String)> {
+        let login = &target.profile.login;
+        let url = target.url(&login.path);
+        let mut request = self.request(login.method, &url);
+        for (name, value) in &login.headers {
+            request = request.header(name, value);
+        }
+        let request = authenticate_client(request, &mut fields, &target.profile, secrets)?;
+        Ok((with_body(request, login.body, &fields), url))
+    }
+
     /// Renews the access token with a refresh token; a profile with a `[client]`
     /// authenticates it as at login.
     pub async fn refresh(
@@ -229,11 +237,7 @@ impl Authenticator {
         for (name, value) in &spec.headers {
             request = request.header(name, value);
         }
-        let mut fields: Map<String, Value> = spec
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
+        let mut fields = fixed_fields(&spec.fields);
         let request = authenticate_client(request, &mut fields, profile, secrets)?;
         let request = place_token(request, &spec.send, spec.body, fields, refresh_token);
         let mut said = secrets.all();
@@ -368,6 +372,16 @@ impl Authenticator {
             }
         }
     }
+}
+
+/// A profile's fixed body fields as a body.
+pub(super) fn fixed_fields(
+    fixed: &std::collections::BTreeMap<String, String>,
+) -> Map<String, Value> {
+    fixed
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
 }
 
 /// Puts `token` where `placement` says, beside the body `fields` (sent only when there

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::answer::Answer;
-use super::client::{Authenticator, Target, server_detail, status_error, with_body};
+use super::client::{Authenticator, Target, fixed_fields, server_detail, status_error, with_body};
 use super::client_auth::{LoginSecrets, authenticate_client};
 use super::token::TokenSet;
 use crate::error::{Error, Result};
@@ -89,20 +89,8 @@ impl Authenticator {
     }
 
     async fn device_start(&self, target: &Target, secrets: &LoginSecrets) -> Result<Started> {
-        let profile = target.profile();
-        let login = &profile.login;
-        let url = target.url(&login.path);
-        let mut fields: Map<String, Value> = login
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        let mut request = self.request(login.method, &url);
-        for (name, value) in &login.headers {
-            request = request.header(name, value);
-        }
-        let request = authenticate_client(request, &mut fields, profile, secrets)?;
-        let request = with_body(request, login.body, &fields);
+        let fields = fixed_fields(&target.profile().login.fields);
+        let (request, url) = self.login_request(target, fields, secrets)?;
         let said = secrets.all();
         let answer = self.send(request, &url, &said).await?;
         if !(200..300).contains(&answer.status) {

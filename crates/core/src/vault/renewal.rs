@@ -207,7 +207,7 @@ impl Vault {
     ) -> Result<TokenSet> {
         let target = self.target(record, &self.catalog()?)?;
         let mut secrets = self.client_secret(record, &target).await?;
-        if target.profile().needs_person() {
+        let (outcome, step) = if target.profile().needs_person() {
             let Some(prompt) = prompt else {
                 self.record(&record.id, kind, "sign_in_required");
                 return Err(Error::SignInRequired {
@@ -218,32 +218,23 @@ impl Vault {
                     ),
                 });
             };
-            let outcome = self
-                .authenticator(record)?
-                .device_sign_in(&target, &secrets, prompt)
-                .await;
-            return match outcome {
-                Ok(tokens) => {
-                    self.keep(record, &tokens).await?;
-                    self.record(&record.id, kind, "ok");
-                    Ok(tokens)
-                }
-                Err(e) => {
-                    self.record(&record.id, kind, e.code().as_str());
-                    Err(e)
-                }
-            };
-        }
-        if target.profile().needs_password() {
-            let password_key = SecretKey::new(&record.id, SecretKind::Password);
-            secrets.password = Some(
-                blocking(&self.store, move |s| s.get(&password_key))
-                    .await?
-                    .ok_or_else(|| missing(record, "password"))?,
-            );
-        }
-        let step =
-            match record.second_factor {
+            let authenticator = self.authenticator(record)?;
+            (
+                authenticator
+                    .device_sign_in(&target, &secrets, prompt)
+                    .await,
+                None,
+            )
+        } else {
+            if target.profile().needs_password() {
+                let password_key = SecretKey::new(&record.id, SecretKind::Password);
+                secrets.password = Some(
+                    blocking(&self.store, move |s| s.get(&password_key))
+                        .await?
+                        .ok_or_else(|| missing(record, "password"))?,
+                );
+            }
+            let step = match record.second_factor {
                 None => None,
                 Some(SecondFactor::Totp) => {
                     let (code, step) = self.totp_code(record).await?;
@@ -251,22 +242,25 @@ impl Vault {
                     Some(step)
                 }
                 Some(SecondFactor::Ask) => {
-                    let code = code.filter(|c| !c.is_empty()).ok_or_else(|| Error::OtpRequired {
-                    identity: record.identity.clone(),
-                    advice: format!(
-                        "its code is asked at every login: run `tokenvault login {} --otp`, or \
-                         log in from the app",
-                        record.name
-                    ),
-                })?;
-                    secrets.one_time_code = Some(code);
+                    secrets.one_time_code = Some(code.filter(|c| !c.is_empty()).ok_or_else(
+                        || Error::OtpRequired {
+                            identity: record.identity.clone(),
+                            advice: format!(
+                                "its code is asked at every login: run `tokenvault login {} \
+                                 --otp`, or log in from the app",
+                                record.name
+                            ),
+                        },
+                    )?);
                     None
                 }
             };
-        let outcome = self
-            .authenticator(record)?
-            .login(&target, &record.identity, &secrets, self.clock.now())
-            .await;
+            let authenticator = self.authenticator(record)?;
+            let outcome = authenticator
+                .login(&target, &record.identity, &secrets, self.clock.now())
+                .await;
+            (outcome, step)
+        };
         if let Some(step) = step {
             self.note_otp_step(record, step).await;
         }

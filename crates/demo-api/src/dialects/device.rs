@@ -18,11 +18,12 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use serde_json::json;
 
+use super::oauth2::{oauth_error, refreshed_user};
 use super::{Reply, answer, authenticate, fields, gate, json, user};
 use crate::connection::ConnectionKill;
 use crate::faults::Fault;
 use crate::state::DemoState;
-use crate::tokens::{Kind, Refusal};
+use crate::tokens::Kind;
 use crate::{DemoUser, Dialect, Endpoint};
 
 const D: Dialect = Dialect::Oauth2Device;
@@ -56,13 +57,6 @@ pub(super) fn routes() -> Router<Arc<DemoState>> {
         .route("/device_authorization", post(authorize))
         .route("/device", axum::routing::get(page).post(decide))
         .route("/token", post(token))
-}
-
-fn oauth_error(code: &str, description: &str) -> Response {
-    json(
-        StatusCode::BAD_REQUEST,
-        json!({"error": code, "error_description": description}),
-    )
 }
 
 /// Letters from the process's random hasher keys: unguessable enough for a demo.
@@ -280,18 +274,7 @@ async fn token(
         }
         "refresh_token" => {
             let fault = gate(&state, D, Endpoint::Refresh, &kill).await?;
-            let claims = state
-                .issuer
-                .check(&text("refresh_token"), D, &[Kind::Refresh])
-                .map_err(|r| oauth_error("invalid_grant", r.describe()))?;
-            let rotation = if fault == Some(Fault::RefreshTokenReused) {
-                Err(Refusal::Reused)
-            } else {
-                state.issuer.rotate(&claims)
-            };
-            rotation.map_err(|r| oauth_error("invalid_grant", r.describe()))?;
-            let user =
-                user(D, &claims.sub).ok_or_else(|| oauth_error("invalid_grant", "unknown user"))?;
+            let user = refreshed_user(&state, D, &text("refresh_token"), fault)?;
             Ok(grant_tokens(&state, &user, fault))
         }
         other => Err(oauth_error(

@@ -36,11 +36,32 @@ pub(super) fn client_credentials_routes() -> Router<Arc<DemoState>> {
     Router::new().route("/token", post(client_token))
 }
 
-fn oauth_error(code: &str, description: &str) -> Response {
+pub(super) fn oauth_error(code: &str, description: &str) -> Response {
     json(
         StatusCode::BAD_REQUEST,
         json!({"error": code, "error_description": description}),
     )
+}
+
+/// The user of a refresh token of `dialect`, once the token is checked and rotated (RFC
+/// 6749 §6 errors otherwise).
+pub(super) fn refreshed_user(
+    state: &DemoState,
+    dialect: Dialect,
+    presented: &str,
+    fault: Option<Fault>,
+) -> Result<DemoUser, Response> {
+    let claims = state
+        .issuer
+        .check(presented, dialect, &[Kind::Refresh])
+        .map_err(|r| oauth_error("invalid_grant", r.describe()))?;
+    let rotation = if fault == Some(Fault::RefreshTokenReused) {
+        Err(Refusal::Reused)
+    } else {
+        state.issuer.rotate(&claims)
+    };
+    rotation.map_err(|r| oauth_error("invalid_grant", r.describe()))?;
+    user(dialect, &claims.sub).ok_or_else(|| oauth_error("invalid_grant", "unknown user"))
 }
 
 fn grant(state: &DemoState, user: &DemoUser, fault: Option<Fault>) -> Response {
@@ -106,18 +127,7 @@ async fn token(
                 .get("refresh_token")
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
-            let claims = state
-                .issuer
-                .check(presented, D, &[Kind::Refresh])
-                .map_err(|r| oauth_error("invalid_grant", r.describe()))?;
-            let rotation = if fault == Some(Fault::RefreshTokenReused) {
-                Err(Refusal::Reused)
-            } else {
-                state.issuer.rotate(&claims)
-            };
-            rotation.map_err(|r| oauth_error("invalid_grant", r.describe()))?;
-            let user =
-                user(D, &claims.sub).ok_or_else(|| oauth_error("invalid_grant", "unknown user"))?;
+            let user = refreshed_user(&state, D, presented, fault)?;
             Ok(grant(&state, &user, fault))
         }
         other => Err(oauth_error(
