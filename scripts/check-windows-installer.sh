@@ -42,7 +42,17 @@ echo "==> a new Wine prefix, as a new Windows user" >&2
 mkdir -p "$WINEPREFIX"
 # Not a persistent wineserver: `wineserver -w` below waits for every program of the prefix
 # to end, the uninstaller's copy in %TEMP% included, and the server with them.
-"$wine" wineboot --init >/dev/null 2>&1
+# The first program may come before the prefix is whole: a fresh-clone `./dev test` once
+# stopped here with Wine's exit 53 ("not found"), and the same check passed twice when run
+# again. So wait for the prefix's set-up to end, see that a program starts, and set it up
+# again if not.
+for try in 1 2 3; do
+  "$wine" wineboot --init >/dev/null 2>&1 || true
+  "$wineserver" -w
+  if "$wine" cmd /c echo ready >/dev/null 2>&1; then break; fi
+  [ "$try" -lt 3 ] || { bad "a new Wine prefix did not start programs after 3 tries"; exit 1; }
+  echo "the new Wine prefix starts no program yet (try $try): setting it up again" >&2
+done
 # Wine 8 lacks the ProcessPrng that Rust programs import (see scripts/cross/): a prefix that
 # has it looks like Windows 10 and later to them.
 x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
