@@ -18,7 +18,7 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use serde_json::json;
 
-use super::oauth2::{oauth_error, refreshed_user};
+use super::oauth2::{invalid_client, oauth_error, refreshed_user};
 use super::{Reply, answer, authenticate, fields, gate, json, user};
 use crate::connection::ConnectionKill;
 use crate::faults::Fault;
@@ -81,10 +81,7 @@ fn random_letters(count: usize, alphabet: &[u8]) -> String {
 async fn authorize(State(state): State<Arc<DemoState>>, headers: HeaderMap, body: Bytes) -> Reply {
     let fields = fields(&headers, &body)?;
     if fields.get("client_id").and_then(|v| v.as_str()) != Some(DEVICE_CLIENT) {
-        return Err(json(
-            StatusCode::UNAUTHORIZED,
-            json!({"error": "invalid_client", "error_description": "unknown client"}),
-        ));
+        return Err(invalid_client(false));
     }
     let device_code = random_letters(40, b"abcdefghijklmnopqrstuvwxyz0123456789");
     let letters = random_letters(8, b"BCDFGHJKLMNPQRSTVWXZ");
@@ -222,10 +219,7 @@ async fn token(
             .to_owned()
     };
     if text("client_id") != DEVICE_CLIENT {
-        return Err(json(
-            StatusCode::UNAUTHORIZED,
-            json!({"error": "invalid_client", "error_description": "unknown client"}),
-        ));
+        return Err(invalid_client(false));
     }
     match text("grant_type").as_str() {
         "urn:ietf:params:oauth:grant-type:device_code" => {

@@ -186,7 +186,7 @@ fn client_proof(
 }
 
 /// `invalid_client`: 401, with a Basic challenge when the client tried Basic.
-fn invalid_client(challenge: bool) -> Response {
+pub(super) fn invalid_client(challenge: bool) -> Response {
     let mut response = json(
         StatusCode::UNAUTHORIZED,
         json!({"error": "invalid_client", "error_description": "client authentication failed"}),
