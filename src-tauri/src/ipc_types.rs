@@ -7,8 +7,7 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::commands::accounts::{
-        AccountDetails, AccountForm, Added, DeviceSignInView, FormSecrets, LoginPreview,
-        ProfileView,
+        AccountDetails, AccountForm, Added, FormSecrets, LoginPreview, ProfileView, SignInView,
     };
     use crate::commands::app::{AgentState, AppInfo};
     use crate::commands::calls::{CreatedView, OttVerdict, PrivateTokenView, ValidationView};
@@ -38,7 +37,7 @@ mod tests {
             ProfileView::decl(&cfg),
             AccountForm::decl(&cfg),
             FormSecrets::decl(&cfg),
-            DeviceSignInView::decl(&cfg),
+            SignInView::decl(&cfg),
             Added::decl(&cfg),
             LoginPreview::decl(&cfg),
             AccountDetails::decl(&cfg),

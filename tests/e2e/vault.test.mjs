@@ -18,6 +18,11 @@ import {
 } from "./support.mjs";
 import { Driver } from "./webdriver.mjs";
 
+// Real Chromium for the person's browser, through the Playwright the UI's browser tests use.
+const { chromium } = await import(
+  new URL("../../ui/node_modules/playwright-core/index.mjs", import.meta.url).href
+);
+
 const home = mkdtempSync(join(tmpdir(), "tokenvault-e2e-"));
 const row = (id) => `[data-account-id="${id}"]`;
 /** Access tokens live 20 s, so a renewal shows within the test's patience. */
@@ -53,7 +58,9 @@ describe("the app on a vault", () => {
     );
     driver = await Driver.start({
       application: target("tokenvault-desktop"),
-      env: { TOKENVAULT_HOME: home, WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
+      // The app's "system browser" is a no-op here: the test opens the page in Chromium
+      // itself, as the person would, from the address the window shows.
+      env: { TOKENVAULT_HOME: home, WEBKIT_DISABLE_DMABUF_RENDERER: "1", BROWSER: "true" },
     });
   });
 
@@ -146,6 +153,50 @@ describe("the app on a vault", () => {
     );
     const field = JSON.parse(listed.stdout).find((a) => a.id === "field-laptop");
     assert.equal(field.identity, "field.engineer", "the account is whom the token is for");
+  });
+
+  it("adds an account by browser sign-in, the person signing in on the server's page in Chromium", async () => {
+    await driver.click(await driver.find('[data-testid="add-account"]'));
+    await driver.type(await driver.find('[data-testid="f-name"]'), "Support desk");
+    await driver.click(await driver.find('[data-testid="f-preset"] option[value="oauth2-browser"]'));
+    await driver.type(
+      await driver.find('[data-testid="f-base-url"]'),
+      `${demo.address}/oauth2-browser`,
+    );
+    await driver.type(await driver.find('[data-testid="f-client-id"]'), "tokenvault-browser");
+    assert.equal(await driver.textOf('[data-testid="save-account"]'), "Sign in with browser");
+    await driver.click(await driver.find('[data-testid="save-account"]'));
+    const page = await driver.textOf('[data-testid="browser-page"]');
+    assert.match(page, /code_challenge_method=S256/);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(page);
+      await tab.fill('input[name="username"]', "desk.agent");
+      await tab.fill('input[name="password"]', "browser-demo-password");
+      await Promise.all([
+        tab.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback/),
+        tab.click('button[value="approve"]'),
+      ]);
+      const said = await tab.textContent("body");
+      assert.match(said, /You can close this tab/, "the browser ends on the app's own page");
+    } finally {
+      await browser.close();
+    }
+    await driver.waitFor(
+      async () => (await rowState(driver, "support-desk")) === "fresh",
+      30_000,
+      "the account signed in in the browser, fresh",
+    );
+    const listed = spawnSync(
+      target("tokenvault"),
+      ["--home", home, "--no-agent", "account", "list", "--json"],
+      { encoding: "utf8" },
+    );
+    const desk = JSON.parse(listed.stdout).find((a) => a.id === "support-desk");
+    assert.equal(desk.identity, "desk.agent", "the account is whom the token is for");
   });
 
   it("shows a refresh happen in the account's countdown", async () => {

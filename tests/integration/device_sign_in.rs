@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokenvault_core::auth::{DeviceSignIn, LoginSecrets, SignInPrompt};
+use tokenvault_core::auth::{DeviceSignIn, LoginSecrets, SignIn, SignInPrompt};
 use tokenvault_core::clock::SystemClock;
 use tokenvault_core::vault::Vault;
 use tokenvault_core::vault::home::Home;
@@ -43,7 +43,10 @@ impl Person {
 }
 
 impl SignInPrompt for Person {
-    fn show(&self, sign_in: &DeviceSignIn) {
+    fn show(&self, sign_in: &SignIn) {
+        let SignIn::Device(sign_in) = sign_in else {
+            panic!("a device sign-in shows a code, got {sign_in:?}");
+        };
         self.shown
             .lock()
             .expect("not poisoned")
@@ -74,7 +77,7 @@ impl SignInPrompt for Person {
 struct Away;
 
 impl SignInPrompt for Away {
-    fn show(&self, _: &DeviceSignIn) {}
+    fn show(&self, _: &SignIn) {}
 }
 
 async fn device_server(config: Config) -> DemoServer {

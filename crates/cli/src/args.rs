@@ -69,6 +69,9 @@ pub enum Command {
         /// Read that one-time code from stdin.
         #[arg(long)]
         otp_stdin: bool,
+        /// How a sign-in in the browser goes (accounts that need a person).
+        #[command(flatten)]
+        sign_in: SignInArgs,
     },
     /// Print a fresh access token (only the token, on stdout).
     Token(TokenArgs),
@@ -211,6 +214,21 @@ pub struct AddArgs {
     /// Allow plain http to a host that is not loopback.
     #[arg(long)]
     pub allow_http: bool,
+    /// How a sign-in in the browser goes (profiles whose login needs a person).
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+}
+
+/// How a sign-in in the browser goes.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct SignInArgs {
+    /// Print the sign-in page's address on stderr, and open no browser (a machine without
+    /// one, or a browser of your choice).
+    #[arg(long)]
+    pub no_browser: bool,
+    /// How long to wait for the browser to come back from the sign-in page.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub wait: u64,
 }
 
 /// `--otp`: how an account answers a login's request for a one-time code.

@@ -40,7 +40,8 @@ fn presets_are_listed_as_stable_json() {
             "simplejwt",
             "oauth2-client-credentials",
             "directus",
-            "oauth2-device"
+            "oauth2-device",
+            "oauth2-browser"
         ]
     );
     assert_eq!(list[2]["calls"], serde_json::json!(["ott"]));
@@ -902,4 +903,143 @@ async fn a_device_sign_in_shows_its_code_on_stderr_and_signing_in_again_is_a_log
         .expect("waited");
     assert!(status.success());
     assert_eq!(server.count(Dialect::Oauth2Device, Endpoint::Login), 2);
+}
+
+/// Reads the command's stderr until it prints the sign-in page's address, and signs in
+/// there as the person at the browser would: the page, its form, and the redirect back to
+/// the command. Returns the address and the page the browser ended on.
+async fn sign_in_where_it_says(child: &mut Ended) -> (String, String) {
+    use std::io::BufRead;
+    let stderr = child.0.stderr.take().expect("stderr is piped");
+    let url = tokio::task::spawn_blocking(move || {
+        let mut said = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.expect("stderr reads");
+            if line.starts_with("http") {
+                return line;
+            }
+            said.push_str(&line);
+        }
+        panic!("the command ended without a sign-in page: {said}");
+    })
+    .await
+    .expect("the reader ends");
+    let page = reqwest::Url::parse(&url).expect("an address");
+    let desk = user(Dialect::Oauth2Browser);
+    let mut form: Vec<(String, String)> = page.query_pairs().into_owned().collect();
+    form.extend(
+        [
+            ("username", desk.identity),
+            ("password", desk.password),
+            ("decision", "approve"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    let mut action = page.clone();
+    action.set_query(None);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let answer = http.post(action).form(&form).send().await.expect("posted");
+    assert_eq!(answer.status(), 302, "the sign-in sends the browser back");
+    let back = answer.headers()["location"]
+        .to_str()
+        .expect("a location")
+        .to_owned();
+    let shown = http.get(back).send().await.expect("the command answers");
+    (url, shown.text().await.expect("a page"))
+}
+
+async fn ended(child: Ended) -> std::process::ExitStatus {
+    let mut child = child;
+    tokio::task::spawn_blocking(move || child.0.wait().expect("it ends"))
+        .await
+        .expect("waited")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_sign_in_prints_its_page_with_no_browser_and_ends_on_a_page_that_says_so() {
+    let server = demo(300).await;
+    let dir = home("browser");
+    let url = server.base_url(Dialect::Oauth2Browser);
+    let args = [
+        "account",
+        "add",
+        "desk",
+        "--preset",
+        "oauth2-browser",
+        "--base-url",
+        &url,
+        "--client-id",
+        tokenvault_demo_api::BROWSER_CLIENT,
+        "--no-browser",
+    ];
+    let mut adding = Ended(spawn_tokenvault(&dir, &args, None, &[]));
+    let (page, shown) = sign_in_where_it_says(&mut adding).await;
+    assert!(page.contains("code_challenge_method=S256"), "{page}");
+    assert!(shown.contains("You can close this tab"), "{shown}");
+    assert!(ended(adding).await.success());
+    let list = stdout_json(&tokenvault(&dir, &["account", "list", "--json"], None));
+    assert_eq!(list[0]["identity"], "desk.agent", "the token says who");
+    let token = tokenvault(&dir, &["token", "desk", "--force-refresh"], None);
+    assert!(token.status.success(), "{}", stderr(&token));
+
+    // Nobody comes back: the command gives up after the wait it printed.
+    let away = tokenvault(
+        &dir,
+        &["login", "desk", "--no-browser", "--wait", "1"],
+        None,
+    );
+    assert_eq!(away.status.code(), Some(3), "{}", stderr(&away));
+    assert!(stderr(&away).contains("waiting up to"), "{}", stderr(&away));
+    assert!(stderr(&away).contains("within 1 s"), "{}", stderr(&away));
+    assert_eq!(server.count(Dialect::Oauth2Browser, Endpoint::Login), 1);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_sign_in_opens_the_page_with_the_browser_the_user_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = demo(300).await;
+    let dir = home("browser-opened");
+    // A "browser" that notes the address it was given, whole.
+    let browser = dir.join("note-address");
+    let noted = dir.join("address");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            noted.display()
+        ),
+    )
+    .expect("written");
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
+        .expect("made runnable");
+    let url = server.base_url(Dialect::Oauth2Browser);
+    let args = [
+        "account",
+        "add",
+        "desk",
+        "--preset",
+        "oauth2-browser",
+        "--base-url",
+        &url,
+        "--client-id",
+        tokenvault_demo_api::BROWSER_CLIENT,
+    ];
+    let env = [("BROWSER", browser.to_str().expect("a path"))];
+    let mut adding = Ended(spawn_tokenvault(&dir, &args, None, &env));
+    let (page, _) = sign_in_where_it_says(&mut adding).await;
+    assert!(ended(adding).await.success());
+    // The browser runs on its own: wait for its note (it is written in one go, by a rename).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !noted.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let opened = std::fs::read_to_string(&noted).expect("the browser was started");
+    assert_eq!(
+        opened, page,
+        "the browser got the whole address, query and all"
+    );
 }

@@ -70,12 +70,20 @@ pub enum Error {
         /// What the server said.
         detail: Option<String>,
     },
-    /// The sign-in was not approved in time.
-    #[error("the sign-in was not approved in time (the code expired after {}s); start again", .after.as_secs())]
+    /// The sign-in was not finished in time: a device code expired, or the browser never
+    /// came back.
+    #[error("the sign-in was not finished within {} s; start again", .after.as_secs())]
     SignInExpired {
-        /// How long the code was valid.
+        /// How long the sign-in waited.
         after: Duration,
     },
+    /// The browser came back with an answer to a sign-in this one did not start (its
+    /// `state` is not the one sent): nothing it carried was used.
+    #[error(
+        "the browser came back from a sign-in that this one did not start (its state does not \
+         match), so nothing it carried was used; start again"
+    )]
+    SignInMismatch,
     /// The server refused the refresh token (expired, revoked or already used).
     #[error("the server rejected the refresh token (HTTP {status}){}", detail_suffix(.detail))]
     RefreshRejected {
@@ -272,6 +280,7 @@ impl Error {
             Error::SignInRequired { .. } => ErrorCode::SignInRequired,
             Error::SignInDenied { .. } => ErrorCode::SignInDenied,
             Error::SignInExpired { .. } => ErrorCode::SignInExpired,
+            Error::SignInMismatch => ErrorCode::SignInMismatch,
             Error::RefreshRejected { .. } => ErrorCode::RefreshRejected,
             Error::Unauthorized { .. } => ErrorCode::Unauthorized,
             Error::NotFound { .. } => ErrorCode::NotFound,
@@ -328,8 +337,10 @@ pub enum ErrorCode {
     SignInRequired,
     /// The sign-in was refused.
     SignInDenied,
-    /// The sign-in was not approved in time.
+    /// The sign-in was not finished in time.
     SignInExpired,
+    /// The browser came back from a sign-in this one did not start.
+    SignInMismatch,
     /// The server refused the refresh token.
     RefreshRejected,
     /// The server refused the access token of a call.
@@ -393,7 +404,7 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::CredentialsRejected,
         ErrorCode::ClientRejected,
         ErrorCode::OtpRequired,
@@ -401,6 +412,7 @@ impl ErrorCode {
         ErrorCode::SignInRequired,
         ErrorCode::SignInDenied,
         ErrorCode::SignInExpired,
+        ErrorCode::SignInMismatch,
         ErrorCode::RefreshRejected,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -436,6 +448,7 @@ impl ErrorCode {
             ErrorCode::SignInRequired => "sign_in_required",
             ErrorCode::SignInDenied => "sign_in_denied",
             ErrorCode::SignInExpired => "sign_in_expired",
+            ErrorCode::SignInMismatch => "sign_in_mismatch",
             ErrorCode::RefreshRejected => "refresh_rejected",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
@@ -472,6 +485,7 @@ impl ErrorCode {
             ErrorCode::SignInRequired => ErrorKind::Rejected,
             ErrorCode::SignInDenied => ErrorKind::Rejected,
             ErrorCode::SignInExpired => ErrorKind::Rejected,
+            ErrorCode::SignInMismatch => ErrorKind::Rejected,
             ErrorCode::RefreshRejected => ErrorKind::Rejected,
             ErrorCode::Unauthorized => ErrorKind::Rejected,
             ErrorCode::Forbidden => ErrorKind::Rejected,

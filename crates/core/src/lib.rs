@@ -6,6 +6,8 @@
 //! - [`handover`]: the forms a token is handed over in (`Bearer <token>`, a header line, curl).
 //! - [`jwt`]: reading a JWT's claims (unverified, and named so).
 //! - [`inspect`]: a JWT described for people, and its signature checked when a key is given.
+//! - [`opener`]: a page opened in the user's browser, for sign-ins.
+//! - [`random`]: unpredictable bytes from the operating system.
 //! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
 //! - [`totp`]: time-based one-time codes, for APIs that ask a second factor at every login.
 //! - [`vault`]: the one engine the app and the CLI run: [`Vault`] (accounts, their secrets in
@@ -23,7 +25,9 @@ pub mod inspect;
 pub mod jwt;
 pub mod logging;
 pub mod memory;
+pub mod opener;
 pub mod profile;
+pub mod random;
 pub mod secret;
 pub mod totp;
 pub mod vault;

@@ -14,6 +14,8 @@
 //! | `/directus`         | Directus 11: JSON login with a TOTP code (two-factor on), expiry   |
 //! |                     | in milliseconds, rotating refresh                                  |
 //! | `/oauth2-device`    | RFC 8628 device authorization grant: a code approved on a page     |
+//! | `/oauth2-browser`   | authorization code grant with PKCE: a sign-in page that sends the  |
+//! |                     | browser back to the client's loopback redirect                     |
 //! | `/acme`             | a dialect no preset knows: form login, token in a response header, |
 //! |                     | ISO-8601 expiry, rotating renew token in a JSON body               |
 //!
@@ -29,6 +31,7 @@ pub mod connection;
 pub mod control;
 mod dialects;
 
+pub use dialects::browser::BROWSER_CLIENT;
 pub use dialects::device::DEVICE_CLIENT;
 pub use dialects::oauth2::{CONFIDENTIAL_CLIENT, PUBLIC_CLIENT};
 pub mod faults;
@@ -68,6 +71,8 @@ pub enum Dialect {
     Directus,
     /// The OAuth 2.0 device authorization grant.
     Oauth2Device,
+    /// The OAuth 2.0 authorization code grant with PKCE, signed in in a browser.
+    Oauth2Browser,
     /// A dialect that no preset describes, for custom profiles.
     Acme,
 }
@@ -97,6 +102,7 @@ impl Dialect {
             Dialect::Oauth2ClientCredentials => "oauth2-client-credentials",
             Dialect::Directus => "directus",
             Dialect::Oauth2Device => "oauth2-device",
+            Dialect::Oauth2Browser => "oauth2-browser",
             Dialect::Acme => "acme",
         }
     }
@@ -223,7 +229,7 @@ pub struct DemoUser {
 }
 
 /// One user per dialect.
-pub const DEMO_USERS: [DemoUser; 10] = [
+pub const DEMO_USERS: [DemoUser; 11] = [
     DemoUser {
         dialect: Dialect::Prive,
         account_name: "Privé advisor",
@@ -286,6 +292,13 @@ pub const DEMO_USERS: [DemoUser; 10] = [
         identity: "field.engineer",
         password: "device-demo-password",
         roles: &["field", "offline_access"],
+    },
+    DemoUser {
+        dialect: Dialect::Oauth2Browser,
+        account_name: "Support desk (browser sign-in)",
+        identity: "desk.agent",
+        password: "browser-demo-password",
+        roles: &["support", "offline_access"],
     },
     DemoUser {
         dialect: Dialect::Acme,

@@ -95,6 +95,8 @@ pub struct DemoState {
     pub otp_steps: Mutex<HashMap<String, i64>>,
     /// Device codes of the device flow, waiting or answered.
     pub device_grants: Mutex<crate::dialects::device::DeviceGrants>,
+    /// Codes of the browser flow, waiting to be traded.
+    pub browser_codes: Mutex<crate::dialects::browser::CodeGrants>,
     /// The port it listens on (set once bound).
     pub port: std::sync::atomic::AtomicU16,
     /// Requests that reached `/_demo/elsewhere`, the target of redirect faults.
@@ -116,6 +118,11 @@ impl DemoState {
         &self,
     ) -> std::sync::MutexGuard<'_, crate::dialects::device::DeviceGrants> {
         self.device_grants.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The browser flow's codes, locked.
+    pub fn browser_codes(&self) -> std::sync::MutexGuard<'_, crate::dialects::browser::CodeGrants> {
+        self.browser_codes.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -167,6 +174,7 @@ impl DemoState {
             sessions: Mutex::new(HashMap::new()),
             otp_steps: Mutex::new(HashMap::new()),
             device_grants: Mutex::new(HashMap::new()),
+            browser_codes: Mutex::new(HashMap::new()),
             port: std::sync::atomic::AtomicU16::new(0),
             elsewhere_hits: std::sync::atomic::AtomicU64::new(0),
             in_flight: InFlight::default(),

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
-use tokenvault_core::auth::{DeviceSignIn, LoginSecrets, SignInPrompt, TokenSet};
+use tokenvault_core::auth::{LoginSecrets, SignIn, SignInPrompt, TokenSet};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::{Report, Verification, inspect};
 use tokenvault_core::profile::{Profile, presets as all_presets};
@@ -35,9 +35,12 @@ pub struct ProfileView {
     client_secret: bool,
     /// Whether a login can carry a one-time code (a second factor), which the form offers.
     otp: bool,
-    /// Whether it signs in with a person approving a code in a browser (the device flow):
-    /// no identity or password is asked.
+    /// Whether it signs in with a person there (the device or the browser flow): no
+    /// identity or password is asked.
     person: bool,
+    /// Whether that person signs in on the server's page in this machine's browser (the
+    /// browser flow), rather than with a code in any browser (the device flow).
+    browser: bool,
     refresh: bool,
     validate: bool,
     ott: bool,
@@ -55,6 +58,7 @@ impl From<&Profile> for ProfileView {
             client_secret: profile.needs_client_secret(),
             otp: profile.login.otp_field.is_some(),
             person: profile.needs_person(),
+            browser: profile.login.flow == tokenvault_core::profile::LoginFlow::Browser,
             refresh: profile.has_refresh(),
             validate: profile.validate.is_some(),
             ott: profile.ott.is_some(),
@@ -203,30 +207,60 @@ pub struct Added {
     login: LoginPreview,
 }
 
-/// A device sign-in the window shows while it waits: the code and the page to enter it on.
+/// A sign-in the window shows while it waits for its person.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct DeviceSignInView {
-    user_code: String,
-    verification_uri: String,
-    verification_uri_complete: Option<String>,
-    /// Unix milliseconds.
-    expires_at: i64,
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum SignInView {
+    /// A code to enter on a page, in any browser.
+    Device {
+        user_code: String,
+        verification_uri: String,
+        verification_uri_complete: Option<String>,
+        /// Unix milliseconds.
+        expires_at: i64,
+    },
+    /// The server's sign-in page, opened in the system browser.
+    Browser {
+        url: String,
+        /// Whether a browser was started (if not, the window asks the person to open it).
+        opened: bool,
+        /// Unix milliseconds.
+        expires_at: i64,
+    },
 }
 
-/// Shows a device sign-in in the window (the `device-sign-in` event).
+/// Shows a sign-in in the window (the `sign-in` event), opening the browser for a browser
+/// sign-in.
 #[derive(Debug)]
 struct WindowPrompt(AppHandle);
 
 impl SignInPrompt for WindowPrompt {
-    fn show(&self, sign_in: &DeviceSignIn) {
-        let view = DeviceSignInView {
-            user_code: sign_in.user_code.clone(),
-            verification_uri: sign_in.verification_uri.clone(),
-            verification_uri_complete: sign_in.verification_uri_complete.clone(),
-            expires_at: millis(Some(sign_in.expires_at)).unwrap_or_default(),
+    fn show(&self, sign_in: &SignIn) {
+        let expires_at = millis(Some(sign_in.expires_at())).unwrap_or_default();
+        let view = match sign_in {
+            SignIn::Device(device) => SignInView::Device {
+                user_code: device.user_code.clone(),
+                verification_uri: device.verification_uri.clone(),
+                verification_uri_complete: device.verification_uri_complete.clone(),
+                expires_at,
+            },
+            SignIn::Browser(browser) => {
+                let opened = tokenvault_core::opener::open_in_browser(&browser.url);
+                if let Err(why) = &opened {
+                    tracing::warn!("could not open the sign-in page: {why}");
+                }
+                SignInView::Browser {
+                    url: browser.url.clone(),
+                    opened: opened.is_ok(),
+                    expires_at,
+                }
+            }
         };
-        if let Err(e) = self.0.emit("device-sign-in", view) {
+        if let Err(e) = self.0.emit("sign-in", view) {
             tracing::warn!("could not show the sign-in: {e}");
         }
     }

@@ -12,7 +12,6 @@ import type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
-  DeviceSignInView,
   FormSecrets,
   KeyInput,
   LoginPreview,
@@ -21,6 +20,7 @@ import type {
   ProfileView,
   Report,
   Settings,
+  SignInView,
   ValidationView,
 } from "./types";
 
@@ -126,9 +126,10 @@ export function onSwitcherRequested(onOpen: () => void): Promise<UnlistenFn> {
   return listen("open-switcher", () => onOpen());
 }
 
-/** A device sign-in to show while `addAccount` or `signInAgain` waits for the person. */
-export function onDeviceSignIn(onShow: (signIn: DeviceSignInView) => void): Promise<UnlistenFn> {
-  return listen<DeviceSignInView>("device-sign-in", (event) => onShow(event.payload));
+/** A sign-in to show while `addAccount` or `signInAgain` waits for the person: a device
+ * code, or the browser page the backend opened. */
+export function onSignIn(onShow: (signIn: SignInView) => void): Promise<UnlistenFn> {
+  return listen<SignInView>("sign-in", (event) => onShow(event.payload));
 }
 
 /** A copy made outside the window (from the tray), so the clipboard bar can count down. */

@@ -44,11 +44,18 @@ const TABLE: Record<Code, { title: string; action: string }> = {
   },
   sign_in_denied: {
     title: "Sign-in refused",
-    action: "The sign-in was denied in the browser; start it again to approve it.",
+    action:
+      "The sign-in was cancelled or refused in the browser, or its code was already used; start it again.",
   },
   sign_in_expired: {
     title: "Sign-in timed out",
-    action: "The code was not approved in time; start the sign-in again.",
+    action:
+      "The sign-in was not finished in time (the code expired, or the browser never came back); start it again.",
+  },
+  sign_in_mismatch: {
+    title: "Sign-in not ours",
+    action:
+      "The browser came back from a sign-in this one did not start, so nothing was used; start it again from here.",
   },
   refresh_rejected: {
     title: "Refresh refused",

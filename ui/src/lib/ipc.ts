@@ -11,7 +11,7 @@ export type Failure = { code: FailureCode, message: string, field?: string, };
 
 export type FailureCode = ErrorCode | ShellCode;
 
-export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
+export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "sign_in_mismatch" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
 
 export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_token" | "not_a_jwt";
 
@@ -35,10 +35,15 @@ clientSecret: boolean,
  */
 otp: boolean, 
 /**
- * Whether it signs in with a person approving a code in a browser (the device flow):
- * no identity or password is asked.
+ * Whether it signs in with a person there (the device or the browser flow): no
+ * identity or password is asked.
  */
-person: boolean, refresh: boolean, validate: boolean, ott: boolean, privateTokens: boolean, };
+person: boolean, 
+/**
+ * Whether that person signs in on the server's page in this machine's browser (the
+ * browser flow), rather than with a code in any browser (the device flow).
+ */
+browser: boolean, refresh: boolean, validate: boolean, ott: boolean, privateTokens: boolean, };
 
 export type AccountForm = { name: string, environment: string, 
 /**
@@ -72,7 +77,15 @@ totpSecret: string,
  */
 oneTimeCode: string, };
 
-export type DeviceSignInView = { userCode: string, verificationUri: string, verificationUriComplete: string | null, 
+export type SignInView = { "kind": "device", userCode: string, verificationUri: string, verificationUriComplete: string | null, 
+/**
+ * Unix milliseconds.
+ */
+expiresAt: number, } | { "kind": "browser", url: string, 
+/**
+ * Whether a browser was started (if not, the window asks the person to open it).
+ */
+opened: boolean, 
 /**
  * Unix milliseconds.
  */
@@ -235,4 +248,4 @@ y: number, };
 export type AgentState = { serving: boolean, locked: boolean, };
 
 /** Every failure code the backend can send. */
-export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt"];
+export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt"];

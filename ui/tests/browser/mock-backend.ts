@@ -11,7 +11,6 @@ import type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
-  DeviceSignInView,
   Failure,
   FailureCode,
   FormSecrets,
@@ -22,6 +21,7 @@ import type {
   ProfileView,
   Report,
   Settings,
+  SignInView,
   ValidationView,
 } from "../../src/lib/types";
 
@@ -54,6 +54,7 @@ export const profiles: ProfileView[] = [
     clientSecret: false,
     otp: false,
     person: false,
+    browser: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -68,6 +69,7 @@ export const profiles: ProfileView[] = [
     clientSecret: false,
     otp: false,
     person: false,
+    browser: false,
     refresh: true,
     validate: true,
     ott: true,
@@ -82,6 +84,7 @@ export const profiles: ProfileView[] = [
     clientSecret: false,
     otp: false,
     person: false,
+    browser: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -96,6 +99,7 @@ export const profiles: ProfileView[] = [
     clientSecret: false,
     otp: true,
     person: false,
+    browser: false,
     refresh: true,
     validate: false,
     ott: false,
@@ -110,6 +114,7 @@ export const profiles: ProfileView[] = [
     clientSecret: true,
     otp: false,
     person: false,
+    browser: false,
     refresh: false,
     validate: false,
     ott: false,
@@ -124,6 +129,22 @@ export const profiles: ProfileView[] = [
     clientSecret: false,
     otp: false,
     person: true,
+    browser: false,
+    refresh: true,
+    validate: false,
+    ott: false,
+    privateTokens: false,
+  },
+  {
+    id: "oauth2-browser",
+    name: "OAuth 2.0 browser sign-in",
+    description: "Sign in on the server's page in the system browser.",
+    password: false,
+    client: true,
+    clientSecret: false,
+    otp: false,
+    person: true,
+    browser: true,
     refresh: true,
     validate: false,
     ott: false,
@@ -298,6 +319,7 @@ export const testLogin = (form: AccountForm, secrets: FormSecrets) =>
 
 export const addAccount = async (form: AccountForm, secrets: FormSecrets) => {
   if (form.preset === "oauth2-device") await showDeviceSignIn();
+  if (form.preset === "oauth2-browser") await showBrowserSignIn();
   return addAccountNow(form, secrets);
 };
 
@@ -338,12 +360,27 @@ export const editAccount = (id: string, form: AccountForm, secrets: FormSecrets)
     return { id, login: preview };
   });
 
-const deviceListeners = new Set<(signIn: DeviceSignInView) => void>();
+const signInListeners = new Set<(signIn: SignInView) => void>();
+
+/** What a browser sign-in shows when no browser could be started; the person signs in a
+ * moment later. */
+async function showBrowserSignIn(): Promise<void> {
+  for (const listener of signInListeners) {
+    listener({
+      kind: "browser",
+      url: "https://idp.example/authorize?response_type=code&client_id=tokenvault&state=s&code_challenge=c",
+      opened: false,
+      expiresAt: Date.now() + 300_000,
+    });
+  }
+  await new Promise((done) => setTimeout(done, 400));
+}
 
 /** What a device sign-in shows; the person approves it a moment later. */
 async function showDeviceSignIn(): Promise<void> {
-  for (const listener of deviceListeners) {
+  for (const listener of signInListeners) {
     listener({
+      kind: "device",
       userCode: "WDJB-MJHT",
       verificationUri: "https://idp.example/device",
       verificationUriComplete: "https://idp.example/device?user_code=WDJB-MJHT",
@@ -353,9 +390,9 @@ async function showDeviceSignIn(): Promise<void> {
   await new Promise((done) => setTimeout(done, 400));
 }
 
-export function onDeviceSignIn(onShow: (signIn: DeviceSignInView) => void): Promise<UnlistenFn> {
-  deviceListeners.add(onShow);
-  return Promise.resolve(() => deviceListeners.delete(onShow));
+export function onSignIn(onShow: (signIn: SignInView) => void): Promise<UnlistenFn> {
+  signInListeners.add(onShow);
+  return Promise.resolve(() => signInListeners.delete(onShow));
 }
 
 export const signInAgain = async (id: string) => {

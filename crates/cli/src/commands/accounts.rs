@@ -106,7 +106,11 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
     };
     let tokens = if speaks.needs_person() {
         vault
-            .add_after_sign_in(account, secrets, &super::tokens::StderrPrompt)
+            .add_after_sign_in(
+                account,
+                secrets,
+                &super::sign_in::StderrPrompt::new(args.sign_in),
+            )
             .await?
     } else {
         vault.add_after_login(account, secrets).await?

@@ -10,6 +10,7 @@ mod agent;
 mod calls;
 mod inspect;
 mod profiles;
+mod sign_in;
 mod tokens;
 
 use std::path::Path;
@@ -142,6 +143,7 @@ fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> 
             json,
             otp: false,
             otp_stdin: false,
+            ..
         } => Served::Login {
             name: name.clone(),
             json: *json,
@@ -273,11 +275,12 @@ async fn local(vault: &Vault, command: Command) -> Outcome {
             json,
             otp,
             otp_stdin,
+            sign_in,
         } => {
             let how = if otp || otp_stdin {
                 tokens::Login::WithCode(tokens::one_time_code(&name, otp_stdin)?)
             } else {
-                tokens::Login::SignIn
+                tokens::Login::SignIn(sign_in::StderrPrompt::new(sign_in))
             };
             tokens::login(vault, &name, json, how).await
         }

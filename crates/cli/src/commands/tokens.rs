@@ -3,7 +3,6 @@
 use serde_json::{Value, json};
 use time::Duration;
 use tokenvault_agent::protocol::TokenFormat;
-use tokenvault_core::auth::{DeviceSignIn, SignInPrompt};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::handover::TokenForm;
 use tokenvault_core::vault::audit::AuditKind;
@@ -61,7 +60,7 @@ pub async fn login(vault: &Vault, name: &str, json: bool, how: Login) -> Outcome
     let tokens = match how {
         Login::Kept => vault.login(name).await?,
         Login::WithCode(code) => vault.login_with_code(name, code).await?,
-        Login::SignIn => vault.sign_in(name, &StderrPrompt).await?,
+        Login::SignIn(prompt) => vault.sign_in(name, &prompt).await?,
     };
     let now = SystemClock.now();
     if json {
@@ -86,26 +85,8 @@ pub enum Login {
     Kept,
     /// With the one-time code the user gave.
     WithCode(Secret),
-    /// With a person approving a device sign-in.
-    SignIn,
-}
-
-/// Shows a device sign-in on stderr: the page and the code, and until when.
-#[derive(Debug)]
-pub struct StderrPrompt;
-
-impl SignInPrompt for StderrPrompt {
-    fn show(&self, sign_in: &DeviceSignIn) {
-        let page = sign_in
-            .verification_uri_complete
-            .as_deref()
-            .unwrap_or(&sign_in.verification_uri);
-        output::note(&format!(
-            "to sign in, open {page} and enter the code {} (it expires in {}); waiting…",
-            sign_in.user_code,
-            output::left_in_words(Some(sign_in.expires_at), SystemClock.now())
-        ));
-    }
+    /// With a person there to sign in (a device code, or the browser), shown how here.
+    SignIn(super::sign_in::StderrPrompt),
 }
 
 /// The one-time code of `login --otp` (a no-echo prompt) or `--otp-stdin` (a line).

@@ -90,15 +90,14 @@ impl LoginSecrets {
 }
 
 /// The id of the client `profile` speaks for, checked: a client that authenticates with
-/// a secret, or signs in with the device flow, needs one; another public client may go
-/// without (then no `client_id` is sent).
+/// a secret, or signs in with the device or browser flow, needs one; another public client
+/// may go without (then no `client_id` is sent).
 pub fn client_id(profile: &Profile) -> Result<Option<&str>> {
     let Some(client) = &profile.client else {
         return Ok(None);
     };
-    let device = profile.login.flow == LoginFlow::Device;
     match client.id.trim() {
-        "" if client.auth.needs_secret() || device => Err(Error::InvalidAccount {
+        "" if client.auth.needs_secret() || profile.needs_person() => Err(Error::InvalidAccount {
             field: "client_id",
             problem: "this API authenticates an OAuth client: give its client id".into(),
         }),

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use super::answer::Answer;
 use super::client::{Authenticator, Target, fixed_fields, server_detail, status_error, with_body};
 use super::client_auth::{LoginSecrets, authenticate_client};
+use super::sign_in::{SignIn, SignInPrompt};
 use super::token::TokenSet;
 use crate::error::{Error, Result};
 use crate::profile::Method;
@@ -29,12 +30,6 @@ pub struct DeviceSignIn {
     pub verification_uri_complete: Option<String>,
     /// When the code stops working.
     pub expires_at: OffsetDateTime,
-}
-
-/// Someone to show a sign-in to (the command line's stderr, the app's window).
-pub trait SignInPrompt: Send + Sync {
-    /// Shows what the person must do; called once per sign-in, before polling starts.
-    fn show(&self, sign_in: &DeviceSignIn);
 }
 
 /// A started device sign-in: what to show, and the secret device code.
@@ -58,14 +53,14 @@ impl Authenticator {
     /// Signs in with the device flow: asks for a code, shows it with `prompt`, and polls
     /// until the person approves it (the tokens), refuses it ([`Error::SignInDenied`]) or
     /// lets it expire ([`Error::SignInExpired`]). `slow_down` adds five seconds to the pace.
-    pub async fn device_sign_in(
+    pub(super) async fn device_sign_in(
         &self,
         target: &Target,
         secrets: &LoginSecrets,
         prompt: &dyn SignInPrompt,
     ) -> Result<TokenSet> {
         let started = self.device_start(target, secrets).await?;
-        prompt.show(&started.shown);
+        prompt.show(&SignIn::Device(started.shown.clone()));
         let mut interval = started.interval;
         let expired = || Error::SignInExpired {
             after: started.lifetime,

@@ -1,17 +1,22 @@
 //! The auth engine: log in and refresh as a profile describes, over real HTTP.
 
 mod answer;
+mod browser;
 mod calls;
 mod client;
 mod client_auth;
 mod device;
 mod extract;
+mod loopback;
+mod sign_in;
 mod token;
 
 pub use answer::{Answer, SetCookie};
+pub use browser::BrowserSignIn;
 pub use calls::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Validation};
 pub use client::{Authenticator, HttpOptions, Target};
 pub use client_auth::{LoginSecrets, client_id};
-pub use device::{DeviceSignIn, SignInPrompt};
+pub use device::DeviceSignIn;
 pub use extract::{TokenKind, find_token, require_token};
+pub use sign_in::{BROWSER_WAIT, SignIn, SignInPrompt};
 pub use token::{Token, TokenSet};

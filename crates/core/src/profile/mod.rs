@@ -94,6 +94,10 @@ pub enum LoginFlow {
     /// The device authorization grant (RFC 8628): the user approves a code on another
     /// device's browser; no password is kept, and a sign-in needs the person again.
     Device,
+    /// The authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252): the
+    /// user signs in on the server's own page in the system browser, which is sent back to
+    /// a listener on 127.0.0.1; no password is kept, and a sign-in needs the person again.
+    Browser,
 }
 
 /// An OAuth client (RFC 6749 §2): its id, and how it authenticates at the token endpoint.
@@ -156,10 +160,15 @@ pub struct LoginRequest {
     /// Fixed extra request headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    /// The token endpoint the device flow polls (`/token`), for `flow = "device"`; the
-    /// login's own `path` is then the device authorization endpoint.
+    /// The token endpoint (`/token`) of the device and browser flows, whose login `path`
+    /// is the device authorization endpoint or the authorization endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_path: Option<String>,
+    /// The browser flow's redirect port on 127.0.0.1, for servers that register one exact
+    /// redirect URI (`http://127.0.0.1:PORT/callback`); without it a free port is taken
+    /// for each sign-in, which RFC 8252 §7.3 asks servers to accept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_port: Option<u16>,
     /// The body field that carries a one-time code (a second factor) when the account has
     /// one (`otp`); accounts without a second factor send no such field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,10 +357,10 @@ impl Profile {
         self.login.flow == LoginFlow::Password
     }
 
-    /// Whether a login needs a person there to approve it (the device flow): the keeper
-    /// never starts one.
+    /// Whether a login needs a person there to approve it (the device and browser flows):
+    /// the keeper never starts one.
     pub fn needs_person(&self) -> bool {
-        self.login.flow == LoginFlow::Device
+        matches!(self.login.flow, LoginFlow::Device | LoginFlow::Browser)
     }
 
     /// Whether the calls need a client secret (a client that authenticates with one).

@@ -38,6 +38,10 @@ const SOURCES: &[(&str, &str)] = &[
         "oauth2-device",
         include_str!("../../presets/oauth2-device.toml"),
     ),
+    (
+        "oauth2-browser",
+        include_str!("../../presets/oauth2-browser.toml"),
+    ),
 ];
 
 /// Every built-in preset, in a stable order.
@@ -86,7 +90,8 @@ mod tests {
                 "oauth2-password",
                 "simplejwt",
                 "directus",
-                "oauth2-device"
+                "oauth2-device",
+                "oauth2-browser"
             ]
         );
     }

@@ -30,13 +30,18 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
                 }
             }
         }
-        LoginFlow::Device => {
+        LoginFlow::Device | LoginFlow::Browser => {
+            let (name, endpoint) = match profile.login.flow {
+                LoginFlow::Device => ("device", "it polls"),
+                _ => ("browser", "the authorization code is exchanged at"),
+            };
             if profile.client.is_none() {
                 return Err((
                     "client".into(),
-                    "the device flow speaks for an OAuth client: add a [client] (auth = \"none\" \
-                     for a public one)"
-                        .into(),
+                    format!(
+                        "the {name} flow speaks for an OAuth client: add a [client] (auth = \"none\" \
+                         for a public one)"
+                    ),
                 ));
             }
             match &profile.login.token_path {
@@ -44,7 +49,7 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
                 None => {
                     return Err((
                         "login.token_path".into(),
-                        "the device flow needs the token endpoint it polls".into(),
+                        format!("the {name} flow needs the token endpoint {endpoint}"),
                     ));
                 }
             }
@@ -59,6 +64,21 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
                 ));
             }
         }
+    }
+    match (profile.login.redirect_port, profile.login.flow) {
+        (Some(0), _) => {
+            return Err((
+                "login.redirect_port".into(),
+                "0 is not a port: leave it out to take a free one at each sign-in".into(),
+            ));
+        }
+        (Some(_), flow) if flow != LoginFlow::Browser => {
+            return Err((
+                "login.redirect_port".into(),
+                "only the browser flow (login.flow = \"browser\") is sent back to a port".into(),
+            ));
+        }
+        _ => {}
     }
     if profile
         .login

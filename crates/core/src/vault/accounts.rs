@@ -49,7 +49,7 @@ impl Vault {
                 advice: "this API signs in in a browser: add it from a terminal or the app".into(),
             })?;
             let tokens = super::authenticator(account.ca_cert_pem.as_deref())?
-                .device_sign_in(&target, secrets, prompt)
+                .sign_in(&target, secrets, prompt)
                 .await?;
             return Ok((tokens, None));
         }

@@ -215,6 +215,7 @@ impl Keeper {
                             | Error::SignInRequired { .. }
                             | Error::SignInDenied { .. }
                             | Error::SignInExpired { .. }
+                            | Error::SignInMismatch
                             | Error::InvalidAccount { .. }
                             | Error::InvalidProfile { .. }
                             | Error::InvalidBaseUrl { .. }

@@ -219,12 +219,7 @@ impl Vault {
                 });
             };
             let authenticator = self.authenticator(record)?;
-            (
-                authenticator
-                    .device_sign_in(&target, &secrets, prompt)
-                    .await,
-                None,
-            )
+            (authenticator.sign_in(&target, &secrets, prompt).await, None)
         } else {
             if target.profile().needs_password() {
                 let password_key = SecretKey::new(&record.id, SecretKind::Password);

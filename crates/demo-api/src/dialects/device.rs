@@ -60,7 +60,7 @@ pub(super) fn routes() -> Router<Arc<DemoState>> {
 }
 
 /// Letters from the process's random hasher keys: unguessable enough for a demo.
-fn random_letters(count: usize, alphabet: &[u8]) -> String {
+pub(super) fn random_letters(count: usize, alphabet: &[u8]) -> String {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(Instant::now().elapsed().as_nanos());
     let mut seed = hasher.finish();
@@ -179,13 +179,19 @@ async fn decide(State(state): State<Arc<DemoState>>, headers: HeaderMap, body: B
     }
 }
 
-fn grant_tokens(state: &DemoState, user: &DemoUser, fault: Option<Fault>) -> Response {
-    let ttl = state.config.access_ttl(D);
+/// An access and a refresh token of `dialect` for `user`, as an OAuth token endpoint answers.
+pub(super) fn grant_tokens(
+    state: &DemoState,
+    dialect: Dialect,
+    user: &DemoUser,
+    fault: Option<Fault>,
+) -> Response {
+    let ttl = state.config.access_ttl(dialect);
     let (access, _) = state
         .issuer
-        .issue(D, user.identity, user.roles, Kind::Access, ttl);
+        .issue(dialect, user.identity, user.roles, Kind::Access, ttl);
     let (refresh, _) = state.issuer.issue(
-        D,
+        dialect,
         user.identity,
         user.roles,
         Kind::Refresh,
@@ -264,12 +270,12 @@ async fn token(
                 }
             };
             let user = user(D, &approved).ok_or_else(|| oauth_error("invalid_grant", "gone"))?;
-            Ok(grant_tokens(&state, &user, fault))
+            Ok(grant_tokens(&state, D, &user, fault))
         }
         "refresh_token" => {
             let fault = gate(&state, D, Endpoint::Refresh, &kill).await?;
             let user = refreshed_user(&state, D, &text("refresh_token"), fault)?;
-            Ok(grant_tokens(&state, &user, fault))
+            Ok(grant_tokens(&state, D, &user, fault))
         }
         other => Err(oauth_error(
             "unsupported_grant_type",

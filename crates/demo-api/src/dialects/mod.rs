@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 mod acme;
+pub mod browser;
 pub mod device;
 mod directus;
 mod finvera;
@@ -47,6 +48,7 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .nest("/simplejwt", simplejwt::routes())
         .nest("/directus", directus::routes())
         .nest("/oauth2-device", device::routes())
+        .nest("/oauth2-browser", browser::routes())
         .nest("/acme", acme::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

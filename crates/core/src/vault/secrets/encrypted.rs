@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 
 use super::{SecretKey, SecretStore, StoreTier};
 use crate::error::Error;
+use crate::random;
 use crate::secret::Secret;
 use crate::vault::lock::FileLock;
 use crate::vault::write_atomically;
@@ -86,7 +87,7 @@ impl EncryptedFileStore {
                 advice: "Choose a longer passphrase.".into(),
             });
         }
-        let salt: [u8; 16] = random_bytes();
+        let salt: [u8; 16] = random::bytes();
         let store = Self {
             path: path.to_owned(),
             key: derive(passphrase, &salt, kdf, path)?,
@@ -140,7 +141,7 @@ impl EncryptedFileStore {
 
     /// A new random key for [`Self::with_key`].
     pub fn new_key() -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(random_bytes())
+        Zeroizing::new(random::bytes())
     }
 
     fn read(&self) -> Result<BTreeMap<String, Zeroizing<String>>, Error> {
@@ -275,13 +276,6 @@ fn damaged(path: &Path, problem: &str) -> Error {
         path: path.display().to_string(),
         problem: problem.to_owned(),
     }
-}
-
-fn random_bytes<const N: usize>() -> [u8; N] {
-    use chacha20poly1305::aead::rand_core::RngCore;
-    let mut bytes = [0u8; N];
-    OsRng.fill_bytes(&mut bytes);
-    bytes
 }
 
 #[cfg(test)]
