@@ -1,5 +1,6 @@
 // A small W3C WebDriver client over fetch: enough to drive the real app through
 // tauri-driver (find elements, read text, take screenshots) with no dependencies.
+import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { endTree, spawnOwned } from "./processes.mjs";
 
@@ -14,31 +15,53 @@ export class Driver {
     this.sessionId = sessionId;
   }
 
-  /** Starts tauri-driver on `port` and opens a session of the app at `application`. */
-  static async start({ application, args = [], port = 4444, env = {} }) {
-    const driver = spawnOwned("tauri-driver", ["--port", String(port)], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      try {
-        const status = await fetch(`${base}/status`);
-        if (status.ok) break;
-      } catch {
-        if (i > 100) throw new Error("tauri-driver did not start within 10 s");
+  /** Starts tauri-driver (and the WebDriver under it) on free ports, so two runs on one
+   * machine never meet, and opens a session of the app at `application`. A port taken
+   * between being found free and being bound makes tauri-driver exit: it is tried again. */
+  static async start({ application, args = [], env = {} }) {
+    for (let attempt = 1; ; attempt++) {
+      const [port, nativePort] = await freePorts(2);
+      const driver = spawnOwned(
+        "tauri-driver",
+        ["--port", String(port), "--native-port", String(nativePort)],
+        { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] },
+      );
+      let exited = false;
+      driver.once("exit", () => {
+        exited = true;
+      });
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; !exited; i++) {
+        try {
+          const status = await fetch(`${base}/status`);
+          if (status.ok) break;
+        } catch {
+          if (i > 100) {
+            await endTree(driver);
+            throw new Error("tauri-driver did not start within 10 s");
+          }
+        }
+        await sleep(100);
       }
-      await sleep(100);
+      if (exited) {
+        if (attempt < 3) continue;
+        throw new Error(`tauri-driver ended at start ${attempt} times (ports taken?)`);
+      }
+      const capabilities = {
+        capabilities: {
+          alwaysMatch: { "tauri:options": { application, args } },
+        },
+      };
+      try {
+        const created = await call(`${base}/session`, "POST", capabilities);
+        const session = new Driver(base, created.sessionId);
+        session.process = driver;
+        return session;
+      } catch (e) {
+        await endTree(driver);
+        throw e;
+      }
     }
-    const capabilities = {
-      capabilities: {
-        alwaysMatch: { "tauri:options": { application, args } },
-      },
-    };
-    const created = await call(`${base}/session`, "POST", capabilities);
-    const session = new Driver(base, created.sessionId);
-    session.process = driver;
-    return session;
   }
 
   /** Ends the session, then tauri-driver and everything it started (the app included). */
@@ -148,4 +171,22 @@ async function call(url, method, body, timeout = 120_000) {
 /** The id of a found element (W3C key, or the single key some drivers use). */
 function idOf(element) {
   return element[ELEMENT] ?? Object.values(element)[0];
+}
+
+/** `count` distinct loopback ports that were free a moment ago. */
+async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise((bound, failed) => {
+        server.once("error", failed);
+        server.listen(0, "127.0.0.1", bound);
+      });
+    }
+    return servers.map((server) => server.address().port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((closed) => server.close(closed))));
+  }
 }
