@@ -158,10 +158,10 @@ describe("the app on a vault", () => {
   it("adds an account by browser sign-in, the person signing in on the server's page in Chromium", async () => {
     await driver.click(await driver.find('[data-testid="add-account"]'));
     await driver.type(await driver.find('[data-testid="f-name"]'), "Support desk");
-    await driver.click(await driver.find('[data-testid="f-preset"] option[value="oauth2-browser"]'));
+    await driver.click(await driver.find('[data-testid="f-preset"] option[value="oidc"]'));
     await driver.type(
       await driver.find('[data-testid="f-base-url"]'),
-      `${demo.address}/oauth2-browser`,
+      `${demo.address}/oidc`,
     );
     await driver.type(await driver.find('[data-testid="f-client-id"]'), "tokenvault-browser");
     assert.equal(await driver.textOf('[data-testid="save-account"]'), "Sign in with browser");

@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use tokenvault_core::auth::{BrowserSignIn, LoginSecrets, SignIn, SignInPrompt};
 use tokenvault_core::clock::SystemClock;
+use tokenvault_core::inspect::Verification;
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 use tokenvault_core::vault::secrets::{MemoryStore, SecretKey, SecretKind};
-use tokenvault_core::vault::{Source, Vault};
+use tokenvault_core::vault::{Revocation, Source, Vault};
 use tokenvault_demo_api::{
     BROWSER_CLIENT, Config, DemoServer, Dialect, Endpoint, Fault, FaultRule,
 };
@@ -93,7 +94,7 @@ async fn browse(act: Act, url: String) -> String {
     let page = http.get(&url).send().await.expect("the page answers");
     assert_eq!(page.status(), 200, "the sign-in page opens");
     let parsed = reqwest::Url::parse(&url).expect("an address");
-    let who = user(Dialect::Oauth2Browser);
+    let who = user(Dialect::Oidc);
     let mut form: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
     let decision = if act == Act::Cancels {
         "deny"
@@ -193,8 +194,8 @@ fn support_desk(server: &DemoServer) -> NewAccount {
     NewAccount {
         name: "Support desk".into(),
         environment: "UAT".into(),
-        profile: ProfileChoice::Preset("oauth2-browser".into()),
-        base_url: server.base_url(Dialect::Oauth2Browser),
+        profile: ProfileChoice::Preset("oidc".into()),
+        base_url: server.base_url(Dialect::Oidc),
         identity: String::new(),
         client_id: Some(BROWSER_CLIENT.into()),
         second_factor: None,
@@ -222,7 +223,7 @@ async fn a_person_who_signs_in_in_the_browser_adds_the_account_as_themselves_and
     assert_eq!(shown.len(), 1, "the browser is opened once");
     assert!(shown[0].url.contains("code_challenge_method=S256"));
     assert!(!shown[0].url.contains("code_verifier"));
-    assert_eq!(server.count(Dialect::Oauth2Browser, Endpoint::Login), 1);
+    assert_eq!(server.count(Dialect::Oidc, Endpoint::Login), 1);
 
     let record = vault
         .catalog()
@@ -260,7 +261,7 @@ async fn a_refused_refresh_needs_the_person_again_and_nothing_opens_a_browser_wi
         .expect("added");
     server.inject(FaultRule {
         fault: Fault::RefreshTokenReused,
-        dialect: Some(Dialect::Oauth2Browser),
+        dialect: Some(Dialect::Oidc),
         endpoint: Some(Endpoint::Refresh),
         times: Some(1),
     });
@@ -274,7 +275,7 @@ async fn a_refused_refresh_needs_the_person_again_and_nothing_opens_a_browser_wi
         "{error}"
     );
     assert_eq!(
-        server.count(Dialect::Oauth2Browser, Endpoint::Login),
+        server.count(Dialect::Oidc, Endpoint::Login),
         1,
         "no code was traded without a person"
     );
@@ -327,7 +328,7 @@ async fn a_redirect_with_another_sign_ins_state_is_refused_and_its_code_never_tr
     assert_eq!(error.code(), "sign_in_mismatch", "{error}");
     assert!(person.last_page().await.contains("does not match"));
     assert_eq!(
-        server.count(Dialect::Oauth2Browser, Endpoint::Login),
+        server.count(Dialect::Oidc, Endpoint::Login),
         0,
         "the code it carried was not used"
     );
@@ -382,5 +383,107 @@ async fn a_browser_that_never_comes_back_ends_the_sign_in_after_the_wait_it_was_
     assert!(
         vault.catalog().expect("a catalog").accounts.is_empty(),
         "nothing kept"
+    );
+}
+
+#[tokio::test]
+async fn an_account_from_an_issuer_alone_signs_in_verifies_its_tokens_with_the_published_keys_and_is_revoked_on_removal()
+ {
+    let server = browser_server().await;
+    let vault = vault("browser-issuer");
+    let issuer = server.base_url(Dialect::Oidc);
+    let account = NewAccount {
+        base_url: String::new(),
+        ..support_desk(&server)
+    };
+    let account = vault
+        .discovered(account, &issuer)
+        .await
+        .expect("the issuer describes itself");
+    assert_eq!(account.base_url, issuer, "the issuer is the base URL");
+    let person = Person::who(Act::SignsIn);
+    vault
+        .add_after_sign_in(account, LoginSecrets::default(), &person)
+        .await
+        .expect("the sign-in adds the account");
+    assert!(
+        person.shown.lock().expect("not poisoned")[0]
+            .url
+            .starts_with(&format!("{issuer}/authorize?"))
+    );
+
+    let access = vault
+        .stored_access_token("Support desk")
+        .await
+        .expect("the store reads")
+        .expect("a token");
+    let verification = vault
+        .check_signature("Support desk", &access.value, None)
+        .await
+        .expect("the keys are fetched");
+    assert!(
+        matches!(verification, Verification::Verified { .. }),
+        "verified with the discovered JWKS: {verification:?}"
+    );
+
+    let removed = vault.remove("Support desk").await.expect("removed");
+    assert!(
+        matches!(removed.revocation, Revocation::Revoked),
+        "{:?}",
+        removed.revocation
+    );
+    assert_eq!(server.count(Dialect::Oidc, Endpoint::TokenRevocation), 1);
+}
+
+#[tokio::test]
+async fn a_discovery_document_that_speaks_for_another_issuer_is_not_used() {
+    let server = browser_server().await;
+    let vault = vault("browser-other-issuer");
+    // The same server under another name: its document names 127.0.0.1, not localhost.
+    let asked = server
+        .base_url(Dialect::Oidc)
+        .replace("127.0.0.1", "localhost");
+    let error = vault
+        .discovered(support_desk(&server), &asked)
+        .await
+        .expect_err("another issuer's document");
+    assert_eq!(error.code(), "unexpected_response", "{error}");
+    assert!(
+        error.to_string().contains("not http://localhost"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_account_whose_server_cannot_revoke_its_token_is_removed_all_the_same_and_says_so() {
+    let server = browser_server().await;
+    let vault = vault("browser-revocation-fails");
+    let account = vault
+        .discovered(support_desk(&server), &server.base_url(Dialect::Oidc))
+        .await
+        .expect("discovered");
+    vault
+        .add_after_sign_in(account, LoginSecrets::default(), &Person::who(Act::SignsIn))
+        .await
+        .expect("added");
+    server.inject(FaultRule {
+        fault: Fault::Http500,
+        dialect: Some(Dialect::Oidc),
+        endpoint: Some(Endpoint::TokenRevocation),
+        times: None,
+    });
+    let removed = vault
+        .remove("Support desk")
+        .await
+        .expect("removed all the same");
+    match removed.revocation {
+        Revocation::Failed(error) => assert_eq!(error.code(), "server_error", "{error}"),
+        other => panic!("the failure is told: {other:?}"),
+    }
+    assert!(vault.catalog().expect("a catalog").accounts.is_empty());
+    let key = SecretKey::new("support-desk", SecretKind::RefreshToken);
+    assert!(
+        vault.store().get(&key).expect("the store reads").is_none(),
+        "the refresh token is forgotten here even though the server kept it"
     );
 }

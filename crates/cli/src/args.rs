@@ -167,15 +167,19 @@ pub enum AccountCommand {
 pub struct AddArgs {
     /// A unique name, such as `prive-uat`.
     pub name: String,
-    /// A built-in preset.
-    #[arg(long, conflicts_with = "profile", required_unless_present = "profile")]
+    /// A built-in preset (with --issuer alone: `oidc`).
+    #[arg(long, conflicts_with = "profile", required_unless_present_any = ["profile", "issuer"])]
     pub preset: Option<String>,
     /// A profile file for an API no preset knows.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// The API's base URL.
+    /// The API's base URL (with --issuer: the issuer, unless given).
+    #[arg(long, value_name = "URL", required_unless_present = "issuer")]
+    pub base_url: Option<String>,
+    /// An OpenID Connect issuer: its discovery document gives the endpoints, the signing
+    /// keys, revocation and introspection.
     #[arg(long, value_name = "URL")]
-    pub base_url: String,
+    pub issuer: Option<String>,
     /// The login identity (user name, email, login); not asked by the client-credentials
     /// flow, whose identity is the client id.
     #[arg(long, value_name = "ID")]

@@ -41,7 +41,7 @@ fn presets_are_listed_as_stable_json() {
             "oauth2-client-credentials",
             "directus",
             "oauth2-device",
-            "oauth2-browser"
+            "oidc"
         ]
     );
     assert_eq!(list[2]["calls"], serde_json::json!(["ott"]));
@@ -925,7 +925,7 @@ async fn sign_in_where_it_says(child: &mut Ended) -> (String, String) {
     .await
     .expect("the reader ends");
     let page = reqwest::Url::parse(&url).expect("an address");
-    let desk = user(Dialect::Oauth2Browser);
+    let desk = user(Dialect::Oidc);
     let mut form: Vec<(String, String)> = page.query_pairs().into_owned().collect();
     form.extend(
         [
@@ -962,13 +962,13 @@ async fn ended(child: Ended) -> std::process::ExitStatus {
 async fn a_browser_sign_in_prints_its_page_with_no_browser_and_ends_on_a_page_that_says_so() {
     let server = demo(300).await;
     let dir = home("browser");
-    let url = server.base_url(Dialect::Oauth2Browser);
+    let url = server.base_url(Dialect::Oidc);
     let args = [
         "account",
         "add",
         "desk",
         "--preset",
-        "oauth2-browser",
+        "oidc",
         "--base-url",
         &url,
         "--client-id",
@@ -994,7 +994,7 @@ async fn a_browser_sign_in_prints_its_page_with_no_browser_and_ends_on_a_page_th
     assert_eq!(away.status.code(), Some(3), "{}", stderr(&away));
     assert!(stderr(&away).contains("waiting up to"), "{}", stderr(&away));
     assert!(stderr(&away).contains("within 1 s"), "{}", stderr(&away));
-    assert_eq!(server.count(Dialect::Oauth2Browser, Endpoint::Login), 1);
+    assert_eq!(server.count(Dialect::Oidc, Endpoint::Login), 1);
 }
 
 #[cfg(unix)]
@@ -1016,13 +1016,13 @@ async fn a_browser_sign_in_opens_the_page_with_the_browser_the_user_named() {
     .expect("written");
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
         .expect("made runnable");
-    let url = server.base_url(Dialect::Oauth2Browser);
+    let url = server.base_url(Dialect::Oidc);
     let args = [
         "account",
         "add",
         "desk",
         "--preset",
-        "oauth2-browser",
+        "oidc",
         "--base-url",
         &url,
         "--client-id",
@@ -1042,4 +1042,41 @@ async fn a_browser_sign_in_opens_the_page_with_the_browser_the_user_named() {
         opened, page,
         "the browser got the whole address, query and all"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_from_an_issuer_alone_is_verified_by_inspect_and_revoked_on_removal() {
+    let server = demo(300).await;
+    let dir = home("issuer");
+    let issuer = server.base_url(Dialect::Oidc);
+    let args = [
+        "account",
+        "add",
+        "work",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        tokenvault_demo_api::BROWSER_CLIENT,
+        "--no-browser",
+    ];
+    let mut adding = Ended(spawn_tokenvault(&dir, &args, None, &[]));
+    let (page, _) = sign_in_where_it_says(&mut adding).await;
+    assert!(page.starts_with(&format!("{issuer}/authorize?")), "{page}");
+    assert!(ended(adding).await.success());
+
+    let inspected = tokenvault(&dir, &["inspect", "--account", "work"], None);
+    assert!(inspected.status.success(), "{}", stderr(&inspected));
+    assert!(
+        stdout(&inspected).starts_with("VERIFIED with"),
+        "the discovered keys check the signature: {}",
+        stdout(&inspected)
+    );
+    let removed = tokenvault(&dir, &["account", "remove", "work"], None);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert!(
+        stderr(&removed).contains("its server revoked its token"),
+        "{}",
+        stderr(&removed)
+    );
+    assert_eq!(server.count(Dialect::Oidc, Endpoint::TokenRevocation), 1);
 }

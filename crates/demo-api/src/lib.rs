@@ -14,7 +14,7 @@
 //! | `/directus`         | Directus 11: JSON login with a TOTP code (two-factor on), expiry   |
 //! |                     | in milliseconds, rotating refresh                                  |
 //! | `/oauth2-device`    | RFC 8628 device authorization grant: a code approved on a page     |
-//! | `/oauth2-browser`   | authorization code grant with PKCE: a sign-in page that sends the  |
+//! | `/oidc`   | authorization code grant with PKCE: a sign-in page that sends the  |
 //! |                     | browser back to the client's loopback redirect                     |
 //! | `/acme`             | a dialect no preset knows: form login, token in a response header, |
 //! |                     | ISO-8601 expiry, rotating renew token in a JSON body               |
@@ -72,7 +72,7 @@ pub enum Dialect {
     /// The OAuth 2.0 device authorization grant.
     Oauth2Device,
     /// The OAuth 2.0 authorization code grant with PKCE, signed in in a browser.
-    Oauth2Browser,
+    Oidc,
     /// A dialect that no preset describes, for custom profiles.
     Acme,
 }
@@ -102,7 +102,7 @@ impl Dialect {
             Dialect::Oauth2ClientCredentials => "oauth2-client-credentials",
             Dialect::Directus => "directus",
             Dialect::Oauth2Device => "oauth2-device",
-            Dialect::Oauth2Browser => "oauth2-browser",
+            Dialect::Oidc => "oidc",
             Dialect::Acme => "acme",
         }
     }
@@ -130,6 +130,8 @@ pub enum Endpoint {
     PrivateTokenList,
     /// Revoke a private token.
     PrivateTokenRevoke,
+    /// Revoke an OAuth token (RFC 7009).
+    TokenRevocation,
 }
 
 /// Token lifetimes and delays.
@@ -294,7 +296,7 @@ pub const DEMO_USERS: [DemoUser; 11] = [
         roles: &["field", "offline_access"],
     },
     DemoUser {
-        dialect: Dialect::Oauth2Browser,
+        dialect: Dialect::Oidc,
         account_name: "Support desk (browser sign-in)",
         identity: "desk.agent",
         password: "browser-demo-password",

@@ -1,4 +1,5 @@
-//! Real HS256-signed JWTs, and the server's memory of what it issued.
+//! Real signed JWTs (HS256; EdDSA for the OpenID Connect dialect, whose key is published as
+//! a JWKS), and the server's memory of what it issued.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,41 @@ use crate::Dialect;
 /// The HMAC secret every demo token is signed with; public on purpose, so the
 /// JWT inspector can be shown verifying a signature.
 pub const SIGNING_SECRET: &str = "tokenvault-demo-signing-secret";
+
+/// The OpenID Connect dialect's Ed25519 signing key (public on purpose: it is a demo).
+const OIDC_PRIVATE_PEM: &[u8] = include_bytes!("../keys/oidc-ed25519-demo-only.pem");
+/// Its public half, published at `/oidc/jwks`.
+pub const OIDC_PUBLIC_PEM: &[u8] = include_bytes!("../keys/oidc-ed25519-demo-only.pub.pem");
+/// The `kid` of that key.
+pub const OIDC_KEY_ID: &str = "demo-ed25519";
+
+/// How `dialect`'s tokens are signed: its header and key.
+fn signer(dialect: Dialect) -> (Header, EncodingKey) {
+    if dialect == Dialect::Oidc {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(OIDC_KEY_ID.to_owned());
+        if let Ok(key) = EncodingKey::from_ed_pem(OIDC_PRIVATE_PEM) {
+            return (header, key);
+        }
+    }
+    (
+        Header::new(Algorithm::HS256),
+        EncodingKey::from_secret(SIGNING_SECRET.as_bytes()),
+    )
+}
+
+/// How `dialect`'s tokens are checked.
+fn checker(dialect: Dialect) -> (Algorithm, DecodingKey) {
+    if dialect == Dialect::Oidc
+        && let Ok(key) = DecodingKey::from_ed_pem(OIDC_PUBLIC_PEM)
+    {
+        return (Algorithm::EdDSA, key);
+    }
+    (
+        Algorithm::HS256,
+        DecodingKey::from_secret(SIGNING_SECRET.as_bytes()),
+    )
+}
 
 /// What a token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,12 +186,8 @@ impl Issuer {
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             scope: scope.map(str::to_owned),
         };
-        let token = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &EncodingKey::from_secret(SIGNING_SECRET.as_bytes()),
-        )
-        .unwrap_or_default();
+        let (header, key) = signer(dialect);
+        let token = jsonwebtoken::encode(&header, &claims, &key).unwrap_or_default();
         if kind == Kind::Refresh {
             let mut memory = self.memory();
             memory
@@ -179,19 +211,16 @@ impl Issuer {
 
     /// Checks a token's signature, expiry, dialect, kind and revocation.
     pub fn check(&self, token: &str, dialect: Dialect, kinds: &[Kind]) -> Result<Claims, Refusal> {
-        let mut validation = Validation::new(Algorithm::HS256);
+        let (algorithm, key) = checker(dialect);
+        let mut validation = Validation::new(algorithm);
         validation.leeway = 0;
         validation.set_issuer(&[format!("tokenvault-demo/{}", dialect.as_str())]);
-        let claims = jsonwebtoken::decode::<Claims>(
-            token,
-            &DecodingKey::from_secret(SIGNING_SECRET.as_bytes()),
-            &validation,
-        )
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => Refusal::Expired,
-            _ => Refusal::Invalid,
-        })?
-        .claims;
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => Refusal::Expired,
+                _ => Refusal::Invalid,
+            })?
+            .claims;
         if !kinds.contains(&claims.typ) {
             return Err(Refusal::Invalid);
         }

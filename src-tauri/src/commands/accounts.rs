@@ -89,6 +89,10 @@ pub struct AccountForm {
     /// The loaded file's name, for error messages.
     profile_file_name: Option<String>,
     base_url: String,
+    /// An OpenID Connect issuer whose discovery document gives the endpoints (the base
+    /// URL may then be left empty).
+    #[serde(default)]
+    issuer: Option<String>,
     identity: String,
     /// The OAuth client id, for profiles that speak for a client.
     #[serde(default)]
@@ -99,6 +103,17 @@ pub struct AccountForm {
     second_factor: Option<SecondFactor>,
     #[serde(default)]
     allow_plain_http: bool,
+}
+
+impl AccountForm {
+    /// The issuer to discover, when one was given.
+    fn issuer(&self) -> Option<String> {
+        self.issuer
+            .as_deref()
+            .map(str::trim)
+            .filter(|issuer| !issuer.is_empty())
+            .map(str::to_owned)
+    }
 }
 
 impl TryFrom<AccountForm> for NewAccount {
@@ -194,8 +209,14 @@ pub async fn test_login(
     form: AccountForm,
     secrets: FormSecrets,
 ) -> IpcResult<LoginPreview> {
+    let issuer = form.issuer();
+    let vault = vault(&shell)?;
     let account = NewAccount::try_from(form)?;
-    let tokens = vault(&shell)?.try_login(&account, &secrets.into()).await?;
+    let account = match issuer {
+        Some(issuer) => vault.discovered(account, &issuer).await?,
+        None => account,
+    };
+    let tokens = vault.try_login(&account, &secrets.into()).await?;
     Ok(LoginPreview::from(&tokens))
 }
 
@@ -275,9 +296,14 @@ pub async fn add_account(
     form: AccountForm,
     secrets: FormSecrets,
 ) -> IpcResult<Added> {
-    let account = NewAccount::try_from(form)?;
-    let id = account.id();
+    let issuer = form.issuer();
     let vault = vault(&shell)?;
+    let account = NewAccount::try_from(form)?;
+    let account = match issuer {
+        Some(issuer) => vault.discovered(account, &issuer).await?,
+        None => account,
+    };
+    let id = account.id();
     let tokens = if account.profile()?.needs_person() {
         vault
             .add_after_sign_in(account, secrets.into(), &WindowPrompt(app))
@@ -307,6 +333,7 @@ pub fn account_form(shell: State<'_, Shell>, id: String) -> IpcResult<AccountFor
             .filter(|_| !is_preset)
             .map(|p| format!("saved profile {}", p.id)),
         base_url: record.base_url.clone(),
+        issuer: None,
         identity: record.identity.clone(),
         client_id: record.client_id.clone(),
         second_factor: record.second_factor,

@@ -33,6 +33,7 @@ pub async fn inspect_token(
     account_id: Option<String>,
     key: Option<KeyInput>,
 ) -> IpcResult<Report> {
+    let account = account_id.clone();
     let token = match (account_id, token) {
         (Some(id), _) => vault(&shell)?
             .stored_access_token(&id)
@@ -57,9 +58,12 @@ pub async fn inspect_token(
             format!("this is not a readable JWT: {e}"),
         )
     })?;
-    let verification = match key.map(Key::from) {
-        None => Verification::Unverified,
-        Some(key) => {
+    let key = key.map(Key::from);
+    let verification = match (account, key) {
+        // An account's token: the key given, or the keys its server publishes.
+        (Some(id), key) => vault(&shell)?.check_signature(&id, &token, key).await?,
+        (None, None) => Verification::Unverified,
+        (None, Some(key)) => {
             let http = Authenticator::new(HttpOptions::default())?;
             key.verify(token.expose(), &http).await?
         }

@@ -57,7 +57,12 @@ profileSource: string | null,
 /**
  * The loaded file's name, for error messages.
  */
-profileFileName: string | null, baseUrl: string, identity: string, 
+profileFileName: string | null, baseUrl: string, 
+/**
+ * An OpenID Connect issuer whose discovery document gives the endpoints (the base
+ * URL may then be left empty).
+ */
+issuer: string | null, identity: string, 
 /**
  * The OAuth client id, for profiles that speak for a client.
  */

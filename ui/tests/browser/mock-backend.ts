@@ -136,7 +136,7 @@ export const profiles: ProfileView[] = [
     privateTokens: false,
   },
   {
-    id: "oauth2-browser",
+    id: "oidc",
     name: "OAuth 2.0 browser sign-in",
     description: "Sign in on the server's page in the system browser.",
     password: false,
@@ -319,7 +319,7 @@ export const testLogin = (form: AccountForm, secrets: FormSecrets) =>
 
 export const addAccount = async (form: AccountForm, secrets: FormSecrets) => {
   if (form.preset === "oauth2-device") await showDeviceSignIn();
-  if (form.preset === "oauth2-browser") await showBrowserSignIn();
+  if (form.preset === "oidc") await showBrowserSignIn();
   return addAccountNow(form, secrets);
 };
 
@@ -343,6 +343,7 @@ export const accountForm = (id: string): Promise<AccountForm> =>
       profileSource: null,
       profileFileName: null,
       baseUrl: found.baseUrl,
+      issuer: null,
       identity: found.identity,
       clientId: null,
       secondFactor: null,

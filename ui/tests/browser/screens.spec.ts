@@ -127,17 +127,20 @@ test("a browser sign-in says where to sign in when no browser opened, then saves
   await openApp(page);
   await page.getByTestId("add-account").click();
   await page.getByTestId("f-name").fill("Desk");
-  await page.getByTestId("f-preset").selectOption("oauth2-browser");
+  await page.getByTestId("f-preset").selectOption("oidc");
   await expect(page.getByTestId("f-identity")).toHaveCount(0);
   await expect(page.getByTestId("test-login")).toHaveCount(0);
   await expect(page.getByTestId("save-account")).toHaveText("Sign in with browser");
-  await page.getByTestId("f-base-url").fill("https://idp.example");
+  // An issuer alone: the base URL may stay empty.
+  await page.getByTestId("f-issuer").fill("https://idp.example/realms/ops");
   await page.getByTestId("f-client-id").fill("tokenvault");
   await page.getByTestId("save-account").click();
   await expect(page.getByTestId("browser-sign-in")).toContainText("No browser could be opened");
   await expect(page.getByTestId("browser-page")).toContainText("code_challenge=c");
   await expect(page.getByTestId("browser-countdown")).toHaveText(/^(5:00|4:5\d)$/);
   await expect(page.locator('[data-account-id="desk"]')).toBeVisible();
+  const sent = (await calls(page)).find((c) => c.command === "add_account");
+  expect(sent?.args.form).toMatchObject({ issuer: "https://idp.example/realms/ops", baseUrl: "" });
 });
 
 test("an account whose session ended offers to sign in again", async ({ page }) => {

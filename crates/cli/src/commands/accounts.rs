@@ -5,6 +5,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::vault::Revocation;
 use tokenvault_core::vault::catalog::SecondFactor;
 use tokenvault_core::vault::exchange;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
@@ -22,13 +23,14 @@ fn read(file: &Path) -> Result<String, Failure> {
 
 /// `tokenvault account add`: the account is kept only if it logs in.
 pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
-    let profile = match (&args.preset, &args.profile) {
-        (Some(preset), _) => ProfileChoice::Preset(preset.clone()),
-        (None, Some(file)) => ProfileChoice::Custom {
+    let profile = match (&args.preset, &args.profile, &args.issuer) {
+        (Some(preset), _, _) => ProfileChoice::Preset(preset.clone()),
+        (None, Some(file), _) => ProfileChoice::Custom {
             origin: file.display().to_string(),
             source: read(file)?,
         },
-        (None, None) => return Err(Failure::Usage("give --preset or --profile".into())),
+        (None, None, Some(_)) => ProfileChoice::Preset("oidc".into()),
+        (None, None, None) => return Err(Failure::Usage("give --preset or --profile".into())),
     };
     let overrides = args
         .overrides
@@ -44,7 +46,7 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
         name: args.name.clone(),
         environment: args.environment,
         profile,
-        base_url: args.base_url,
+        base_url: args.base_url.unwrap_or_default(),
         identity: args.username.unwrap_or_default(),
         client_id: args.client_id,
         second_factor: args.otp.map(|otp| match otp {
@@ -54,6 +56,10 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
         overrides,
         allow_plain_http: args.allow_http,
         ca_cert_pem,
+    };
+    let account = match &args.issuer {
+        Some(issuer) => vault.discovered(account, issuer).await?,
+        None => account,
     };
     let speaks = account.profile()?;
     if speaks.needs_password() && account.identity.trim().is_empty() {
@@ -155,7 +161,15 @@ pub fn list(vault: &Vault, json: bool) -> Outcome {
 /// `tokenvault account remove NAME`: the account and every secret of it.
 pub async fn remove(vault: &Vault, name: &str) -> Outcome {
     let removed = vault.remove(name).await?;
-    output::note(&format!("removed {} and its secrets", removed.name));
+    let server = match &removed.revocation {
+        Revocation::NotOffered => String::new(),
+        Revocation::Revoked => "; its server revoked its token".to_owned(),
+        Revocation::Failed(e) => format!("; its server could not be told to revoke its token: {e}"),
+    };
+    output::note(&format!(
+        "removed {} and its secrets{server}",
+        removed.record.name
+    ));
     Ok(())
 }
 

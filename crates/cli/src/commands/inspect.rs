@@ -6,7 +6,7 @@ use std::io::Read;
 use serde_json::Value;
 use tokenvault_core::auth::Authenticator;
 use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::inspect::{Key, Report, Verification, inspect};
+use tokenvault_core::inspect::{Inspection, Key, Report, Verification, inspect};
 use tokenvault_core::{Secret, Vault};
 
 use super::Outcome;
@@ -40,22 +40,25 @@ pub async fn pasted(args: InspectArgs) -> Outcome {
         }
     };
     let key = key_of(&args)?;
-    show(&token, key, args.json).await
+    pasted_token(&token, key, args.json).await
 }
 
-/// `tokenvault inspect --account NAME`: the account's stored access token.
+/// `tokenvault inspect --account NAME`: the account's stored access token, checked with
+/// the key given, or with the keys its server publishes (found by discovery).
 pub async fn stored(vault: &Vault, account: &str, key: Option<Key>, json: bool) -> Outcome {
     let stored = vault.stored_access_token(account).await?.ok_or_else(|| {
         Failure::Usage(format!(
             "{account} holds no access token yet; run `tokenvault login {account}`"
         ))
     })?;
-    show(&stored.value, key, json).await
+    let seen = readable(&stored.value)?;
+    let verification = vault.check_signature(account, &stored.value, key).await?;
+    show(&seen, &verification, json)
 }
 
-async fn show(token: &Secret, key: Option<Key>, json: bool) -> Outcome {
-    let seen = inspect(token.expose(), SystemClock.now())
-        .map_err(|e| Failure::Usage(format!("not a readable JWT: {e}")))?;
+/// A pasted token, checked with the key given.
+async fn pasted_token(token: &Secret, key: Option<Key>, json: bool) -> Outcome {
+    let seen = readable(token)?;
     let verification = match key {
         None => Verification::Unverified,
         Some(key) => {
@@ -63,7 +66,16 @@ async fn show(token: &Secret, key: Option<Key>, json: bool) -> Outcome {
                 .await?
         }
     };
-    let report = Report::new(&seen, &verification);
+    show(&seen, &verification, json)
+}
+
+fn readable(token: &Secret) -> Result<Inspection, Failure> {
+    inspect(token.expose(), SystemClock.now())
+        .map_err(|e| Failure::Usage(format!("not a readable JWT: {e}")))
+}
+
+fn show(seen: &Inspection, verification: &Verification, json: bool) -> Outcome {
+    let report = Report::new(seen, verification);
     if json {
         output::json(&report);
     } else {

@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn the_authorization_url_carries_the_client_redirect_scope_state_and_challenge() {
-        let profile = crate::profile::preset("oauth2-browser")
+        let profile = crate::profile::preset("oidc")
             .unwrap()
             .profile
             .clone()

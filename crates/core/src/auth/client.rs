@@ -76,6 +76,28 @@ impl Target {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(invalid("credentials do not belong in the URL"));
         }
+        // Endpoints given as whole URLs (discovered on another host) follow the same rule.
+        for (key, endpoint) in profile.absolute_urls() {
+            let parsed = Url::parse(endpoint).map_err(|e| Error::InvalidProfile {
+                origin: format!("preset:{}", profile.id),
+                field: key.into(),
+                problem: e.to_string(),
+            })?;
+            match parsed.scheme() {
+                "https" => {}
+                "http" if allow_plain_http || is_loopback(&parsed) => {}
+                _ => {
+                    return Err(Error::InvalidProfile {
+                        origin: format!("preset:{}", profile.id),
+                        field: key.into(),
+                        problem: format!(
+                            "{endpoint}: plain http is only allowed for loopback addresses; \
+                             use https or opt in"
+                        ),
+                    });
+                }
+            }
+        }
         Ok(Self {
             profile,
             base_url: url,
@@ -92,7 +114,11 @@ impl Target {
         &self.base_url
     }
 
-    pub(super) fn url(&self, path: &str) -> String {
+    /// The URL of an endpoint: a path below the base URL, or a whole URL as it is.
+    pub(crate) fn url(&self, path: &str) -> String {
+        if crate::profile::is_absolute(path) {
+            return path.to_owned();
+        }
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
     }
 }

@@ -53,6 +53,36 @@ pub struct Profile {
     /// Long-living private tokens: create, list, revoke.
     #[serde(default)]
     pub private_tokens: Option<PrivateTokens>,
+    /// What an OAuth server says of itself: its signing keys, its revocation and
+    /// introspection endpoints (filled in by discovery, `--issuer`, or written by hand).
+    #[serde(default, skip_serializing_if = "OAuthServer::is_empty")]
+    pub oauth: OAuthServer,
+}
+
+/// An OAuth server's own endpoints beyond login and refresh (RFC 8414, OIDC Discovery).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthServer {
+    /// The issuer whose discovery document described the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The server's signing keys (a JWKS URL), which verify its tokens when inspected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
+    /// Token revocation (RFC 7009): the refresh token is revoked here when the account is
+    /// removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_path: Option<String>,
+    /// Token introspection (RFC 7662): what the server says of a token that is not a JWT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_path: Option<String>,
+}
+
+impl OAuthServer {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 /// HTTP methods a profile may name.
@@ -367,6 +397,40 @@ impl Profile {
     pub fn needs_client_secret(&self) -> bool {
         self.client.as_ref().is_some_and(|c| c.auth.needs_secret())
     }
+
+    /// Every endpoint given as a whole URL rather than a path (discovered endpoints often
+    /// live on another host than the issuer), with the key it is under.
+    pub fn absolute_urls(&self) -> Vec<(&'static str, &str)> {
+        let mut all: Vec<(&'static str, &str)> = vec![("login.path", &self.login.path)];
+        let optional = [
+            ("login.token_path", self.login.token_path.as_deref()),
+            (
+                "refresh.path",
+                self.refresh.as_ref().map(|r| r.path.as_str()),
+            ),
+            (
+                "validate.path",
+                self.validate.as_ref().map(|v| v.path.as_str()),
+            ),
+            ("oauth.jwks_url", self.oauth.jwks_url.as_deref()),
+            (
+                "oauth.revocation_path",
+                self.oauth.revocation_path.as_deref(),
+            ),
+            (
+                "oauth.introspection_path",
+                self.oauth.introspection_path.as_deref(),
+            ),
+        ];
+        all.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+        all.retain(|(_, v)| is_absolute(v));
+        all
+    }
+}
+
+/// Whether `path` is a whole `http(s)://` URL rather than a path below the base URL.
+pub fn is_absolute(path: &str) -> bool {
+    path.starts_with("https://") || path.starts_with("http://")
 }
 
 /// Names the line of a TOML error, the closest thing to a field that toml reports.

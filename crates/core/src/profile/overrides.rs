@@ -118,7 +118,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "invalid profile preset:prive with overrides: login.path: `no-leading-slash` must start with `/`"
+            "invalid profile preset:prive with overrides: login.path: `no-leading-slash` must start with `/` (or be a whole https:// URL)"
         );
     }
 

@@ -38,10 +38,7 @@ const SOURCES: &[(&str, &str)] = &[
         "oauth2-device",
         include_str!("../../presets/oauth2-device.toml"),
     ),
-    (
-        "oauth2-browser",
-        include_str!("../../presets/oauth2-browser.toml"),
-    ),
+    ("oidc", include_str!("../../presets/oidc.toml")),
 ];
 
 /// Every built-in preset, in a stable order.
@@ -91,7 +88,7 @@ mod tests {
                 "simplejwt",
                 "directus",
                 "oauth2-device",
-                "oauth2-browser"
+                "oidc"
             ]
         );
     }

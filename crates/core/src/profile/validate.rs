@@ -124,6 +124,31 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
             return Err(("ott.token_field".into(), "must name a body field".into()));
         }
     }
+    for (field, path) in [
+        ("oauth.revocation_path", &profile.oauth.revocation_path),
+        (
+            "oauth.introspection_path",
+            &profile.oauth.introspection_path,
+        ),
+    ] {
+        if let Some(path) = path {
+            check_path(field, path)?;
+        }
+    }
+    for (field, url) in [
+        ("oauth.jwks_url", &profile.oauth.jwks_url),
+        ("oauth.issuer", &profile.oauth.issuer),
+    ] {
+        if let Some(url) = url {
+            if !super::is_absolute(url) {
+                return Err((
+                    field.into(),
+                    format!("`{url}` must be a whole https:// URL"),
+                ));
+            }
+            check_path(field, url)?;
+        }
+    }
     if let Some(private) = &profile.private_tokens {
         check_path("private_tokens.create.path", &private.create.path)?;
         check_path("private_tokens.list.path", &private.list.path)?;
@@ -141,12 +166,32 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
     Ok(())
 }
 
+/// A path below the base URL (`/token`), or a whole `http(s)://` URL for an endpoint on
+/// another host (as discovery finds them).
 fn check_path(field: &str, path: &str) -> Result<(), (String, String)> {
+    if super::is_absolute(path) {
+        return match url::Url::parse(path) {
+            Ok(url) if url.host().is_none() => {
+                Err((field.into(), format!("`{path}` names no host")))
+            }
+            Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+                Err((field.into(), "credentials do not belong in a URL".into()))
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err((field.into(), format!("`{path}` is not a URL: {e}"))),
+        };
+    }
     if !path.starts_with('/') {
-        return Err((field.into(), format!("`{path}` must start with `/`")));
+        return Err((
+            field.into(),
+            format!("`{path}` must start with `/` (or be a whole https:// URL)"),
+        ));
     }
     if path.contains("://") {
-        return Err((field.into(), format!("`{path}` must be a path, not a URL")));
+        return Err((
+            field.into(),
+            format!("`{path}` must be a path, or a URL starting with https://"),
+        ));
     }
     Ok(())
 }

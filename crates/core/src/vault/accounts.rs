@@ -6,7 +6,7 @@ use super::audit::AuditKind;
 use super::catalog::{AccountRecord, SecondFactor};
 use super::new_account::NewAccount;
 use super::secrets::{SecretKey, SecretKind, blocking};
-use crate::auth::{LoginSecrets, SignInPrompt, Target, TokenSet};
+use crate::auth::{LoginSecrets, SignInPrompt, Target, TokenHint, TokenSet};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::totp::Totp;
@@ -24,6 +24,25 @@ impl Vault {
         })?;
         self.record(&record.id, AuditKind::AccountChange, "ok");
         Ok(())
+    }
+
+    /// The account pointed at the server an issuer describes (OIDC Discovery): its
+    /// endpoints, keys, revocation and introspection become overrides of the account's
+    /// profile (the user's own overrides win), and the issuer its base URL when none was
+    /// given. The issuer's URL follows the base URL's rules (https, or loopback http).
+    pub async fn discovered(&self, account: NewAccount, issuer: &str) -> Result<NewAccount> {
+        let profile = account.profile()?;
+        Target::new(profile, issuer, account.allow_plain_http).map_err(|e| match e {
+            Error::InvalidBaseUrl { url, problem } => Error::InvalidAccount {
+                field: "issuer",
+                problem: format!("{url}: {problem}"),
+            },
+            other => other,
+        })?;
+        let discovery = super::authenticator(account.ca_cert_pem.as_deref())?
+            .discover(issuer)
+            .await?;
+        account.with_discovery(&discovery)
     }
 
     /// Logs in as a new account would, storing nothing: the "Test login" of a form.
@@ -183,6 +202,11 @@ impl Vault {
         given: LoginSecrets,
     ) -> Result<TokenSet> {
         let existing = self.catalog()?.account(id)?.clone();
+        // A form that names no overrides keeps the account's (discovered endpoints among them).
+        let mut account = account;
+        if account.overrides.is_empty() {
+            account.overrides = existing.overrides.clone();
+        }
         let (mut record, profile) = account.record()?;
         record.id = existing.id.clone();
         record.overrides = existing.overrides.clone();
@@ -283,9 +307,10 @@ impl Vault {
     }
 
     /// Removes an account and every secret of it.
-    pub async fn remove(&self, name: &str) -> Result<AccountRecord> {
+    pub async fn remove(&self, name: &str) -> Result<Removed> {
         let record = self.catalog()?.account(name)?.clone();
         let _lock = self.lock(&record.id).await?;
+        let revocation = self.revoke_at_server(&record).await;
         for kind in [
             SecretKind::Password,
             SecretKind::ClientSecret,
@@ -302,8 +327,59 @@ impl Vault {
         })?;
         self.uncache(&record.id);
         self.record(&record.id, AuditKind::AccountChange, "ok");
-        Ok(record)
+        Ok(Removed { record, revocation })
     }
+
+    /// Revokes the account's refresh token (or, without one, its access token) where its
+    /// server offers revocation. Whatever the server says, the account is removed after.
+    async fn revoke_at_server(&self, record: &AccountRecord) -> Revocation {
+        let attempt = async {
+            let target = self.target(record, &self.catalog()?)?;
+            if target.profile().oauth.revocation_path.is_none() {
+                return Ok(Revocation::NotOffered);
+            }
+            let held = |kind| {
+                let key = SecretKey::new(&record.id, kind);
+                blocking(&self.store, move |s| s.get(&key))
+            };
+            let (token, hint) = match held(SecretKind::RefreshToken).await? {
+                Some(refresh) => (refresh, TokenHint::RefreshToken),
+                None => match held(SecretKind::AccessToken).await? {
+                    Some(access) => (access, TokenHint::AccessToken),
+                    None => return Ok(Revocation::NotOffered),
+                },
+            };
+            let secrets = self.client_secret(record, &target).await?;
+            self.authenticator(record)?
+                .revoke_token(&target, &token, hint, &secrets)
+                .await?;
+            Ok::<_, Error>(Revocation::Revoked)
+        };
+        attempt.await.unwrap_or_else(|error| {
+            tracing::warn!(account = %record.id, code = %error.code(), "revocation failed: {error}");
+            Revocation::Failed(error)
+        })
+    }
+}
+
+/// An account removed, and what its server was told.
+#[derive(Debug)]
+pub struct Removed {
+    /// The account as it was.
+    pub record: AccountRecord,
+    /// Whether its token was revoked at the server.
+    pub revocation: Revocation,
+}
+
+/// What removing an account did at its server (RFC 7009).
+#[derive(Debug)]
+pub enum Revocation {
+    /// The server offers no revocation (or no token was held): nothing was sent.
+    NotOffered,
+    /// The server was told to forget the refresh token (or the access token).
+    Revoked,
+    /// Telling the server failed; the account was removed all the same.
+    Failed(Error),
 }
 
 /// Who a token says it belongs to, when it is a JWT that names someone.

@@ -9,6 +9,7 @@ use super::catalog::AccountRecord;
 use super::secrets::{SecretKey, SecretKind, blocking};
 use crate::auth::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Target, Token, Validation};
 use crate::error::{Error, Result};
+use crate::inspect::{Key, Verification};
 use crate::secret::Secret;
 
 /// The shortest and longest lifetime a private token may be asked for.
@@ -16,6 +17,36 @@ pub const PRIVATE_TOKEN_LIFETIME: (Duration, Duration) =
     (Duration::minutes(1), Duration::days(10 * 365));
 
 impl Vault {
+    /// Checks the signature of a token of the account `name`: with `key` when the user
+    /// gives one, else with the signing keys its server publishes (the profile's
+    /// `oauth.jwks_url`, which discovery fills in); with neither it stays unverified. The
+    /// keys are fetched as the account's calls are (its extra CA trusted). Published keys
+    /// that cannot be fetched leave the token unverified (and say why in the log) rather
+    /// than hide its claims; a key the user gave that cannot be read is an error.
+    pub async fn check_signature(
+        &self,
+        name: &str,
+        token: &Secret,
+        key: Option<Key>,
+    ) -> Result<Verification> {
+        let record = self.catalog()?.account(name)?.clone();
+        let http = self.authenticator(&record)?;
+        if let Some(key) = key {
+            return key.verify(token.expose(), &http).await;
+        }
+        let profile = self.catalog()?.profile_of(&record)?;
+        let Some(url) = profile.oauth.jwks_url else {
+            return Ok(Verification::Unverified);
+        };
+        match Key::Jwks(url).verify(token.expose(), &http).await {
+            Ok(verification) => Ok(verification),
+            Err(e) => {
+                tracing::warn!(account = %record.id, code = %e.code(), "the published keys: {e}");
+                Ok(Verification::Unverified)
+            }
+        }
+    }
+
     /// Checks the account's fresh access token with the profile's validate call, and says
     /// whose it is.
     pub async fn validate(&self, name: &str) -> Result<Validation> {

@@ -37,6 +37,7 @@ use std::time::Duration as StdDuration;
 
 use time::OffsetDateTime;
 
+pub use accounts::{Removed, Revocation};
 pub use calls::PRIVATE_TOKEN_LIFETIME;
 pub(crate) use files::{restrict_to_owner, write_atomically};
 pub use renewal::Source;

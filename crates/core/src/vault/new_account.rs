@@ -2,7 +2,7 @@
 //! checked field by field before anything is stored.
 
 use super::catalog::{AccountRecord, SecondFactor, StoredProfile, TokenTimes};
-use crate::auth::{Target, client_id};
+use crate::auth::{Discovery, Target, client_id};
 use crate::error::{Error, Result};
 use crate::profile::{Profile, preset};
 
@@ -68,6 +68,20 @@ impl NewAccount {
         profile
             .with_overrides(&self.overrides)?
             .with_client_id(self.client_id.as_deref())
+    }
+
+    /// This account pointed at the server `discovery` describes: the discovered endpoints
+    /// become overrides (the user's own for the same keys win), and the issuer the base
+    /// URL when none was given.
+    pub fn with_discovery(mut self, discovery: &Discovery) -> Result<Self> {
+        let mut overrides = discovery.overrides_for(&self.profile()?)?;
+        overrides.retain(|(key, _)| !self.overrides.iter().any(|(mine, _)| mine == key));
+        overrides.append(&mut self.overrides);
+        self.overrides = overrides;
+        if self.base_url.trim().is_empty() {
+            self.base_url = discovery.issuer.clone();
+        }
+        Ok(self)
     }
 
     /// Where the account logs in, once every field is checked.

@@ -310,7 +310,11 @@ impl Vault {
 
     /// The client secret of an account whose profile authenticates its client with one
     /// (read only then: a keyring call costs), as the secrets of a refresh.
-    async fn client_secret(&self, record: &AccountRecord, target: &Target) -> Result<LoginSecrets> {
+    pub(super) async fn client_secret(
+        &self,
+        record: &AccountRecord,
+        target: &Target,
+    ) -> Result<LoginSecrets> {
         if !target.profile().needs_client_secret() {
             return Ok(LoginSecrets::default());
         }

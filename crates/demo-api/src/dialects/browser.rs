@@ -1,9 +1,11 @@
-//! OAuth 2.0 authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636) for a native
-//! public client (RFC 8252): `GET /authorize` shows a sign-in page, as an identity provider
-//! does; signing in there (or refusing) sends the browser back to the client's loopback
-//! redirect with a code or `error=access_denied`; `POST /token` trades the code, once, for
-//! tokens when the code verifier matches the challenge. `POST /token` also takes
-//! `grant_type=refresh_token`, rotating.
+//! An OpenID Connect provider's browser sign-in: the authorization code grant with PKCE
+//! (RFC 6749 §4.1, RFC 7636) for a native public client (RFC 8252). `GET /authorize` shows
+//! a sign-in page, as an identity provider does; signing in there (or refusing) sends the
+//! browser back to the client's loopback redirect with a code or `error=access_denied`;
+//! `POST /token` trades the code, once, for tokens when the code verifier matches the
+//! challenge, and takes `grant_type=refresh_token`, rotating. Its tokens are signed with
+//! EdDSA; `GET /.well-known/openid-configuration` names the endpoints, `GET /jwks` the key,
+//! and `POST /revoke` revokes a refresh token (RFC 7009).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,7 +28,7 @@ use crate::Endpoint;
 use crate::connection::ConnectionKill;
 use crate::state::DemoState;
 
-const D: Dialect = Dialect::Oauth2Browser;
+const D: Dialect = Dialect::Oidc;
 
 /// The browser flow's public client.
 pub const BROWSER_CLIENT: &str = "tokenvault-browser";
@@ -48,8 +50,85 @@ pub type CodeGrants = HashMap<String, CodeGrant>;
 
 pub(super) fn routes() -> Router<Arc<DemoState>> {
     Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/jwks", get(jwks))
         .route("/authorize", get(page).post(decide))
         .route("/token", post(token))
+        .route("/revoke", post(revoke))
+}
+
+/// Where this provider lives: `http://127.0.0.1:PORT/oidc`.
+fn issuer(state: &DemoState) -> String {
+    format!(
+        "http://127.0.0.1:{}/{}",
+        state.port.load(std::sync::atomic::Ordering::SeqCst),
+        D.as_str()
+    )
+}
+
+/// The discovery document (OpenID Connect Discovery 1.0).
+async fn discovery(State(state): State<Arc<DemoState>>) -> Response {
+    let issuer = issuer(&state);
+    axum::Json(serde_json::json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["EdDSA"],
+    }))
+    .into_response()
+}
+
+/// The signing key as a JWKS: the Ed25519 public key's 32 bytes, the last of its PEM's DER.
+async fn jwks() -> Response {
+    let pem = String::from_utf8_lossy(crate::tokens::OIDC_PUBLIC_PEM);
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .unwrap_or_default();
+    let raw = &der[der.len().saturating_sub(32)..];
+    axum::Json(serde_json::json!({"keys": [{
+        "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
+        "kid": crate::tokens::OIDC_KEY_ID,
+        "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw),
+    }]}))
+    .into_response()
+}
+
+/// Token revocation (RFC 7009): a refresh token of this provider is revoked; anything else
+/// is answered 200 too, as the RFC asks, so a client learns nothing from the answer.
+async fn revoke(
+    State(state): State<Arc<DemoState>>,
+    Extension(kill): Extension<ConnectionKill>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let fields = fields(&headers, &body)?;
+    let text = |key: &str| {
+        fields
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if text("client_id") != BROWSER_CLIENT {
+        return Err(invalid_client(false));
+    }
+    gate(&state, D, Endpoint::TokenRevocation, &kill).await?;
+    if let Ok(claims) = state.issuer.check(
+        &text("token"),
+        D,
+        &[crate::tokens::Kind::Refresh, crate::tokens::Kind::Access],
+    ) {
+        state.issuer.revoke(&claims.jti);
+    }
+    Ok(StatusCode::OK.into_response())
 }
 
 /// The authorization request's parameters, as the page carries them on.

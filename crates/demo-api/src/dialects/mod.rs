@@ -48,7 +48,7 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .nest("/simplejwt", simplejwt::routes())
         .nest("/directus", directus::routes())
         .nest("/oauth2-device", device::routes())
-        .nest("/oauth2-browser", browser::routes())
+        .nest("/oidc", browser::routes())
         .nest("/acme", acme::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
