@@ -66,7 +66,7 @@ describe("django-oauth-toolkit", () => {
     assert.match(removed.stderr, /its server revoked its token/);
   });
 
-  it("adds a service by client credentials that renews alone, and blames the client for a wrong secret", async () => {
+  it("adds a service by client credentials that renews alone, introspects its opaque token, and blames the client for a wrong secret", async () => {
     const args = (name) => [
       "account",
       "add",
@@ -80,10 +80,30 @@ describe("django-oauth-toolkit", () => {
       "--client-secret-stdin",
       "--set",
       "login.path=/o/token/",
+      "--set",
+      "oauth.introspection_path=/o/introspect/",
     ];
     ok(home, args("reports"), "reporting-secret\n");
     const token = ok(home, ["token", "reports"]);
-    assert.notEqual(ok(home, ["token", "reports", "--force-refresh"]), token);
+    const renewed = ok(home, ["token", "reports", "--force-refresh"]).trim();
+    assert.notEqual(renewed, token);
+
+    // The token is opaque: inspect asks the server about it (RFC 7662), as the client.
+    const inspected = ok(home, ["inspect", "--account", "reports"]);
+    assert.match(inspected, /^ACTIVE, says http:\/\/127\.0\.0\.1:\d+\/o\/introspect\//, inspected);
+    assert.match(inspected, /client: +reporting/);
+    assert.match(inspected, /scope: +read/);
+    assert.doesNotMatch(inspected, new RegExp(renewed), "the token itself is not shown");
+    // Revoked at the server: inspect says so, and exits 3.
+    const revoked = await fetch(`${base}/o/revoke_token/`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from("reporting:reporting-secret").toString("base64")}` },
+      body: new URLSearchParams({ token: renewed }),
+    });
+    assert.equal(revoked.status, 200);
+    const inactive = tokenvault(home, ["inspect", "--account", "reports"]);
+    assert.equal(inactive.status, 3, inactive.stderr);
+    assert.match(inactive.stdout, /^NOT ACTIVE/);
 
     const wrong = tokenvault(home, args("wrong"), "not-the-secret\n");
     assert.equal(wrong.status, 3, wrong.stderr);

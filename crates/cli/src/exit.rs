@@ -32,6 +32,11 @@ pub enum Failure {
         /// Why it does not hold, in words.
         reason: String,
     },
+    /// A token its server says is not active (expired, revoked, or not its own).
+    TokenInactive {
+        /// The introspection endpoint that said so.
+        url: String,
+    },
     /// A failure the agent reported, or a problem reaching it, with its exit code.
     Relayed {
         /// The words, as the agent's process would have printed them.
@@ -49,6 +54,7 @@ impl Failure {
             Failure::OttInvalid(_) => REJECTED,
             Failure::Relayed { exit, .. } => *exit,
             Failure::SignatureInvalid { .. } => REJECTED,
+            Failure::TokenInactive { .. } => REJECTED,
             Failure::Core(error) => match error.code().kind() {
                 ErrorKind::Rejected => REJECTED,
                 ErrorKind::Remote => REMOTE,
@@ -67,6 +73,9 @@ impl fmt::Display for Failure {
             Failure::OttInvalid(reason) => write!(f, "the one-time token is not valid: {reason}"),
             Failure::SignatureInvalid { by, reason } => {
                 write!(f, "the signature is not valid with {by}: {reason}")
+            }
+            Failure::TokenInactive { url } => {
+                write!(f, "the server says the token is not active ({url})")
             }
             Failure::Relayed { message, .. } => f.write_str(message),
         }

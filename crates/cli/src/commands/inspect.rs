@@ -3,8 +3,8 @@
 
 use std::io::Read;
 
-use serde_json::Value;
-use tokenvault_core::auth::Authenticator;
+use serde_json::{Value, json};
+use tokenvault_core::auth::{Authenticator, Introspection};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::{Inspection, Key, Report, Verification, inspect};
 use tokenvault_core::{Secret, Vault};
@@ -51,9 +51,57 @@ pub async fn stored(vault: &Vault, account: &str, key: Option<Key>, json: bool) 
             "{account} holds no access token yet; run `tokenvault login {account}`"
         ))
     })?;
-    let seen = readable(&stored.value)?;
+    let seen = match readable(&stored.value) {
+        Ok(seen) => seen,
+        // An opaque token: what its server says of it, where the profile can ask.
+        Err(not_a_jwt) => match vault.introspect(account).await? {
+            Some(answer) => return introspected(&answer, json),
+            None => return Err(not_a_jwt),
+        },
+    };
     let verification = vault.check_signature(account, &stored.value, key).await?;
     show(&seen, &verification, json)
+}
+
+/// What the server said of an opaque token (RFC 7662); an inactive one exits 3.
+fn introspected(answer: &Introspection, json: bool) -> Outcome {
+    if json {
+        let mut shown = answer.fields.clone();
+        shown.insert("active".into(), Value::Bool(answer.active));
+        output::json(&json!({"introspection": shown, "by": answer.url}));
+    } else {
+        let verdict = if answer.active {
+            "ACTIVE"
+        } else {
+            "NOT ACTIVE"
+        };
+        output::line(&format!("{verdict}, says {}", answer.url));
+        for (label, name) in [
+            ("identity", "username"),
+            ("subject", "sub"),
+            ("client", "client_id"),
+            ("scope", "scope"),
+        ] {
+            output::line(&format!(
+                "{:<9} {}",
+                format!("{label}:"),
+                answer.text(name).unwrap_or("-")
+            ));
+        }
+        let expires = answer.expires_at();
+        output::line(&format!(
+            "expires:  {} ({})",
+            output::instant(expires).as_str().unwrap_or("-"),
+            output::left_in_words(expires, SystemClock.now())
+        ));
+    }
+    if answer.active {
+        Ok(())
+    } else {
+        Err(Failure::TokenInactive {
+            url: answer.url.clone(),
+        })
+    }
 }
 
 /// A pasted token, checked with the key given.

@@ -7,7 +7,9 @@ use super::Vault;
 use super::audit::AuditKind;
 use super::catalog::AccountRecord;
 use super::secrets::{SecretKey, SecretKind, blocking};
-use crate::auth::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Target, Token, Validation};
+use crate::auth::{
+    CreatedPrivateToken, Introspection, OttOutcome, PrivateTokenInfo, Target, Token, Validation,
+};
 use crate::error::{Error, Result};
 use crate::inspect::{Key, Verification};
 use crate::secret::Secret;
@@ -45,6 +47,33 @@ impl Vault {
                 Ok(Verification::Unverified)
             }
         }
+    }
+
+    /// What the account's server says of its stored access token (RFC 7662), for tokens
+    /// that are not JWTs; `None` when the profile names no introspection endpoint.
+    pub async fn introspect(&self, name: &str) -> Result<Option<Introspection>> {
+        let record = self.catalog()?.account(name)?.clone();
+        let target = self.target(&record, &self.catalog()?)?;
+        if target.profile().oauth.introspection_path.is_none() {
+            return Ok(None);
+        }
+        let Some(access) = self.stored_access_token(name).await? else {
+            return Err(Error::InvalidAccount {
+                field: "name",
+                problem: format!("{} holds no access token yet", record.name),
+            });
+        };
+        let secrets = self.client_secret(&record, &target).await?;
+        let answer = self
+            .authenticator(&record)?
+            .introspect(&target, &access.value, &secrets)
+            .await;
+        self.record(
+            &record.id,
+            AuditKind::Validate,
+            answer.as_ref().map_or_else(|e| e.code().as_str(), |_| "ok"),
+        );
+        answer.map(Some)
     }
 
     /// Checks the account's fresh access token with the profile's validate call, and says
