@@ -47,6 +47,8 @@ pub struct Shell {
     statuses: watch::Receiver<Vec<AccountStatus>>,
     about: watch::Receiver<About>,
     vault: OpenedVault,
+    /// Ends the sign-in waiting for its person (the window's Cancel).
+    sign_in_cancel: tokio::sync::Notify,
 }
 
 /// Facts about this run, for the window's header.

@@ -90,6 +90,7 @@ where
         statuses,
         about,
         vault,
+        sign_in_cancel: tokio::sync::Notify::new(),
     }
 }
 

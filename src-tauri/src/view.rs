@@ -60,16 +60,19 @@ pub enum ShellCode {
     NoToken,
     /// What was pasted is not a readable JWT.
     NotAJwt,
+    /// The person cancelled the sign-in.
+    Cancelled,
 }
 
 impl ShellCode {
     /// Every code, in a fixed order (for the window's table of words).
-    pub const ALL: [ShellCode; 5] = [
+    pub const ALL: [ShellCode; 6] = [
         ShellCode::Clipboard,
         ShellCode::InvalidSettings,
         ShellCode::NoAgent,
         ShellCode::NoToken,
         ShellCode::NotAJwt,
+        ShellCode::Cancelled,
     ];
 }
 

@@ -165,6 +165,20 @@ describe("the app on a vault", () => {
     );
     await driver.type(await driver.find('[data-testid="f-client-id"]'), "tokenvault-browser");
     assert.equal(await driver.textOf('[data-testid="save-account"]'), "Sign in with browser");
+    // A first sign-in, cancelled while it waits: its listener is closed, nothing is kept.
+    await driver.click(await driver.find('[data-testid="save-account"]'));
+    const abandoned = await driver.textOf('[data-testid="browser-page"]');
+    const abandonedCallback = new URL(new URL(abandoned).searchParams.get("redirect_uri"));
+    await driver.click(await driver.find('[data-testid="cancel-sign-in"]'));
+    await driver.waitFor(
+      async () => (await driver.findAll('[data-testid="browser-sign-in"]')).length === 0,
+      10_000,
+      "the cancelled sign-in gone from the form",
+    );
+    await assert.rejects(
+      fetch(abandonedCallback),
+      "the cancelled sign-in no longer listens for the browser",
+    );
     await driver.click(await driver.find('[data-testid="save-account"]'));
     const page = await driver.textOf('[data-testid="browser-page"]');
     assert.match(page, /code_challenge_method=S256/);

@@ -305,9 +305,12 @@ pub async fn add_account(
     };
     let id = account.id();
     let tokens = if account.profile()?.needs_person() {
-        vault
-            .add_after_sign_in(account, secrets.into(), &WindowPrompt(app))
-            .await?
+        let prompt = WindowPrompt(app);
+        until_cancelled(
+            &shell,
+            vault.add_after_sign_in(account, secrets.into(), &prompt),
+        )
+        .await??
     } else {
         vault.add_after_login(account, secrets.into()).await?
     };
@@ -372,8 +375,32 @@ pub async fn log_in_with_code(shell: State<'_, Shell>, id: String, code: String)
 /// Signs an account in again with the person at the window (a device sign-in).
 #[tauri::command]
 pub async fn sign_in_again(app: AppHandle, shell: State<'_, Shell>, id: String) -> IpcResult<()> {
-    vault(&shell)?.sign_in(&id, &WindowPrompt(app)).await?;
+    let prompt = WindowPrompt(app);
+    until_cancelled(&shell, vault(&shell)?.sign_in(&id, &prompt)).await??;
     Ok(())
+}
+
+/// Ends the sign-in waiting for its person: its listener closes, its polling stops, and
+/// the command that started it answers `cancelled`.
+#[tauri::command]
+pub fn cancel_sign_in(shell: State<'_, Shell>) {
+    shell.sign_in_cancel.notify_waiters();
+}
+
+/// Runs a sign-in until it ends or the window cancels it (dropping it ends its listener or
+/// polling at once).
+async fn until_cancelled<T>(
+    shell: &Shell,
+    sign_in: impl std::future::Future<Output = T>,
+) -> Result<T, FailureView> {
+    let cancelled = shell.sign_in_cancel.notified();
+    tokio::select! {
+        outcome = sign_in => Ok(outcome),
+        () = cancelled => Err(FailureView::new(
+            crate::view::ShellCode::Cancelled,
+            "the sign-in was cancelled".into(),
+        )),
+    }
 }
 
 /// Removes an account and every secret of it.

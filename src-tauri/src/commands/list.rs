@@ -13,6 +13,7 @@ macro_rules! app_commands {
             accounts::edit_account,
             accounts::log_in_with_code,
             accounts::sign_in_again,
+            accounts::cancel_sign_in,
             accounts::account_details,
             app::app_info,
             app::get_settings,

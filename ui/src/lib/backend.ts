@@ -55,6 +55,9 @@ export const editAccount = (
 /** Signs an account in again with a device code the window shows (`onDeviceSignIn`). */
 export const signInAgain = (id: string): Promise<void> => invoke("sign_in_again", { id });
 
+/** Ends the sign-in waiting for its person; the call that started it fails with `cancelled`. */
+export const cancelSignIn = (): Promise<void> => invoke("cancel_sign_in");
+
 /** Logs the account in with the one-time code the user typed. */
 export const logInWithCode = (id: string, code: string): Promise<void> =>
   invoke("log_in_with_code", { id, code });

@@ -165,6 +165,10 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     title: "No token yet",
     action: "Wait for the first login, or check the account's failure.",
   },
+  cancelled: {
+    title: "Sign-in cancelled",
+    action: "Nothing was kept; start the sign-in again when you are ready.",
+  },
   no_agent: {
     title: "Not serving the command line",
     action:

@@ -40,6 +40,8 @@ interface MockState {
   calls: { command: string; args: unknown }[];
   clipboard: string | null;
   agent: AgentState;
+  /** A browser sign-in waits until it is cancelled, as one whose person never signs in. */
+  holdSignIn: boolean;
 }
 
 const now = Date.now();
@@ -212,6 +214,7 @@ const state: MockState = {
   },
   agent: { serving: true, locked: false },
   failNext: {},
+  holdSignIn: false,
   calls: [],
   clipboard: null,
 };
@@ -374,8 +377,23 @@ async function showBrowserSignIn(): Promise<void> {
       expiresAt: Date.now() + 300_000,
     });
   }
+  if (state.holdSignIn) {
+    await new Promise<void>((cancelled) => {
+      cancelWaiting = cancelled;
+    });
+    throw { code: "cancelled", message: "the sign-in was cancelled" };
+  }
   await new Promise((done) => setTimeout(done, 400));
 }
+
+/** Ends a held sign-in, as the backend's cancel does. */
+let cancelWaiting: (() => void) | null = null;
+
+export const cancelSignIn = () =>
+  answer("cancel_sign_in", {}, () => {
+    cancelWaiting?.();
+    cancelWaiting = null;
+  });
 
 /** What a device sign-in shows; the person approves it a moment later. */
 async function showDeviceSignIn(): Promise<void> {

@@ -143,6 +143,28 @@ test("a browser sign-in says where to sign in when no browser opened, then saves
   expect(sent?.args.form).toMatchObject({ issuer: "https://idp.example/realms/ops", baseUrl: "" });
 });
 
+test("a browser sign-in can be cancelled while it waits, and nothing is added or said", async ({
+  page,
+}) => {
+  await openApp(page);
+  await page.evaluate(() => {
+    window.tokenvaultMock.state.holdSignIn = true;
+  });
+  await page.getByTestId("add-account").click();
+  await page.getByTestId("f-name").fill("Desk");
+  await page.getByTestId("f-preset").selectOption("oidc");
+  await page.getByTestId("f-issuer").fill("https://idp.example/realms/ops");
+  await page.getByTestId("f-client-id").fill("tokenvault");
+  await page.getByTestId("save-account").click();
+  await expect(page.getByTestId("browser-sign-in")).toBeVisible();
+  await page.getByTestId("cancel-sign-in").click();
+  await expect(page.getByTestId("browser-sign-in")).toHaveCount(0);
+  await expect(page.getByTestId("save-account")).toHaveText("Sign in with browser");
+  await expect(page.getByTestId("add-error")).toHaveCount(0);
+  await expect(page.locator('[data-account-id="desk"]')).toHaveCount(0);
+  expect((await calls(page)).some((c) => c.command === "cancel_sign_in")).toBe(true);
+});
+
 test("an account whose session ended offers to sign in again", async ({ page }) => {
   await openApp(page);
   await page.evaluate(() => {
