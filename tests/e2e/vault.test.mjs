@@ -182,6 +182,7 @@ describe("the app on a vault", () => {
     await driver.click(await driver.find('[data-testid="save-account"]'));
     const page = await driver.textOf('[data-testid="browser-page"]');
     assert.match(page, /code_challenge_method=S256/);
+    await snap(driver, "browser-sign-in");
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     });
