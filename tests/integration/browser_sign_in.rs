@@ -205,6 +205,22 @@ fn support_desk(server: &DemoServer) -> NewAccount {
     }
 }
 
+/// A sign-in that `person` makes fail: the server it ran against, and the error. Whatever
+/// the failure, the vault keeps nothing.
+async fn failed_sign_in(scratch: &str, person: &Person) -> (DemoServer, tokenvault_core::Error) {
+    let server = browser_server().await;
+    let vault = vault(scratch);
+    let error = vault
+        .add_after_sign_in(support_desk(&server), LoginSecrets::default(), person)
+        .await
+        .expect_err("the sign-in fails");
+    assert!(
+        vault.catalog().expect("a catalog").accounts.is_empty(),
+        "nothing kept"
+    );
+    (server, error)
+}
+
 #[tokio::test]
 async fn a_person_who_signs_in_in_the_browser_adds_the_account_as_themselves_and_no_password_is_kept()
  {
@@ -299,32 +315,18 @@ async fn a_refused_refresh_needs_the_person_again_and_nothing_opens_a_browser_wi
 
 #[tokio::test]
 async fn a_cancelled_sign_in_is_denied_by_name_and_keeps_nothing() {
-    let server = browser_server().await;
-    let vault = vault("browser-cancelled");
     let person = Person::who(Act::Cancels);
-    let error = vault
-        .add_after_sign_in(support_desk(&server), LoginSecrets::default(), &person)
-        .await
-        .expect_err("it fails");
+    let (_server, error) = failed_sign_in("browser-cancelled", &person).await;
     assert_eq!(error.code(), "sign_in_denied", "{error}");
     assert!(error.to_string().contains("cancelled"), "{error}");
     let page = person.last_page().await;
     assert!(page.contains("Sign-in failed"), "{page}");
-    assert!(
-        vault.catalog().expect("a catalog").accounts.is_empty(),
-        "nothing kept"
-    );
 }
 
 #[tokio::test]
 async fn a_redirect_with_another_sign_ins_state_is_refused_and_its_code_never_traded() {
-    let server = browser_server().await;
-    let vault = vault("browser-state");
     let person = Person::who(Act::ComesBackWithAnotherState);
-    let error = vault
-        .add_after_sign_in(support_desk(&server), LoginSecrets::default(), &person)
-        .await
-        .expect_err("it fails");
+    let (server, error) = failed_sign_in("browser-state", &person).await;
     assert_eq!(error.code(), "sign_in_mismatch", "{error}");
     assert!(person.last_page().await.contains("does not match"));
     assert_eq!(
@@ -332,21 +334,12 @@ async fn a_redirect_with_another_sign_ins_state_is_refused_and_its_code_never_tr
         0,
         "the code it carried was not used"
     );
-    assert!(
-        vault.catalog().expect("a catalog").accounts.is_empty(),
-        "nothing kept"
-    );
 }
 
 #[tokio::test]
 async fn a_code_traded_by_somebody_else_first_is_refused_by_name() {
-    let server = browser_server().await;
-    let vault = vault("browser-code-used");
     let person = Person::who(Act::HasTheCodeTakenFirst);
-    let error = vault
-        .add_after_sign_in(support_desk(&server), LoginSecrets::default(), &person)
-        .await
-        .expect_err("it fails");
+    let (_server, error) = failed_sign_in("browser-code-used", &person).await;
     assert_eq!(error.code(), "sign_in_denied", "{error}");
     assert!(
         error
@@ -355,24 +348,15 @@ async fn a_code_traded_by_somebody_else_first_is_refused_by_name() {
         "{error}"
     );
     assert!(person.last_page().await.contains("Sign-in failed"));
-    assert!(
-        vault.catalog().expect("a catalog").accounts.is_empty(),
-        "nothing kept"
-    );
 }
 
 #[tokio::test]
 async fn a_browser_that_never_comes_back_ends_the_sign_in_after_the_wait_it_was_given() {
-    let server = browser_server().await;
-    let vault = vault("browser-away");
     let person = Person {
         wait: Duration::from_secs(1),
         ..Person::who(Act::IsAway)
     };
-    let error = vault
-        .add_after_sign_in(support_desk(&server), LoginSecrets::default(), &person)
-        .await
-        .expect_err("it fails");
+    let (_server, error) = failed_sign_in("browser-away", &person).await;
     assert_eq!(error.code(), "sign_in_expired", "{error}");
     assert!(error.to_string().contains("within 1 s"), "{error}");
     assert_eq!(
@@ -380,10 +364,22 @@ async fn a_browser_that_never_comes_back_ends_the_sign_in_after_the_wait_it_was_
         1,
         "the page was offered"
     );
-    assert!(
-        vault.catalog().expect("a catalog").accounts.is_empty(),
-        "nothing kept"
-    );
+}
+
+/// The support desk added from the demo provider's issuer alone, signed in by `person`.
+async fn added_from_the_issuer(server: &DemoServer, vault: &Vault, person: &Person) {
+    let account = NewAccount {
+        base_url: String::new(),
+        ..support_desk(server)
+    };
+    let account = vault
+        .discovered(account, &server.base_url(Dialect::Oidc))
+        .await
+        .expect("the issuer describes itself");
+    vault
+        .add_after_sign_in(account, LoginSecrets::default(), person)
+        .await
+        .expect("the sign-in adds the account");
 }
 
 #[tokio::test]
@@ -392,20 +388,15 @@ async fn an_account_from_an_issuer_alone_signs_in_verifies_its_tokens_with_the_p
     let server = browser_server().await;
     let vault = vault("browser-issuer");
     let issuer = server.base_url(Dialect::Oidc);
-    let account = NewAccount {
-        base_url: String::new(),
-        ..support_desk(&server)
-    };
-    let account = vault
-        .discovered(account, &issuer)
-        .await
-        .expect("the issuer describes itself");
-    assert_eq!(account.base_url, issuer, "the issuer is the base URL");
     let person = Person::who(Act::SignsIn);
-    vault
-        .add_after_sign_in(account, LoginSecrets::default(), &person)
-        .await
-        .expect("the sign-in adds the account");
+    added_from_the_issuer(&server, &vault, &person).await;
+    let record = vault
+        .catalog()
+        .expect("a catalog")
+        .account("Support desk")
+        .expect("added")
+        .clone();
+    assert_eq!(record.base_url, issuer, "the issuer is the base URL");
     assert!(
         person.shown.lock().expect("not poisoned")[0]
             .url
@@ -458,14 +449,7 @@ async fn a_discovery_document_that_speaks_for_another_issuer_is_not_used() {
 async fn an_account_whose_server_cannot_revoke_its_token_is_removed_all_the_same_and_says_so() {
     let server = browser_server().await;
     let vault = vault("browser-revocation-fails");
-    let account = vault
-        .discovered(support_desk(&server), &server.base_url(Dialect::Oidc))
-        .await
-        .expect("discovered");
-    vault
-        .add_after_sign_in(account, LoginSecrets::default(), &Person::who(Act::SignsIn))
-        .await
-        .expect("added");
+    added_from_the_issuer(&server, &vault, &Person::who(Act::SignsIn)).await;
     server.inject(FaultRule {
         fault: Fault::Http500,
         dialect: Some(Dialect::Oidc),

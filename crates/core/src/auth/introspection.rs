@@ -5,10 +5,9 @@
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::client::{Authenticator, Target, server_detail, status_error, with_body};
-use super::client_auth::{LoginSecrets, authenticate_client, client_refusal};
+use super::client::{Authenticator, Target};
+use super::client_auth::LoginSecrets;
 use crate::error::{Error, Result};
-use crate::profile::{BodyEncoding, Method};
 use crate::secret::Secret;
 
 /// The server's answer about a token.
@@ -51,23 +50,10 @@ impl Authenticator {
                 call: "token introspection",
             });
         };
-        let url = target.url(path);
-        let mut fields = Map::new();
-        fields.insert("token".into(), Value::String(token.expose().to_owned()));
-        let request = self.request(Method::Post, &url);
-        let request = authenticate_client(request, &mut fields, profile, secrets)?;
-        let request = with_body(request, BodyEncoding::Form, &fields);
-        let mut said = secrets.all();
-        said.push(token);
-        let answer = self.send(request, &url, &said).await?;
-        if !(200..300).contains(&answer.status) {
-            if let Some(refusal) =
-                client_refusal(&answer, profile, || server_detail(&answer, &said))
-            {
-                return Err(refusal);
-            }
-            return Err(status_error(&answer, &said));
-        }
+        let answer = self
+            .call_about_token(target, path, Map::new(), token, secrets)
+            .await?;
+        let url = answer.url.clone();
         let unexpected = || Error::UnexpectedResponse {
             url: url.clone(),
             expected: "an introspection answer: a JSON object with `active`".into(),

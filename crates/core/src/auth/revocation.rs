@@ -1,8 +1,10 @@
 //! Token revocation (RFC 7009): telling the server a token is no longer wanted, so a
-//! refresh token left behind by a removed account cannot be used by anyone.
+//! refresh token left behind by a removed account cannot be used by anyone. Also the call
+//! that revocation and introspection share.
 
 use serde_json::{Map, Value};
 
+use super::answer::Answer;
 use super::client::{Authenticator, Target, server_detail, status_error, with_body};
 use super::client_auth::{LoginSecrets, authenticate_client, client_refusal};
 use crate::error::{Error, Result};
@@ -45,13 +47,31 @@ impl Authenticator {
                 call: "token revocation",
             });
         };
-        let url = target.url(path);
         let mut fields = Map::new();
-        fields.insert("token".into(), Value::String(token.expose().to_owned()));
         fields.insert(
             "token_type_hint".into(),
             Value::String(hint.as_str().into()),
         );
+        self.call_about_token(target, path, fields, token, secrets)
+            .await
+            .map(drop)
+    }
+
+    /// A call about `token` to one of the server's token endpoints (revocation,
+    /// introspection): a form with the token and `fields`, the client authenticated as at
+    /// the token endpoint. A 2xx answer is returned; any other is an error with the
+    /// server's words, the call's secrets removed.
+    pub(super) async fn call_about_token(
+        &self,
+        target: &Target,
+        path: &str,
+        mut fields: Map<String, Value>,
+        token: &Secret,
+        secrets: &LoginSecrets,
+    ) -> Result<Answer> {
+        let profile = target.profile();
+        let url = target.url(path);
+        fields.insert("token".into(), Value::String(token.expose().to_owned()));
         let request = self.request(Method::Post, &url);
         let request = authenticate_client(request, &mut fields, profile, secrets)?;
         let request = with_body(request, BodyEncoding::Form, &fields);
@@ -59,7 +79,7 @@ impl Authenticator {
         said.push(token);
         let answer = self.send(request, &url, &said).await?;
         if (200..300).contains(&answer.status) {
-            return Ok(());
+            return Ok(answer);
         }
         if let Some(refusal) = client_refusal(&answer, profile, || server_detail(&answer, &said)) {
             return Err(refusal);

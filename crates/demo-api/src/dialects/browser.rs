@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::device::{grant_tokens, random_letters};
 use super::oauth2::{invalid_client, oauth_error, refreshed_user};
-use super::{Reply, authenticate, fields, gate, user};
+use super::{Reply, authenticate, fields, gate, text_of, user};
 use crate::Dialect;
 use crate::Endpoint;
 use crate::connection::ConnectionKill;
@@ -110,13 +110,7 @@ async fn revoke(
     body: Bytes,
 ) -> Reply {
     let fields = fields(&headers, &body)?;
-    let text = |key: &str| {
-        fields
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |key: &str| text_of(&fields, key);
     if text("client_id") != BROWSER_CLIENT {
         return Err(invalid_client(false));
     }
@@ -252,13 +246,7 @@ async fn decide(State(state): State<Arc<DemoState>>, headers: HeaderMap, body: B
     let Ok(fields) = fields(&headers, &body) else {
         return (StatusCode::BAD_REQUEST, Html("not a form".to_owned())).into_response();
     };
-    let text = |key: &str| {
-        fields
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |key: &str| text_of(&fields, key);
     let request = Request {
         response_type: text("response_type"),
         client_id: text("client_id"),
@@ -307,13 +295,7 @@ async fn token(
     body: Bytes,
 ) -> Reply {
     let fields = fields(&headers, &body)?;
-    let text = |key: &str| {
-        fields
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |key: &str| text_of(&fields, key);
     if text("client_id") != BROWSER_CLIENT {
         return Err(invalid_client(false));
     }

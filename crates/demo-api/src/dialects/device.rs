@@ -19,7 +19,7 @@ use axum::{Extension, Router};
 use serde_json::json;
 
 use super::oauth2::{invalid_client, oauth_error, refreshed_user};
-use super::{Reply, answer, authenticate, fields, gate, json, user};
+use super::{Reply, answer, authenticate, fields, gate, json, text_of, user};
 use crate::connection::ConnectionKill;
 use crate::faults::Fault;
 use crate::state::DemoState;
@@ -217,13 +217,7 @@ async fn token(
     body: Bytes,
 ) -> Reply {
     let fields = fields(&headers, &body)?;
-    let text = |key: &str| {
-        fields
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |key: &str| text_of(&fields, key);
     if text("client_id") != DEVICE_CLIENT {
         return Err(invalid_client(false));
     }

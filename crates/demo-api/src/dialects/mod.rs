@@ -108,6 +108,15 @@ fn fields(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, Respo
     })
 }
 
+/// A request field as text: empty when it is missing or not text.
+fn text_of(fields: &Map<String, Value>, key: &str) -> String {
+    fields
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// `a=1&b=two` into pairs, percent-decoded.
 fn form_pairs(body: &Bytes) -> Option<Vec<(String, String)>> {
     let text = std::str::from_utf8(body).ok()?;
