@@ -2,7 +2,8 @@
 // from the issuer alone signed in by a person in real Chromium on Glewlwyd's own login page,
 // one by device code approved as the person would, and one by client credentials; each serves
 // and renews tokens, the browser one is verified with the discovered RS256 keys, and both
-// person accounts ask for a sign-in again when the server has forgotten their grant.
+// person accounts ask for a sign-in again when the server has forgotten their grant; the
+// service's token is revoked at the server when its account is removed.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
@@ -142,5 +143,21 @@ describe("Glewlwyd", () => {
     for (const name of ["work", "laptop"]) ok(home, ["token", name]);
     // The service never needed anybody.
     ok(home, ["token", "reports", "--force-refresh"]);
+  });
+
+  it("revokes the service's token at Glewlwyd when the account is removed, which its introspection then confirms", async () => {
+    const token = ok(home, ["token", "reports"]).trim();
+    const removed = tokenvault(home, ["account", "remove", "reports"]);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(removed.stderr, /its server revoked its token/);
+    const introspected = await fetch(`${issuer}/introspect`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from("reporting:reporting-secret").toString("base64")}`,
+      },
+      body: new URLSearchParams({ token }),
+    });
+    assert.equal(introspected.status, 200);
+    assert.equal((await introspected.json()).active, false, "the token is no longer active");
   });
 });
