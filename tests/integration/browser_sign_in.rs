@@ -471,3 +471,52 @@ async fn an_account_whose_server_cannot_revoke_its_token_is_removed_all_the_same
         "the refresh token is forgotten here even though the server kept it"
     );
 }
+
+#[tokio::test]
+async fn an_edited_browser_account_is_signed_in_again_by_its_person_and_keeps_who_they_are() {
+    let server = browser_server().await;
+    let vault = vault("browser-edited");
+    vault
+        .add_after_sign_in(
+            support_desk(&server),
+            LoginSecrets::default(),
+            &Person::who(Act::SignsIn),
+        )
+        .await
+        .expect("added");
+    let id = vault
+        .catalog()
+        .expect("a catalog")
+        .account("Support desk")
+        .expect("added")
+        .id
+        .clone();
+    let renamed = NewAccount {
+        name: "Support desk (EU)".into(),
+        ..support_desk(&server)
+    };
+    // Without a person there the edit cannot sign in, and changes nothing.
+    let refused = vault
+        .edit_after_login(&id, renamed.clone(), LoginSecrets::default())
+        .await
+        .expect_err("a sign-in needs a person");
+    assert_eq!(refused.code(), "sign_in_required", "{refused}");
+    let person = Person::who(Act::SignsIn);
+    vault
+        .edit_after_sign_in(&id, renamed, LoginSecrets::default(), &person)
+        .await
+        .expect("the person signs in again");
+    assert!(person.last_page().await.contains("Signed in"));
+    let record = vault
+        .catalog()
+        .expect("a catalog")
+        .account(&id)
+        .expect("kept")
+        .clone();
+    assert_eq!(record.name, "Support desk (EU)");
+    assert_eq!(
+        record.identity, "desk.agent",
+        "the token says who, as at adding"
+    );
+    assert_eq!(server.count(Dialect::Oidc, Endpoint::Login), 2);
+}

@@ -344,19 +344,26 @@ pub fn account_form(shell: State<'_, Shell>, id: String) -> IpcResult<AccountFor
     })
 }
 
-/// Changes an account if the changed account can log in; an empty password or client
-/// secret keeps the saved one.
+/// Changes an account if the changed account can log in (or, for an API whose sign-in
+/// needs a person, once they have signed in again); an empty password or client secret
+/// keeps the saved one.
 #[tauri::command]
 pub async fn edit_account(
+    app: AppHandle,
     shell: State<'_, Shell>,
     id: String,
     form: AccountForm,
     secrets: FormSecrets,
 ) -> IpcResult<Added> {
     let account = NewAccount::try_from(form)?;
-    let tokens = vault(&shell)?
-        .edit_after_login(&id, account, secrets.into())
-        .await?;
+    let vault = vault(&shell)?;
+    let tokens = if account.profile()?.needs_person() {
+        let prompt = WindowPrompt(app);
+        let edited = vault.edit_after_sign_in(&id, account, secrets.into(), &prompt);
+        until_cancelled(&shell, edited).await??
+    } else {
+        vault.edit_after_login(&id, account, secrets.into()).await?
+    };
     Ok(Added {
         id,
         login: LoginPreview::from(&tokens),

@@ -201,6 +201,29 @@ impl Vault {
         account: NewAccount,
         given: LoginSecrets,
     ) -> Result<TokenSet> {
+        self.edit_with(id, account, given, None).await
+    }
+
+    /// [`Self::edit_after_login`] for an API whose sign-in needs a person: `prompt` shows
+    /// them what to do. The account's lock is taken once they have signed in, so nothing
+    /// else waits on them.
+    pub async fn edit_after_sign_in(
+        &self,
+        id: &str,
+        account: NewAccount,
+        given: LoginSecrets,
+        prompt: &dyn SignInPrompt,
+    ) -> Result<TokenSet> {
+        self.edit_with(id, account, given, Some(prompt)).await
+    }
+
+    async fn edit_with(
+        &self,
+        id: &str,
+        account: NewAccount,
+        given: LoginSecrets,
+        prompt: Option<&dyn SignInPrompt>,
+    ) -> Result<TokenSet> {
         let existing = self.catalog()?.account(id)?.clone();
         // A form that names no overrides keeps the account's (discovered endpoints among them).
         let mut account = account;
@@ -222,7 +245,10 @@ impl Vault {
                 problem: format!("an account named `{}` already exists", record.name),
             });
         }
-        let _lock = self.lock(&existing.id).await?;
+        let mut lock = match prompt {
+            None => Some(self.lock(&existing.id).await?),
+            Some(_) => None,
+        };
         let secrets = LoginSecrets {
             password: self
                 .given_or_kept(&existing.id, SecretKind::Password, given.password)
@@ -235,25 +261,34 @@ impl Vault {
                 .await?,
             one_time_code: given.one_time_code,
         };
-        let (tokens, step) = self
-            .attempt(&account, &secrets, None)
-            .await
-            .map_err(|e| match e {
-                // Nothing was given and nothing is kept: say so, not "give the password".
-                Error::InvalidAccount { field, .. }
-                    if matches!(field, "password" | "client_secret" | "totp_secret") =>
-                {
-                    Error::InvalidAccount {
-                        field,
-                        problem: format!(
-                            "no {} is saved for this account; give it",
-                            field.replace('_', " ")
-                        ),
+        let (tokens, step) =
+            self.attempt(&account, &secrets, prompt)
+                .await
+                .map_err(|e| match e {
+                    // Nothing was given and nothing is kept: say so, not "give the password".
+                    Error::InvalidAccount { field, .. }
+                        if matches!(field, "password" | "client_secret" | "totp_secret") =>
+                    {
+                        Error::InvalidAccount {
+                            field,
+                            problem: format!(
+                                "no {} is saved for this account; give it",
+                                field.replace('_', " ")
+                            ),
+                        }
                     }
-                }
-                other => other,
-            })?;
+                    other => other,
+                })?;
+        if lock.is_none() {
+            lock = Some(self.lock(&existing.id).await?);
+        }
         record.tokens.otp_step = step;
+        if account.identity.trim().is_empty()
+            && let Some(named) = identity_in(&tokens, self.clock.now())
+        {
+            // Signed in in a browser: the token says who.
+            record.identity = named;
+        }
         self.keep_secrets(&existing.id, secrets).await?;
         self.catalog.update(|c| {
             if let Some(profile) = &profile {
@@ -267,6 +302,7 @@ impl Vault {
         })?;
         self.keep(&record, &tokens).await?;
         self.record(&record.id, AuditKind::AccountChange, "ok");
+        drop(lock);
         Ok(tokens)
     }
 
