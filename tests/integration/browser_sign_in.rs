@@ -205,6 +205,18 @@ fn support_desk(server: &DemoServer) -> NewAccount {
     }
 }
 
+/// The support desk added, its person signing in.
+async fn signed_in(server: &DemoServer, vault: &Vault) {
+    vault
+        .add_after_sign_in(
+            support_desk(server),
+            LoginSecrets::default(),
+            &Person::who(Act::SignsIn),
+        )
+        .await
+        .expect("added");
+}
+
 /// A sign-in that `person` makes fail: the server it ran against, and the error. Whatever
 /// the failure, the vault keeps nothing.
 async fn failed_sign_in(scratch: &str, person: &Person) -> (DemoServer, tokenvault_core::Error) {
@@ -267,14 +279,7 @@ async fn a_person_who_signs_in_in_the_browser_adds_the_account_as_themselves_and
 async fn a_refused_refresh_needs_the_person_again_and_nothing_opens_a_browser_without_them() {
     let server = browser_server().await;
     let vault = vault("browser-again");
-    vault
-        .add_after_sign_in(
-            support_desk(&server),
-            LoginSecrets::default(),
-            &Person::who(Act::SignsIn),
-        )
-        .await
-        .expect("added");
+    signed_in(&server, &vault).await;
     server.inject(FaultRule {
         fault: Fault::RefreshTokenReused,
         dialect: Some(Dialect::Oidc),
@@ -476,14 +481,7 @@ async fn an_account_whose_server_cannot_revoke_its_token_is_removed_all_the_same
 async fn an_edited_browser_account_is_signed_in_again_by_its_person_and_keeps_who_they_are() {
     let server = browser_server().await;
     let vault = vault("browser-edited");
-    vault
-        .add_after_sign_in(
-            support_desk(&server),
-            LoginSecrets::default(),
-            &Person::who(Act::SignsIn),
-        )
-        .await
-        .expect("added");
+    signed_in(&server, &vault).await;
     let id = vault
         .catalog()
         .expect("a catalog")
