@@ -42,6 +42,7 @@ mod tests {
             LoginPreview::decl(&cfg),
             AccountDetails::decl(&cfg),
             Report::decl(&cfg),
+            crate::commands::inspector::IntrospectionView::decl(&cfg),
             TimeReport::decl(&cfg),
             VerificationReport::decl(&cfg),
             TokenForm::decl(&cfg),

@@ -1,7 +1,9 @@
 //! The JWT inspector: a pasted token or an account's, decoded offline, and checked
-//! against a secret, a PEM key or a JWKS only when the user gives one.
+//! against a secret, a PEM key or a JWKS only when the user gives one (an account's token
+//! also with the keys its server publishes). An account's token that is not a JWT is
+//! described by its server instead, where the profile can ask (introspection).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 use tokenvault_core::Secret;
 use tokenvault_core::auth::{Authenticator, HttpOptions};
@@ -11,6 +13,40 @@ use tokenvault_core::inspect::{Key, Report, Verification, bare_token, inspect};
 use super::{IpcResult, vault};
 use crate::Shell;
 use crate::view::{FailureView, ShellCode};
+
+/// What an account's server says of its opaque token (RFC 7662); never the token.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IntrospectionView {
+    /// The endpoint that answered.
+    by: String,
+    active: bool,
+    identity: Option<String>,
+    subject: Option<String>,
+    client: Option<String>,
+    scope: Option<String>,
+    /// Unix milliseconds.
+    expires_at: Option<i64>,
+}
+
+/// Asks the account's server about its stored access token, where the profile names an
+/// introspection endpoint; `null` where it does not.
+#[tauri::command]
+pub async fn introspect_account(
+    shell: State<'_, Shell>,
+    account_id: String,
+) -> IpcResult<Option<IntrospectionView>> {
+    let answer = vault(&shell)?.introspect(&account_id).await?;
+    Ok(answer.map(|answer| IntrospectionView {
+        by: answer.url.clone(),
+        active: answer.active,
+        identity: answer.text("username").map(str::to_owned),
+        subject: answer.text("sub").map(str::to_owned),
+        client: answer.text("client_id").map(str::to_owned),
+        scope: answer.text("scope").map(str::to_owned),
+        expires_at: crate::view::millis(answer.expires_at()),
+    }))
+}
 
 /// A key to check the signature with, as the window sends it.
 #[derive(Debug, Deserialize)]

@@ -30,6 +30,7 @@ macro_rules! app_commands {
             copy::copy_private_token,
             copy::clear_clipboard,
             inspector::inspect_token,
+            inspector::introspect_account,
         }
     };
 }

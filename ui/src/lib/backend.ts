@@ -13,6 +13,7 @@ import type {
   CopyReceipt,
   CreatedPrivateToken,
   FormSecrets,
+  IntrospectionView,
   KeyInput,
   LoginPreview,
   OttVerdict,
@@ -99,6 +100,10 @@ export const inspectToken = (request: {
   accountId?: string;
   key?: KeyInput;
 }): Promise<Report> => invoke("inspect_token", request);
+
+/** What an account's server says of its opaque token; `null` where it cannot be asked. */
+export const introspectAccount = (accountId: string): Promise<IntrospectionView | null> =>
+  invoke("introspect_account", { accountId });
 
 export const auditEvents = (limit = 200): Promise<AuditEvent[]> =>
   invoke("audit_events", { limit });

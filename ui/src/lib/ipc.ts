@@ -136,6 +136,16 @@ expired: boolean | null,
  */
 verification: VerificationReport, };
 
+export type IntrospectionView = { 
+/**
+ * The endpoint that answered.
+ */
+by: string, active: boolean, identity: string | null, subject: string | null, client: string | null, scope: string | null, 
+/**
+ * Unix milliseconds.
+ */
+expiresAt: number | null, };
+
 export type TimeReport = { 
 /**
  * `exp`, `iat`, ...

@@ -15,6 +15,7 @@ export type {
   Failure,
   FailureCode,
   FormSecrets,
+  IntrospectionView,
   LoginPreview,
   OttVerdict,
   PrivateToken,

@@ -14,6 +14,7 @@ import type {
   Failure,
   FailureCode,
   FormSecrets,
+  IntrospectionView,
   KeyInput,
   LoginPreview,
   OttVerdict,
@@ -42,6 +43,8 @@ interface MockState {
   agent: AgentState;
   /** A browser sign-in waits until it is cancelled, as one whose person never signs in. */
   holdSignIn: boolean;
+  /** What an account's server says of its opaque token, by account id. */
+  introspection: Record<string, IntrospectionView>;
 }
 
 const now = Date.now();
@@ -215,6 +218,7 @@ const state: MockState = {
   agent: { serving: true, locked: false },
   failNext: {},
   holdSignIn: false,
+  introspection: {},
   calls: [],
   clipboard: null,
 };
@@ -498,6 +502,9 @@ export const revokePrivateToken = (id: string, tokenId: string) =>
   answer("revoke_private_token", { id, tokenId }, () => {
     state.privateTokens[id] = (state.privateTokens[id] ?? []).filter((t) => t.id !== tokenId);
   });
+
+export const introspectAccount = (accountId: string) =>
+  answer("introspect_account", { accountId }, () => state.introspection[accountId] ?? null);
 
 export const inspectToken = (request: { token?: string; accountId?: string; key?: KeyInput }) =>
   answer("inspect_token", request, (): Report => {

@@ -250,6 +250,35 @@ test.describe("the inspector", () => {
     await expect(page.getByTestId("i-source")).toHaveValue("te-uat");
     await expect(page.getByTestId("report-identity")).toHaveText("bo.trader");
   });
+
+  test("an account's opaque token is described by its server instead", async ({ page }) => {
+    await page.evaluate(() => {
+      const mock = window.tokenvaultMock.state;
+      mock.failNext.inspect_token = {
+        code: "not_a_jwt",
+        message: "this is not a readable JWT: not three parts",
+        field: "token",
+      };
+      mock.introspection["te-uat"] = {
+        by: "https://id.example/o/introspect/",
+        active: true,
+        identity: "bo.trader",
+        subject: null,
+        client: "tokenvault",
+        scope: "read",
+        expiresAt: Date.now() + 60_000,
+      };
+    });
+    await page.getByTestId("tab-accounts").click();
+    const row = page.locator('[data-account-id="te-uat"]');
+    await row.getByTestId("account-open").click();
+    await row.getByTestId("inspect-account").click();
+    await expect(page.getByTestId("introspection-verdict")).toHaveText(
+      "ACTIVE, says https://id.example/o/introspect/",
+    );
+    await expect(page.getByTestId("introspection-client")).toHaveText("tokenvault");
+    await expect(page.getByTestId("inspect-error")).toHaveCount(0);
+  });
 });
 
 test.describe("activity and settings", () => {
