@@ -39,6 +39,7 @@ mod tests {
             FormSecrets::decl(&cfg),
             SignInView::decl(&cfg),
             Added::decl(&cfg),
+            crate::commands::accounts::RemovedView::decl(&cfg),
             LoginPreview::decl(&cfg),
             AccountDetails::decl(&cfg),
             Report::decl(&cfg),

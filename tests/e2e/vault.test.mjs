@@ -159,10 +159,8 @@ describe("the app on a vault", () => {
     await driver.click(await driver.find('[data-testid="add-account"]'));
     await driver.type(await driver.find('[data-testid="f-name"]'), "Support desk");
     await driver.click(await driver.find('[data-testid="f-preset"] option[value="oidc"]'));
-    await driver.type(
-      await driver.find('[data-testid="f-base-url"]'),
-      `${demo.address}/oidc`,
-    );
+    // The issuer alone: discovery finds the pages, the keys and revocation.
+    await driver.type(await driver.find('[data-testid="f-issuer"]'), `${demo.address}/oidc`);
     await driver.type(await driver.find('[data-testid="f-client-id"]'), "tokenvault-browser");
     assert.equal(await driver.textOf('[data-testid="save-account"]'), "Sign in with browser");
     // A first sign-in, cancelled while it waits: its listener is closed, nothing is kept.
@@ -212,6 +210,20 @@ describe("the app on a vault", () => {
     );
     const desk = JSON.parse(listed.stdout).find((a) => a.id === "support-desk");
     assert.equal(desk.identity, "desk.agent", "the account is whom the token is for");
+
+    // Removed from its panel: its server is told to revoke the token, and the window says so.
+    await driver.click(await driver.find(`${row("support-desk")} [data-testid="account-open"]`));
+    await driver.click(await driver.find(`${row("support-desk")} [data-testid="remove"]`));
+    await driver.click(await driver.find(`${row("support-desk")} [data-testid="remove-confirm"]`));
+    const notice = await driver.textOf('[data-testid="removed-notice"]');
+    assert.match(notice, /Removed Support desk; its server revoked its token/);
+    await driver.waitFor(
+      async () => (await driver.findAll(row("support-desk"))).length === 0,
+      10_000,
+      "the removed account gone from the list",
+    );
+    await snap(driver, "removed-revoked");
+    await driver.click(await driver.find('[data-testid="removed-notice"] button'));
   });
 
   it("shows a refresh happen in the account's countdown", async () => {

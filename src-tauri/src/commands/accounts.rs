@@ -6,6 +6,7 @@ use tokenvault_core::auth::{LoginSecrets, SignIn, SignInPrompt, TokenSet};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::{Report, Verification, inspect};
 use tokenvault_core::profile::{Profile, presets as all_presets};
+use tokenvault_core::vault::Revocation;
 use tokenvault_core::vault::catalog::SecondFactor;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 use tokenvault_core::{ErrorCode, Secret};
@@ -410,11 +411,34 @@ async fn until_cancelled<T>(
     }
 }
 
-/// Removes an account and every secret of it.
+/// An account removed, and what its server was told (token revocation, RFC 7009).
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedView {
+    name: String,
+    /// `revoked`, `not_offered` (the server offers no revocation, or no token was held), or
+    /// `failed` (the account is removed all the same).
+    #[ts(type = "\"revoked\" | \"not_offered\" | \"failed\"")]
+    server: &'static str,
+    /// Why the server could not be told, for `failed`.
+    detail: Option<String>,
+}
+
+/// Removes an account and every secret of it, revoking its token where its server offers
+/// it, and says what the server was told.
 #[tauri::command]
-pub async fn remove_account(shell: State<'_, Shell>, id: String) -> IpcResult<()> {
-    vault(&shell)?.remove(&id).await?;
-    Ok(())
+pub async fn remove_account(shell: State<'_, Shell>, id: String) -> IpcResult<RemovedView> {
+    let removed = vault(&shell)?.remove(&id).await?;
+    let (server, detail) = match removed.revocation {
+        Revocation::NotOffered => ("not_offered", None),
+        Revocation::Revoked => ("revoked", None),
+        Revocation::Failed(error) => ("failed", Some(error.to_string())),
+    };
+    Ok(RemovedView {
+        name: removed.record.name,
+        server,
+        detail,
+    })
 }
 
 /// What the account's panel shows beyond its row: what its profile can do, and its

@@ -19,6 +19,7 @@ import type {
   OttVerdict,
   PrivateToken,
   ProfileView,
+  RemovedView,
   Report,
   Settings,
   SignInView,
@@ -63,7 +64,8 @@ export const cancelSignIn = (): Promise<void> => invoke("cancel_sign_in");
 export const logInWithCode = (id: string, code: string): Promise<void> =>
   invoke("log_in_with_code", { id, code });
 
-export const removeAccount = (id: string): Promise<void> => invoke("remove_account", { id });
+/** Removes the account, revoking its token where its server offers it; says what the server was told. */
+export const removeAccount = (id: string): Promise<RemovedView> => invoke("remove_account", { id });
 
 /** Copies a token valid for at least a minute (renewed first if needed). */
 export const copyToken = (id: string, format: CopyFormat): Promise<CopyReceipt> =>

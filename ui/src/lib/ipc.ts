@@ -98,6 +98,17 @@ expiresAt: number, };
 
 export type Added = { id: string, login: LoginPreview, };
 
+export type RemovedView = { name: string, 
+/**
+ * `revoked`, `not_offered` (the server offers no revocation, or no token was held), or
+ * `failed` (the account is removed all the same).
+ */
+server: "revoked" | "not_offered" | "failed", 
+/**
+ * Why the server could not be told, for `failed`.
+ */
+detail: string | null, };
+
 export type LoginPreview = { accessExpiresAt: number | null, refreshToken: boolean, refreshExpiresAt: number | null, 
 /**
  * `None` when the access token is not a JWT (an opaque token).

@@ -20,6 +20,7 @@ export type {
   OttVerdict,
   PrivateToken,
   ProfileView,
+  RemovedView,
   RenewalOutcome,
   Report,
   Settings,

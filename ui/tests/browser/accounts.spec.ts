@@ -69,6 +69,33 @@ test.describe("the accounts screen", () => {
     await expect(row).toContainText("Remove Privé UAT and its password and tokens");
     await row.getByTestId("remove-confirm").click();
     await expect(page.locator('[data-account-id="prive-uat"]')).toHaveCount(0);
+    await expect(page.getByTestId("removed-notice")).toContainText(
+      "Removed Privé UAT and its secrets.",
+    );
+  });
+
+  test("a removal whose server could not revoke the token says so, and the account is gone", async ({
+    page,
+  }) => {
+    await page.evaluate(() => {
+      window.tokenvaultMock.state.revocation["te-uat"] = {
+        name: "TE UAT",
+        server: "failed",
+        detail: "the server answered HTTP 500",
+      };
+    });
+    const row = page.locator('[data-account-id="te-uat"]');
+    await row.getByTestId("account-open").click();
+    await row.getByTestId("remove").click();
+    await row.getByTestId("remove-confirm").click();
+    await expect(page.locator('[data-account-id="te-uat"]')).toHaveCount(0);
+    const notice = page.getByTestId("removed-notice");
+    await expect(notice).toHaveAttribute("data-status", "failed");
+    await expect(notice).toContainText(
+      "could not be told to revoke its token: the server answered HTTP 500",
+    );
+    await notice.getByRole("button", { name: "Dismiss" }).click();
+    await expect(notice).toHaveCount(0);
   });
 
   test("a token's countdown turns critical in its last minute", async ({ page }) => {

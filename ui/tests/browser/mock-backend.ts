@@ -20,6 +20,7 @@ import type {
   OttVerdict,
   PrivateToken,
   ProfileView,
+  RemovedView,
   Report,
   Settings,
   SignInView,
@@ -43,6 +44,8 @@ interface MockState {
   agent: AgentState;
   /** A browser sign-in waits until it is cancelled, as one whose person never signs in. */
   holdSignIn: boolean;
+  /** What removing an account tells its server, by account id (default: no revocation). */
+  revocation: Record<string, RemovedView>;
   /** What an account's server says of its opaque token, by account id. */
   introspection: Record<string, IntrospectionView>;
 }
@@ -219,6 +222,7 @@ const state: MockState = {
   failNext: {},
   holdSignIn: false,
   introspection: {},
+  revocation: {},
   calls: [],
   clipboard: null,
 };
@@ -439,8 +443,10 @@ export const logInWithCode = (id: string, code: string) =>
   });
 
 export const removeAccount = (id: string) =>
-  answer("remove_account", { id }, () => {
+  answer("remove_account", { id }, (): RemovedView => {
+    const name = byId(id).name;
     window.tokenvaultMock.setAccounts(state.accounts.filter((a) => a.id !== id));
+    return state.revocation[id] ?? { name, server: "not_offered", detail: null };
   });
 
 function receipt(format: CopyFormat): CopyReceipt {
