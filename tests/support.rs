@@ -36,6 +36,15 @@ pub fn user(dialect: Dialect) -> DemoUser {
         .expect("every dialect has a demo user")
 }
 
+/// A vault in a fresh scratch data folder, its secrets in memory, on the system clock.
+pub fn memory_vault(name: &str) -> Vault {
+    Vault::with_store(
+        Home::at(scratch(name)).expect("a scratch data folder"),
+        Arc::new(MemoryStore::default()),
+        Arc::new(SystemClock),
+    )
+}
+
 /// The preset's target on the demo API.
 pub fn target(server: &DemoServer, dialect: Dialect) -> Target {
     let who = user(dialect);

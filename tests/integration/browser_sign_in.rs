@@ -8,16 +8,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokenvault_core::auth::{BrowserSignIn, LoginSecrets, SignIn, SignInPrompt};
-use tokenvault_core::clock::SystemClock;
 use tokenvault_core::inspect::Verification;
-use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
-use tokenvault_core::vault::secrets::{MemoryStore, SecretKey, SecretKind};
+use tokenvault_core::vault::secrets::{SecretKey, SecretKind};
 use tokenvault_core::vault::{Revocation, Source, Vault};
 use tokenvault_demo_api::{
     BROWSER_CLIENT, Config, DemoServer, Dialect, Endpoint, Fault, FaultRule,
 };
-use tokenvault_tests::{scratch, user};
+use tokenvault_tests::{memory_vault as vault, user};
 
 /// What the person at the browser does with the sign-in page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,14 +178,6 @@ async fn browser_server() -> DemoServer {
     DemoServer::start(Config::default(), 0)
         .await
         .expect("the demo API starts")
-}
-
-fn vault(name: &str) -> Vault {
-    Vault::with_store(
-        Home::at(scratch(name)).expect("a scratch data folder"),
-        Arc::new(MemoryStore::default()),
-        Arc::new(SystemClock),
-    )
 }
 
 fn support_desk(server: &DemoServer) -> NewAccount {

@@ -7,13 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokenvault_core::auth::{DeviceSignIn, LoginSecrets, SignIn, SignInPrompt};
-use tokenvault_core::clock::SystemClock;
-use tokenvault_core::vault::Vault;
-use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
-use tokenvault_core::vault::secrets::{MemoryStore, SecretKey, SecretKind};
+use tokenvault_core::vault::secrets::{SecretKey, SecretKind};
 use tokenvault_demo_api::{Config, DEVICE_CLIENT, DemoServer, Dialect, Endpoint, Fault, FaultRule};
-use tokenvault_tests::{scratch, user};
+use tokenvault_tests::{memory_vault as vault, user};
 
 /// A person at a browser: shown a code, they approve (or deny) it on the page given.
 #[derive(Debug, Clone)]
@@ -90,14 +87,6 @@ async fn device_server(config: Config) -> DemoServer {
     )
     .await
     .expect("the demo API starts")
-}
-
-fn vault(name: &str) -> Vault {
-    Vault::with_store(
-        Home::at(scratch(name)).expect("a scratch data folder"),
-        Arc::new(MemoryStore::default()),
-        Arc::new(SystemClock),
-    )
 }
 
 fn field_device(server: &DemoServer) -> NewAccount {

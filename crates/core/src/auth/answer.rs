@@ -32,6 +32,16 @@ impl Answer {
         serde_json::from_slice(&self.body)
     }
 
+    /// The `error` code of an OAuth error answer (RFC 6749 §5.2: `invalid_grant`,
+    /// `authorization_pending`, ...), when the body is JSON that has one.
+    pub fn oauth_error(&self) -> Option<String> {
+        self.json()
+            .ok()?
+            .get("error")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
     /// The `Content-Type` header, when present.
     pub fn content_type(&self) -> Option<&str> {
         self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())

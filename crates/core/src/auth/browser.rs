@@ -9,7 +9,6 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::answer::Answer;
 use super::client::{Authenticator, Target, fixed_fields, server_detail, status_error, with_body};
 use super::client_auth::{LoginSecrets, authenticate_client, client_id, client_refusal};
 use super::loopback::Loopback;
@@ -123,7 +122,7 @@ impl Authenticator {
         if let Some(refusal) = client_refusal(&answer, profile, detail) {
             return Err(refusal);
         }
-        if oauth_error(&answer).as_deref() == Some("invalid_grant") {
+        if answer.oauth_error().as_deref() == Some("invalid_grant") {
             return Err(Error::SignInDenied {
                 url: answer.url.clone(),
                 detail: Some(match detail() {
@@ -203,16 +202,6 @@ fn came_back_with(
             got: "a redirect with neither a code nor an error".into(),
         }),
     }
-}
-
-/// The `error` of an OAuth error answer.
-fn oauth_error(answer: &Answer) -> Option<String> {
-    answer
-        .json()
-        .ok()?
-        .get("error")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -164,10 +164,7 @@ pub(super) fn client_refusal(
     if !matches!(answer.status, 400 | 401) {
         return None;
     }
-    let code = answer
-        .json()
-        .ok()
-        .and_then(|json| json.get("error").and_then(Value::as_str).map(str::to_owned));
+    let code = answer.oauth_error();
     let named = matches!(
         code.as_deref(),
         Some("invalid_client" | "unauthorized_client")

@@ -145,11 +145,7 @@ impl Authenticator {
                 self.tokens_from(target, &answer, now)?,
             )));
         }
-        let code = answer
-            .json()
-            .ok()
-            .and_then(|j| j.get("error").and_then(Value::as_str).map(str::to_owned));
-        match code.as_deref() {
+        match answer.oauth_error().as_deref() {
             Some("authorization_pending") => Ok(Poll::Pending),
             Some("slow_down") => Ok(Poll::SlowDown),
             Some("access_denied") => Err(Error::SignInDenied {
