@@ -1,8 +1,8 @@
 //! The agent's protocol: one request and one reply per connection, each a line of JSON.
 //!
 //! ```text
-//! client: {"version":2,"request":{"run":{"token":{"name":"te-uat","format":"raw",...}}}}
-//! agent:  {"version":2,"stdout":"eyJ...\n","stderr":"","exit":0,"failure":null}
+//! client: {"version":3,"request":{"run":{"token":{"name":"te-uat","format":"raw",...}}}}
+//! agent:  {"version":3,"stdout":"eyJ...\n","stderr":"","exit":0,"failure":null}
 //! ```
 //!
 //! A request of another version is answered with `refused` and nothing else, so a client
@@ -15,9 +15,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// The protocol version this build speaks. Version 2 carries [`Command`] of its own
-/// (version 1 carried the command line's parsed arguments).
-pub const VERSION: u32 = 2;
+/// The protocol version this build speaks. Version 2 carried [`Command`] of its own
+/// (version 1 the command line's parsed arguments); version 3 adds the token's env,
+/// dotenv and Kubernetes forms and `status --format`.
+pub const VERSION: u32 = 3;
 
 /// The longest line either side reads: a request or a reply larger than this is refused.
 pub const MAX_LINE: usize = 4 * 1024 * 1024;
@@ -62,6 +63,24 @@ pub enum TokenFormat {
     Header,
     /// A JSON object with the token and its expiry.
     Json,
+    /// Shell `export` lines: the token, `Bearer <token>` and its expiry.
+    Env,
+    /// The same as `.env` file lines.
+    Dotenv,
+    /// A Kubernetes `ExecCredential` (client.authentication.k8s.io/v1).
+    KubernetesExecCredential,
+}
+
+/// How `status` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusFormat {
+    /// A table for people.
+    Table,
+    /// A JSON array.
+    Json,
+    /// Shell `export` lines, a few per account.
+    Env,
 }
 
 /// A command an agent runs on its open vault: the ones that read no local file and ask
@@ -85,8 +104,8 @@ pub enum Command {
     Status {
         /// One account, or all.
         name: Option<String>,
-        /// JSON output.
-        json: bool,
+        /// How to print it.
+        format: StatusFormat,
     },
     /// `tokenvault login`.
     Login {
@@ -237,7 +256,7 @@ mod tests {
         let line = serde_json::to_string(&sent).unwrap();
         assert_eq!(
             line,
-            r#"{"version":2,"request":{"run":{"token":{"name":"te-uat","min_valid":60,"format":"bearer","force_refresh":false}}}}"#
+            r#"{"version":3,"request":{"run":{"token":{"name":"te-uat","min_valid":60,"format":"bearer","force_refresh":false}}}}"#
         );
         let read: Envelope = serde_json::from_str(&line).unwrap();
         assert!(matches!(

@@ -37,6 +37,12 @@ pub enum Failure {
         /// The introspection endpoint that said so.
         url: String,
     },
+    /// The command `exec` ran ended with this (non-zero) code: this process ends the same
+    /// way, and says nothing of its own.
+    CommandEnded {
+        /// The command's exit code (128 + the signal, for one a signal ended).
+        code: u8,
+    },
     /// A failure the agent reported, or a problem reaching it, with its exit code.
     Relayed {
         /// The words, as the agent's process would have printed them.
@@ -53,6 +59,7 @@ impl Failure {
             Failure::Usage(_) => USAGE,
             Failure::OttInvalid(_) => REJECTED,
             Failure::Relayed { exit, .. } => *exit,
+            Failure::CommandEnded { code } => *code,
             Failure::SignatureInvalid { .. } => REJECTED,
             Failure::TokenInactive { .. } => REJECTED,
             Failure::Core(error) => match error.code().kind() {
@@ -78,7 +85,16 @@ impl fmt::Display for Failure {
                 write!(f, "the server says the token is not active ({url})")
             }
             Failure::Relayed { message, .. } => f.write_str(message),
+            Failure::CommandEnded { code } => write!(f, "the command ended with exit code {code}"),
         }
+    }
+}
+
+impl Failure {
+    /// Whether the process ends without a word of its own: the command `exec` ran has
+    /// said what it had to.
+    pub fn is_silent(&self) -> bool {
+        matches!(self, Failure::CommandEnded { .. })
     }
 }
 

@@ -6,4 +6,6 @@
 pub mod args;
 pub mod commands;
 pub mod exit;
+pub mod mask;
 pub mod output;
+pub mod variables;

@@ -17,10 +17,13 @@ static ALLOCATOR: tokenvault_core::memory::ZeroingAllocator =
 fn main() -> ExitCode {
     tokenvault_core::logging::init("warn");
     let cli = args::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // The proxy serves many connections at once: it gets a thread per core.
+    let mut builder = if matches!(cli.command, args::Command::Proxy(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("tokenvault: cannot start: {e}");
@@ -30,7 +33,9 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("tokenvault: {failure}");
+            if !failure.is_silent() {
+                eprintln!("tokenvault: {failure}");
+            }
             ExitCode::from(failure.exit_code())
         }
     }

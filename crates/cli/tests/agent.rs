@@ -292,7 +292,7 @@ fn a_client_of_another_version_gets_a_clear_refusal() {
     let reply = raw_call(&home, r#"{"version":99,"request":"ping"}"#);
     let refused = reply["refused"].as_str().expect("a refusal");
     assert!(
-        refused.contains("version 2") && refused.contains("99"),
+        refused.contains("version 3") && refused.contains("99"),
         "{refused}"
     );
     let garbage = raw_call(&home, "GET / HTTP/1.1");
@@ -386,7 +386,7 @@ fn the_agent_locks_when_the_screen_locks() {
     }
     let home = home("agent-screen-lock");
     let _agent = RunningAgent::start_with(&home, &["--lock-on-screen-lock"]);
-    let ping = || raw_call(&home, r#"{"version":2,"request":"ping"}"#);
+    let ping = || raw_call(&home, r#"{"version":3,"request":"ping"}"#);
     assert_eq!(ping()["locked"], false);
     let deadline = Instant::now() + Duration::from_secs(10);
     // The agent subscribes in a thread of its own: announce until it has heard.

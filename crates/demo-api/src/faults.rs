@@ -45,11 +45,14 @@ pub enum Fault {
     ExpiredToken,
     /// HTTP 200 whose access token expires in the year 99999, with no expiry field beside it.
     FarFutureExpiry,
+    /// HTTP 401, as an API answers a token it no longer accepts (revoked, or its keys
+    /// changed) before the token's own expiry.
+    Unauthorized,
 }
 
 impl Fault {
     /// Every fault, for documentation and tests.
-    pub const ALL: [Fault; 17] = [
+    pub const ALL: [Fault; 18] = [
         Fault::Http500,
         Fault::HtmlErrorPage,
         Fault::Timeout,
@@ -67,6 +70,7 @@ impl Fault {
         Fault::UnsignedToken,
         Fault::ExpiredToken,
         Fault::FarFutureExpiry,
+        Fault::Unauthorized,
     ];
 }
 

@@ -229,6 +229,13 @@ impl DemoState {
                 }
                 Begin::Respond(StatusCode::OK.into_response())
             }
+            Fault::Unauthorized => Begin::Respond(
+                (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(serde_json::json!({"error": "invalid_token", "message": "demo fault: the token is no longer accepted"})),
+                )
+                    .into_response(),
+            ),
             Fault::TooManyRequests => Begin::Respond(
                 (
                     StatusCode::TOO_MANY_REQUESTS,

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tokenvault_agent::protocol::TokenFormat;
+use tokenvault_core::auth::Token;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::{Secret, Vault};
 
@@ -91,9 +92,19 @@ pub async fn show_private_token(
     format: TokenFormat,
 ) -> Outcome {
     let token = vault.private_token(name, id).await?;
-    match super::tokens::printed_form(format) {
-        Some(form) => output::line(form.text(&token, "").expose()),
-        None => output::json(&json!({"account": name, "id": id, "token": token.expose()})),
+    match format {
+        TokenFormat::Json => {
+            output::json(&json!({"account": name, "id": id, "token": token.expose()}));
+        }
+        format => super::tokens::print(
+            format,
+            name,
+            &Token {
+                value: token,
+                expires_at: None,
+                obtained_at: SystemClock.now(),
+            },
+        ),
     }
     Ok(())
 }

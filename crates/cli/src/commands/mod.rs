@@ -8,8 +8,11 @@
 mod accounts;
 mod agent;
 mod calls;
+pub mod exec;
+pub mod fresh;
 mod inspect;
 mod profiles;
+mod proxy;
 mod sign_in;
 mod tokens;
 
@@ -30,8 +33,8 @@ use tokenvault_core::vault::home::Home;
 use tokenvault_core::{Secret, Vault};
 
 use crate::args::{
-    AccountCommand, Cli, Command, OttCommand, PrivateTokenCommand, ProfileCommand, TokenFormat,
-    parse_duration,
+    AccountCommand, Cli, Command, OttCommand, PrivateTokenCommand, ProfileCommand, StatusFormat,
+    TokenFormat, parse_duration,
 };
 use crate::exit::{self, Failure};
 use crate::output;
@@ -75,6 +78,14 @@ pub async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Inspect(args) if args.account.is_none() => inspect::pasted(args).await,
+        Command::Exec(args) => {
+            let fresh = fresh::Fresh::new(home_at(home)?, cli.no_agent, cli.passphrase_stdin);
+            exec::exec(&fresh, args).await
+        }
+        Command::Proxy(args) => {
+            let fresh = fresh::Fresh::new(home_at(home)?, cli.no_agent, cli.passphrase_stdin);
+            proxy::proxy(fresh, args).await
+        }
         // A login that needs a person (a device sign-in) shows them what to do from here.
         Command::Login { ref name, .. } if needs_person(home, name) => {
             let vault = open_vault(home, cli.passphrase_stdin).await?;
@@ -134,9 +145,19 @@ fn served_form(command: &Command) -> Result<Option<protocol::Command>, Failure> 
             format: wire_format(args.format),
             force_refresh: args.force_refresh,
         },
-        Command::Status { name, json } => Served::Status {
+        Command::Status { name, json, format } => Served::Status {
             name: name.clone(),
-            json: *json,
+            format: match (json, format) {
+                (true, _) | (false, Some(StatusFormat::Json)) => protocol::StatusFormat::Json,
+                (false, Some(StatusFormat::Env)) => protocol::StatusFormat::Env,
+                (false, Some(StatusFormat::Table) | None) => protocol::StatusFormat::Table,
+            },
+        },
+        Command::KubectlCredential { name, min_valid } => Served::Token {
+            name: name.clone(),
+            min_valid: *min_valid,
+            format: protocol::TokenFormat::KubernetesExecCredential,
+            force_refresh: false,
         },
         Command::Login {
             name,
@@ -226,7 +247,7 @@ pub async fn served(vault: &Vault, command: protocol::Command) -> Outcome {
             format,
             force_refresh,
         } => tokens::token(vault, &name, min_valid, format, force_refresh).await,
-        Served::Status { name, json } => tokens::status(vault, name.as_deref(), json),
+        Served::Status { name, format } => tokens::status(vault, name.as_deref(), format),
         Served::Login { name, json } => {
             tokens::login(vault, &name, json, tokens::Login::Kept).await
         }
@@ -338,7 +359,7 @@ fn relay(reply: Reply) -> Outcome {
     }
 }
 
-fn home_at(dir: Option<&Path>) -> Result<Home, Failure> {
+pub(crate) fn home_at(dir: Option<&Path>) -> Result<Home, Failure> {
     Ok(match dir {
         Some(dir) => Home::at(dir.to_path_buf())?,
         None => Home::resolve()?,
@@ -347,7 +368,10 @@ fn home_at(dir: Option<&Path>) -> Result<Home, Failure> {
 
 /// Opens the vault of `--home` (or the default folder), with the encrypted file's
 /// passphrase from stdin or `TOKENVAULT_PASSPHRASE` when there is one.
-async fn open_vault(home: Option<&Path>, passphrase_stdin: bool) -> Result<Vault, Failure> {
+pub(crate) async fn open_vault(
+    home: Option<&Path>,
+    passphrase_stdin: bool,
+) -> Result<Vault, Failure> {
     let home = home_at(home)?;
     let passphrase = if passphrase_stdin {
         let mut line = String::new();
@@ -368,5 +392,7 @@ fn wire_format(format: TokenFormat) -> protocol::TokenFormat {
         TokenFormat::Bearer => protocol::TokenFormat::Bearer,
         TokenFormat::Header => protocol::TokenFormat::Header,
         TokenFormat::Json => protocol::TokenFormat::Json,
+        TokenFormat::Env => protocol::TokenFormat::Env,
+        TokenFormat::Dotenv => protocol::TokenFormat::Dotenv,
     }
 }

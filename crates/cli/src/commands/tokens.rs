@@ -2,7 +2,9 @@
 
 use serde_json::{Value, json};
 use time::Duration;
+use tokenvault_agent::protocol::StatusFormat;
 use tokenvault_agent::protocol::TokenFormat;
+use tokenvault_core::auth::Token;
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::handover::TokenForm;
 use tokenvault_core::vault::audit::AuditKind;
@@ -12,6 +14,7 @@ use tokenvault_core::{Secret, Vault};
 use super::Outcome;
 use crate::exit::Failure;
 use crate::output;
+use crate::variables::{self, Names, Syntax};
 
 /// `tokenvault token NAME`: a token valid for `min_valid` seconds (or, for tokens that
 /// live less than that, until the keeper would renew them), printed as asked.
@@ -28,25 +31,47 @@ pub async fn token(
         let min_valid = Duration::seconds(i64::from(min_valid));
         vault.access_token(name, min_valid).await?
     };
-    match printed_form(format) {
-        Some(form) => output::line(form.text(&token.value, "").expose()),
-        None => output::json(&json!({
-            "account": name, "token": token.value.expose(), "token_type": "Bearer",
-            "expires_at": output::instant(token.expires_at),
-            "seconds_left": output::seconds_left(token.expires_at, SystemClock.now())
-        })),
-    }
+    print(format, name, &token);
     audit_copy(vault, name)
 }
 
-/// How a format prints a token; `None` for JSON, which each command words itself.
-pub(super) fn printed_form(format: TokenFormat) -> Option<TokenForm> {
-    match format {
-        TokenFormat::Raw => Some(TokenForm::Raw),
-        TokenFormat::Bearer => Some(TokenForm::Bearer),
-        TokenFormat::Header => Some(TokenForm::Header),
-        TokenFormat::Json => None,
-    }
+/// Prints `token` of account `name` as `format` says.
+pub(super) fn print(format: TokenFormat, name: &str, token: &Token) {
+    let now = SystemClock.now();
+    let form = match format {
+        TokenFormat::Raw => TokenForm::Raw,
+        TokenFormat::Bearer => TokenForm::Bearer,
+        TokenFormat::Header => TokenForm::Header,
+        TokenFormat::Json => {
+            return output::json(&json!({
+                "account": name, "token": token.value.expose(), "token_type": "Bearer",
+                "expires_at": output::instant(token.expires_at),
+                "obtained_at": output::instant(Some(token.obtained_at)),
+                "seconds_left": output::seconds_left(token.expires_at, now)
+            }));
+        }
+        TokenFormat::Env | TokenFormat::Dotenv => {
+            let syntax = if format == TokenFormat::Env {
+                Syntax::Shell
+            } else {
+                Syntax::Dotenv
+            };
+            let text = variables::lines(&Names::default().of(token), syntax);
+            return output::line(text.expose().trim_end());
+        }
+        TokenFormat::KubernetesExecCredential => {
+            let mut status = json!({"token": token.value.expose()});
+            if let Value::String(at) = output::instant(token.expires_at) {
+                status["expirationTimestamp"] = Value::String(at);
+            }
+            return output::json(&json!({
+                "apiVersion": "client.authentication.k8s.io/v1",
+                "kind": "ExecCredential",
+                "status": status
+            }));
+        }
+    };
+    output::line(form.text(&token.value, "").expose());
 }
 
 fn audit_copy(vault: &Vault, name: &str) -> Outcome {
@@ -135,7 +160,7 @@ pub async fn validate(vault: &Vault, name: &str, json: bool) -> Outcome {
 
 /// `tokenvault status [NAME]`: every account's token times and last failure, from the
 /// catalog alone (no keyring read, no call).
-pub fn status(vault: &Vault, name: Option<&str>, json: bool) -> Outcome {
+pub fn status(vault: &Vault, name: Option<&str>, format: StatusFormat) -> Outcome {
     let catalog = vault.catalog()?;
     let accounts: Vec<&AccountRecord> = match name {
         Some(name) => vec![catalog.account(name)?],
@@ -154,7 +179,23 @@ pub fn status(vault: &Vault, name: Option<&str>, json: bool) -> Outcome {
             _ => "fresh",
         }
     };
-    if json {
+    if format == StatusFormat::Env {
+        let mut lines = Vec::new();
+        for a in &accounts {
+            let var = format!("TOKENVAULT_{}", variables::prefix_of(&a.name));
+            lines.push((format!("{var}_STATE"), Secret::new(state(a))));
+            lines.extend(variables::expiry(&var, a.tokens.access_expires_at));
+            if let Some(failure) = &a.tokens.last_failure {
+                lines.push((
+                    format!("{var}_LAST_FAILURE"),
+                    Secret::new(failure.code.to_string()),
+                ));
+            }
+        }
+        if !lines.is_empty() {
+            output::line(variables::lines(&lines, Syntax::Shell).expose().trim_end());
+        }
+    } else if format == StatusFormat::Json {
         let list: Vec<Value> = accounts
             .iter()
             .map(|a| json!({

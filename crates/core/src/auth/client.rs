@@ -132,6 +132,30 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// `builder` trusting the certificates of `extra_ca_pem` (a PEM bundle) beside the usual
+/// roots: an account's extra CA, for every client that talks to its API.
+pub fn trusting(
+    mut builder: reqwest::ClientBuilder,
+    extra_ca_pem: Option<&[u8]>,
+) -> Result<reqwest::ClientBuilder> {
+    let Some(pem) = extra_ca_pem else {
+        return Ok(builder);
+    };
+    let not_pem = |why: String| Error::Tls {
+        url: String::new(),
+        reason: format!("the extra CA certificate is not a valid PEM certificate: {why}"),
+    };
+    let certificates =
+        reqwest::Certificate::from_pem_bundle(pem).map_err(|e| not_pem(e.to_string()))?;
+    if certificates.is_empty() {
+        return Err(not_pem("no BEGIN CERTIFICATE block found".to_owned()));
+    }
+    for certificate in certificates {
+        builder = builder.add_root_certificate(certificate);
+    }
+    Ok(builder)
+}
+
 /// Performs logins and refreshes; cheap to clone, one per process is enough.
 #[derive(Debug, Clone)]
 pub struct Authenticator {
@@ -143,22 +167,7 @@ impl Authenticator {
     /// A client with TLS verification on, no redirects followed and no cookie jar
     /// (each call carries exactly the cookies the profile names).
     pub fn new(options: HttpOptions) -> Result<Self> {
-        let mut builder = reqwest::Client::builder();
-        if let Some(pem) = &options.extra_ca_pem {
-            let not_pem = |why: String| Error::Tls {
-                url: String::new(),
-                reason: format!("the extra CA certificate is not a valid PEM certificate: {why}"),
-            };
-            let certificates =
-                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| not_pem(e.to_string()))?;
-            if certificates.is_empty() {
-                return Err(not_pem("no BEGIN CERTIFICATE block found".to_owned()));
-            }
-            for certificate in certificates {
-                builder = builder.add_root_certificate(certificate);
-            }
-        }
-        let http = builder
+        let http = trusting(reqwest::Client::builder(), options.extra_ca_pem.as_deref())?
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())

@@ -57,6 +57,26 @@ pub struct Profile {
     /// introspection endpoints (filled in by discovery, `--issuer`, or written by hand).
     #[serde(default, skip_serializing_if = "OAuthServer::is_empty")]
     pub oauth: OAuthServer,
+    /// How the API's own calls carry the access token, for what hands tokens to other tools
+    /// (`tokenvault proxy`).
+    #[serde(default, skip_serializing_if = "ApiCalls::is_default")]
+    pub api: ApiCalls,
+}
+
+/// How the API's own calls carry the access token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCalls {
+    /// A header or a cookie (absent: `Authorization: Bearer <token>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send: Option<TokenPlacement>,
+}
+
+impl ApiCalls {
+    /// Whether the calls carry the token as `Authorization: Bearer`, as most APIs do.
+    pub fn is_default(&self) -> bool {
+        self.send.is_none()
+    }
 }
 
 /// An OAuth server's own endpoints beyond login and refresh (RFC 8414, OIDC Discovery).
@@ -321,7 +341,7 @@ fn new_refresh_tokens_replace_the_old() -> bool {
 }
 
 /// Where a request carries a token (the refresh token of a refresh, the access token of a validate).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "in", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum TokenPlacement {
     /// A request header of this name, holding the bare token.

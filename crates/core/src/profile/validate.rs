@@ -118,6 +118,21 @@ pub(super) fn check(profile: &Profile) -> Result<(), (String, String)> {
     if let Some(validate) = &profile.validate {
         check_path("validate.path", &validate.path)?;
     }
+    match &profile.api.send {
+        Some(TokenPlacement::Body { .. }) => {
+            return Err((
+                "api.send".into(),
+                "the API's calls carry the token in a header or a cookie (in = \"header\" or \"cookie\")"
+                    .into(),
+            ));
+        }
+        Some(TokenPlacement::Header { name } | TokenPlacement::Cookie { name })
+            if name.trim().is_empty() =>
+        {
+            return Err(("api.send".into(), "must name the header or cookie".into()));
+        }
+        _ => {}
+    }
     if let Some(ott) = &profile.ott {
         check_path("ott.path", &ott.path)?;
         if ott.token_field.trim().is_empty() {
@@ -208,4 +223,41 @@ fn check_location(field: &str, location: &TokenLocation) -> Result<(), (String, 
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::profile::{Profile, TokenPlacement};
+
+    const LOGIN: &str = r#"
+id = "api"
+name = "API"
+[login]
+path = "/login"
+identity_field = "user"
+password_field = "password"
+"#;
+
+    #[test]
+    fn the_api_calls_carry_the_token_in_a_header_or_a_cookie_never_a_body() {
+        let header = Profile::from_toml(
+            "t",
+            &format!("{LOGIN}[api]\nsend = {{ in = \"header\", name = \"token\" }}\n"),
+        )
+        .expect("a header is fine");
+        assert_eq!(
+            header.api.send,
+            Some(TokenPlacement::Header {
+                name: "token".into()
+            })
+        );
+        let body = Profile::from_toml(
+            "t",
+            &format!("{LOGIN}[api]\nsend = {{ in = \"body\", field = \"t\" }}\n"),
+        )
+        .expect_err("a body is not where calls carry a token");
+        assert!(body.to_string().contains("api.send"), "{body}");
+        let bare = Profile::from_toml("t", LOGIN).expect("no [api] at all");
+        assert!(bare.api.is_default());
+    }
 }

@@ -6,6 +6,7 @@
 
 mod acme;
 pub mod browser;
+mod data;
 pub mod device;
 mod directus;
 mod finvera;
@@ -36,9 +37,15 @@ type Reply = Result<Response, Response>;
 /// Every dialect under its prefix.
 pub fn router(state: Arc<DemoState>) -> Router {
     Router::new()
-        .nest("/prive", prive::routes())
+        .nest(
+            "/prive",
+            prive::routes().merge(data::routes(Dialect::Prive)),
+        )
         .nest("/finvera", finvera::routes())
-        .nest("/traderevolution", traderevolution::routes())
+        .nest(
+            "/traderevolution",
+            traderevolution::routes().merge(data::routes(Dialect::Traderevolution)),
+        )
         .nest("/private-tokens", private_tokens::routes())
         .nest("/oauth2-password", oauth2::routes())
         .nest(
