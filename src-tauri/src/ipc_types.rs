@@ -58,6 +58,7 @@ mod tests {
             Theme::decl(&cfg),
             WindowPlace::decl(&cfg),
             AgentState::decl(&cfg),
+            crate::commands::proxy::ProxyView::decl(&cfg),
         ];
         let mut text = String::from(
             "// Generated from the Rust types that cross IPC (src-tauri/src/ipc_types.rs): do not\n\

@@ -21,6 +21,7 @@ mod clipboard;
 mod commands;
 mod demo;
 mod ipc_types;
+mod proxies;
 mod settings;
 mod shortcut;
 mod tray;
@@ -78,6 +79,7 @@ fn main() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .manage(clipboard::Clipboard::default())
+        .manage(proxies::Proxies::default())
         .invoke_handler(app_commands!(handler))
         .on_window_event(|window, event| {
             let preferences = window.state::<Preferences>();

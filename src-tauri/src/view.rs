@@ -62,17 +62,20 @@ pub enum ShellCode {
     NotAJwt,
     /// The person cancelled the sign-in.
     Cancelled,
+    /// A local proxy cannot listen on its port.
+    PortUnavailable,
 }
 
 impl ShellCode {
     /// Every code, in a fixed order (for the window's table of words).
-    pub const ALL: [ShellCode; 6] = [
+    pub const ALL: [ShellCode; 7] = [
         ShellCode::Clipboard,
         ShellCode::InvalidSettings,
         ShellCode::NoAgent,
         ShellCode::NoToken,
         ShellCode::NotAJwt,
         ShellCode::Cancelled,
+        ShellCode::PortUnavailable,
     ];
 }
 

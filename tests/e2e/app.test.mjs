@@ -115,6 +115,31 @@ describe("the demo app window", () => {
     await driver.click(await driver.find(`${row("demo-finvera")} [data-testid="account-open"]`));
   });
 
+  it("serves an account's API on a local port with its token added, until switched off", async () => {
+    await driver.click(await driver.find(`${row("demo-prive")} [data-testid="account-open"]`));
+    await driver.click(await driver.find(`${row("demo-prive")} [data-testid="proxy-switch"]`));
+    await driver.find(`${row("demo-prive")} [data-testid="proxy-url"]`);
+    const url = await driver.execute(
+      `return document.querySelector('${row("demo-prive")} [data-testid="proxy-url"]').value`,
+    );
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const me = await fetch(`${url}/users/me`);
+    assert.equal(me.status, 200, "no credentials sent, yet the protected endpoint answers");
+    assert.equal((await me.json()).username, "advisor@prive.demo");
+    await driver.execute(
+      `document.querySelector('${row("demo-prive")} [data-testid="proxy-url"]').scrollIntoView({ block: "center" })`,
+    );
+    await snap(driver, "local-proxy");
+    await driver.click(await driver.find(`${row("demo-prive")} [data-testid="proxy-switch"]`));
+    await driver.waitFor(
+      async () => (await driver.findAll(`${row("demo-prive")} [data-testid="proxy-url"]`)).length === 0,
+      5_000,
+      "the address gone once the proxy is off",
+    );
+    await assert.rejects(fetch(`${url}/users/me`), "nothing listens there any more");
+    await driver.click(await driver.find(`${row("demo-prive")} [data-testid="account-open"]`));
+  });
+
   it("shows a private-token account's panel with its tokens", async () => {
     await driver.click(await driver.find(`${row("demo-private-tokens")} [data-testid="account-open"]`));
     await driver.find(`${row("demo-private-tokens")} [data-testid="pt-label"]`);

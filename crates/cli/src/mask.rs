@@ -111,7 +111,10 @@ mod tests {
         let mut m = masker();
         assert_eq!(m.pass(b"line one\n"), b"line one\n");
         assert_eq!(m.pass(b"token: eyJhbG"), b"token: ");
-        assert_eq!(m.pass(b"ciOi.payload.sig done."), b"<tokenvault:prive> done.");
+        assert_eq!(
+            m.pass(b"ciOi.payload.sig done."),
+            b"<tokenvault:prive> done."
+        );
         assert_eq!(m.pass(b" eyJ"), b" ");
         assert_eq!(m.pass(b"x"), b"eyJx");
         assert_eq!(m.finish(), b"");

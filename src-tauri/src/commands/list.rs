@@ -31,6 +31,8 @@ macro_rules! app_commands {
             copy::clear_clipboard,
             inspector::inspect_token,
             inspector::introspect_account,
+            proxy::account_proxy,
+            proxy::set_account_proxy,
         }
     };
 }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod calls;
 pub mod copy;
 pub mod inspector;
+pub mod proxy;
 
 use std::sync::Arc;
 

@@ -19,6 +19,7 @@ import type {
   OttVerdict,
   PrivateToken,
   ProfileView,
+  ProxyView,
   RemovedView,
   Report,
   Settings,
@@ -106,6 +107,13 @@ export const inspectToken = (request: {
 /** What an account's server says of its opaque token; `null` where it cannot be asked. */
 export const introspectAccount = (accountId: string): Promise<IntrospectionView | null> =>
   invoke("introspect_account", { accountId });
+
+/** Whether the account's local proxy runs, and its address. */
+export const accountProxy = (id: string): Promise<ProxyView> => invoke("account_proxy", { id });
+
+/** Starts or stops the account's local proxy; answers its address while it runs. */
+export const setAccountProxy = (id: string, on: boolean): Promise<ProxyView> =>
+  invoke("set_account_proxy", { id, on });
 
 export const auditEvents = (limit = 200): Promise<AuditEvent[]> =>
   invoke("audit_events", { limit });

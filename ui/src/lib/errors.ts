@@ -169,6 +169,10 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     title: "Sign-in cancelled",
     action: "Nothing was kept; start the sign-in again when you are ready.",
   },
+  port_unavailable: {
+    title: "The local proxy cannot listen",
+    action: "Another program holds its port: switch the proxy off and on to take another.",
+  },
   no_agent: {
     title: "Not serving the command line",
     action:

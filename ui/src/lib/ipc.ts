@@ -13,7 +13,7 @@ export type FailureCode = ErrorCode | ShellCode;
 
 export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "sign_in_mismatch" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
 
-export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_token" | "not_a_jwt" | "cancelled";
+export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_token" | "not_a_jwt" | "cancelled" | "port_unavailable";
 
 export type AppInfo = { version: string, mode: "demo" | "vault", opening: boolean, demoApi: string | null, secretStore: string | null, dataFolder: string | null, problem: Failure | null, };
 
@@ -273,5 +273,11 @@ y: number, };
 
 export type AgentState = { serving: boolean, locked: boolean, };
 
+export type ProxyView = { accountId: string, 
+/**
+ * `http://127.0.0.1:PORT` while it runs.
+ */
+url: string | null, };
+
 /** Every failure code the backend can send. */
-export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt","cancelled"];
+export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt","cancelled","port_unavailable"];

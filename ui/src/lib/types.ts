@@ -20,6 +20,7 @@ export type {
   OttVerdict,
   PrivateToken,
   ProfileView,
+  ProxyView,
   RemovedView,
   RenewalOutcome,
   Report,

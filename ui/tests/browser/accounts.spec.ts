@@ -124,6 +124,36 @@ test.describe("calls from an account's panel", () => {
     await expect(row.getByTestId("ott-verdict")).toHaveText("Not valid: already used");
   });
 
+  test("the local proxy is switched on with its address to copy, and off again", async ({
+    page,
+  }) => {
+    const row = page.locator('[data-account-id="te-uat"]');
+    await row.getByTestId("account-open").click();
+    await expect(row.getByTestId("proxy-url")).toHaveCount(0);
+    await row.getByTestId("proxy-switch").check();
+    await expect(row.getByTestId("proxy-url")).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await row.getByTestId("proxy-switch").uncheck();
+    await expect(row.getByTestId("proxy-url")).toHaveCount(0);
+    const switched = (await calls(page)).filter((c) => c.command === "set_account_proxy");
+    expect(switched.map((c) => c.args)).toEqual([
+      { id: "te-uat", on: true },
+      { id: "te-uat", on: false },
+    ]);
+  });
+
+  test("a proxy whose port is taken says so and stays off", async ({ page }) => {
+    await failNext(page, "set_account_proxy", {
+      code: "port_unavailable",
+      message: "cannot listen on 127.0.0.1:8411: Address already in use (os error 98)",
+    });
+    const row = page.locator('[data-account-id="te-uat"]');
+    await row.getByTestId("account-open").click();
+    await row.getByTestId("proxy-switch").click();
+    await expect(row.getByTestId("proxy-error")).toContainText("The local proxy cannot listen");
+    await expect(row.getByTestId("proxy-switch")).not.toBeChecked();
+    await expect(row.getByTestId("proxy-url")).toHaveCount(0);
+  });
+
   test("the validate call names whose token it is", async ({ page }) => {
     const row = page.locator('[data-account-id="te-uat"]');
     await row.getByTestId("account-open").click();

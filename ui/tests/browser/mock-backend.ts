@@ -20,6 +20,7 @@ import type {
   OttVerdict,
   PrivateToken,
   ProfileView,
+  ProxyView,
   RemovedView,
   Report,
   Settings,
@@ -48,6 +49,8 @@ interface MockState {
   revocation: Record<string, RemovedView>;
   /** What an account's server says of its opaque token, by account id. */
   introspection: Record<string, IntrospectionView>;
+  /** The local proxies running, by account id: their addresses. */
+  proxies: Record<string, string>;
 }
 
 const now = Date.now();
@@ -222,6 +225,7 @@ const state: MockState = {
   failNext: {},
   holdSignIn: false,
   introspection: {},
+  proxies: {},
   revocation: {},
   calls: [],
   clipboard: null,
@@ -529,6 +533,18 @@ export const inspectToken = (request: { token?: string; accountId?: string; key?
       };
     }
     return JWT_REPORT;
+  });
+
+export const accountProxy = (id: string): Promise<ProxyView> =>
+  answer("account_proxy", { id }, () => ({ accountId: id, url: state.proxies[id] ?? null }));
+
+let nextPort = 8411;
+export const setAccountProxy = (id: string, on: boolean): Promise<ProxyView> =>
+  answer("set_account_proxy", { id, on }, () => {
+    byId(id);
+    if (on) state.proxies[id] ??= `http://127.0.0.1:${nextPort++}`;
+    else delete state.proxies[id];
+    return { accountId: id, url: state.proxies[id] ?? null };
   });
 
 export const auditEvents = (limit = 200) =>
