@@ -49,6 +49,32 @@ impl Fresh {
         &self.home
     }
 
+    /// Makes sure tokens can be had before they are needed: an agent answers, or the vault
+    /// opens here (so a keyring that cannot be opened is said at once, not at the first
+    /// request of a proxy).
+    pub async fn ready(&self) -> Result<(), Failure> {
+        use std::sync::atomic::Ordering;
+        if self.use_agent.load(Ordering::Relaxed) {
+            match ask(self.home.path(), Request::Ping).await {
+                Asked::Answered(reply) if reply.refused.is_none() => return Ok(()),
+                Asked::Unsafe(why) => output::note(&format!("tokenvault: {why}")),
+                _ => {}
+            }
+            self.use_agent.store(false, Ordering::Relaxed);
+        }
+        self.vault().await.map(|_| ())
+    }
+
+    async fn vault(&self) -> Result<&Arc<Vault>, Failure> {
+        self.local
+            .get_or_try_init(|| async {
+                open_vault(Some(self.home.path()), self.passphrase_stdin)
+                    .await
+                    .map(Arc::new)
+            })
+            .await
+    }
+
     /// A token of `name` valid for `min_valid` (`renew`: a new one whatever is held).
     pub async fn token(
         &self,
@@ -77,14 +103,7 @@ impl Fresh {
             }
             self.use_agent.store(false, Ordering::Relaxed);
         }
-        let vault = self
-            .local
-            .get_or_try_init(|| async {
-                open_vault(Some(self.home.path()), self.passphrase_stdin)
-                    .await
-                    .map(Arc::new)
-            })
-            .await?;
+        let vault = self.vault().await?;
         let (token, _) = if renew {
             vault.renew_now(name).await?
         } else {

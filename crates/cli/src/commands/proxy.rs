@@ -53,6 +53,7 @@ pub async fn proxy(fresh: Fresh, args: ProxyArgs) -> Outcome {
         upstream_timeout,
         ..Options::default()
     };
+    fresh.ready().await?;
     let addr = SocketAddr::new(args.bind, args.port);
     let started = Proxy::new(routing, Arc::new(fresh), options)
         .start(addr)
