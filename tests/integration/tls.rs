@@ -1,17 +1,20 @@
 //! https for real: a TLS server on loopback with a test certificate (in `tests/testdata`)
 //! that the account trusts as an extra CA. A login it redirects to plain http is refused:
 //! the password is never downgraded to http, and the error shows no query string. Without
-//! the extra CA, nothing is sent and the error names the certificate.
+//! the extra CA, nothing is sent and the error names the certificate. The local proxy speaks
+//! TLS to such an API with the account's CA.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use tokenvault_core::Secret;
-use tokenvault_core::auth::{Authenticator, HttpOptions, Target};
+use tokenvault_core::auth::{Authenticator, HttpOptions, LoginSecrets, Target};
 use tokenvault_core::profile::preset;
+use tokenvault_core::vault::catalog::{AccountRecord, TokenTimes};
+use tokenvault_core::{Secret, Vault};
 use tokenvault_demo_api::Dialect;
+use tokenvault_proxy::{Options, Proxy, Routing, Started, TokenSource, Upstream};
 use tokenvault_tests::{demo_api, user};
 
 /// A TLS server on loopback (the test certificate in `tests/testdata`) that answers every
@@ -139,4 +142,124 @@ async fn a_server_whose_certificate_is_not_trusted_gets_no_request_and_the_user_
         error.to_string().contains("invalid peer certificate"),
         "{error}"
     );
+}
+
+/// The demo API behind TLS: a server on loopback with the test certificate that relays each
+/// connection, decrypted, to the demo API.
+async fn demo_behind_tls(demo: std::net::SocketAddr) -> u16 {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let cert = CertificateDer::from_pem_slice(LOOPBACK_CERT.as_bytes()).expect("a certificate");
+    let key = PrivateKeyDer::from_pem_slice(LOOPBACK_KEY.as_bytes()).expect("a key");
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("a server configuration");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(demo).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    port
+}
+
+/// A vault whose one account, `name`, is the Privé demo user at `base_url`, trusting
+/// `ca_cert_pem`.
+async fn prive_account_at(name: &str, base_url: String, ca_cert_pem: Option<&str>) -> Arc<Vault> {
+    let vault = tokenvault_tests::memory_vault(name);
+    let who = user(Dialect::Prive);
+    let record = AccountRecord {
+        id: name.to_owned(),
+        name: name.to_owned(),
+        environment: "Test".to_owned(),
+        profile: "prive".to_owned(),
+        base_url,
+        identity: who.identity.to_owned(),
+        client_id: None,
+        second_factor: None,
+        overrides: Vec::new(),
+        allow_plain_http: false,
+        ca_cert_pem: ca_cert_pem.map(str::to_owned),
+        tokens: TokenTimes::default(),
+    };
+    vault
+        .add(record, LoginSecrets::password(Secret::new(who.password)))
+        .await
+        .expect("the account is added");
+    Arc::new(vault)
+}
+
+/// The account's proxy, listening on a free port of loopback.
+async fn proxy_of(vault: &Arc<Vault>, name: &str) -> Started {
+    let catalog = vault.catalog().expect("the catalog");
+    let upstream = Upstream::of(
+        catalog.account(name).expect("the account"),
+        &catalog,
+        Duration::from_secs(10),
+    )
+    .expect("an upstream");
+    let source: Arc<dyn TokenSource> = Arc::new(vault.clone());
+    Proxy::new(Routing::One(Arc::new(upstream)), source, Options::default())
+        .start("127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the proxy listens")
+}
+
+#[tokio::test]
+async fn the_proxy_speaks_tls_to_an_api_whose_certificate_only_the_accounts_ca_vouches_for() {
+    let demo = demo_api(120).await;
+    let port = demo_behind_tls(demo.addr()).await;
+    let base_url = format!("https://127.0.0.1:{port}/prive");
+    let trusting = prive_account_at("tls-trusting", base_url.clone(), Some(LOOPBACK_CERT)).await;
+    let proxy = proxy_of(&trusting, "tls-trusting").await;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client");
+
+    let me = client
+        .get(format!("http://{}/users/me", proxy.addr()))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(me.status(), 200);
+    let body: serde_json::Value = me.json().await.expect("JSON");
+    assert_eq!(body["username"], user(Dialect::Prive).identity);
+    proxy.stop().await;
+
+    let untrusting = prive_account_at("tls-untrusting", base_url, None).await;
+    let proxy = proxy_of(&untrusting, "tls-untrusting").await;
+    let refused = client
+        .get(format!("http://{}/users/me", proxy.addr()))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(refused.status(), 502);
+    assert_eq!(refused.headers()["x-tokenvault-error"], "tls");
+    let text = refused.text().await.expect("a text");
+    assert!(text.contains("invalid peer certificate"), "{text}");
+    assert_eq!(
+        demo.count(Dialect::Prive, tokenvault_demo_api::Endpoint::Resource),
+        1
+    );
+    proxy.stop().await;
 }

@@ -390,7 +390,10 @@ async fn an_api_that_hangs_gets_504_and_one_that_is_gone_502() {
         .unwrap();
     assert_eq!(gone.status(), 502);
     // A new connection is refused (`unreachable`); one kept from before is cut (`network`).
-    let code = gone.headers()["x-tokenvault-error"].to_str().unwrap().to_owned();
+    let code = gone.headers()["x-tokenvault-error"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(code == "unreachable" || code == "network", "{code}");
     let text = gone.text().await.unwrap();
     assert!(
