@@ -17,10 +17,8 @@ use tokenvault_demo_api::Dialect;
 use tokenvault_proxy::{Options, Proxy, Routing, Started, TokenSource, Upstream};
 use tokenvault_tests::{demo_api, user};
 
-/// A TLS server on loopback (the test certificate in `tests/testdata`) that answers every
-/// request with a 307 to `location`, and counts the requests it read.
-async fn tls_server_redirecting_to(location: String) -> (u16, Arc<AtomicU64>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+/// TLS with the test certificate in `tests/testdata` (for 127.0.0.1).
+fn loopback_acceptor() -> tokio_rustls::TlsAcceptor {
     use tokio_rustls::rustls::pki_types::pem::PemObject;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -34,7 +32,14 @@ async fn tls_server_redirecting_to(location: String) -> (u16, Arc<AtomicU64>) {
     .with_no_client_auth()
     .with_single_cert(vec![cert], key)
     .expect("a server configuration");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+/// A TLS server on loopback (the test certificate in `tests/testdata`) that answers every
+/// request with a 307 to `location`, and counts the requests it read.
+async fn tls_server_redirecting_to(location: String) -> (u16, Arc<AtomicU64>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let acceptor = loopback_acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");
@@ -147,20 +152,7 @@ async fn a_server_whose_certificate_is_not_trusted_gets_no_request_and_the_user_
 /// The demo API behind TLS: a server on loopback with the test certificate that relays each
 /// connection, decrypted, to the demo API.
 async fn demo_behind_tls(demo: std::net::SocketAddr) -> u16 {
-    use tokio_rustls::rustls::pki_types::pem::PemObject;
-    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-    let cert = CertificateDer::from_pem_slice(LOOPBACK_CERT.as_bytes()).expect("a certificate");
-    let key = PrivateKeyDer::from_pem_slice(LOOPBACK_KEY.as_bytes()).expect("a key");
-    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], key)
-    .expect("a server configuration");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let acceptor = loopback_acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");

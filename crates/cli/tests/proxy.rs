@@ -71,6 +71,30 @@ fn client() -> reqwest::Client {
         .expect("an HTTP client")
 }
 
+/// A GET of `url` with no credentials.
+async fn get(url: &str) -> reqwest::Response {
+    client().get(url).send().await.expect("an answer")
+}
+
+/// A demo API whose tokens live 120 s, its Privé user added as `prive`, and a proxy of that
+/// account started with `args`.
+async fn prive_behind_proxy(
+    name: &str,
+    args: &[&str],
+) -> (
+    tokenvault_demo_api::DemoServer,
+    std::path::PathBuf,
+    RunningProxy,
+) {
+    let server = demo(120).await;
+    let dir = home(name);
+    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
+    let mut all = vec!["prive"];
+    all.extend(args);
+    let proxy = RunningProxy::start(&dir, &all);
+    (server, dir, proxy)
+}
+
 /// Sends `request` as it is, over a new connection, and returns the answer's first line.
 fn raw(url: &str, request: &str) -> String {
     raw_answer(url, request)
@@ -106,15 +130,8 @@ fn renewals(server: &tokenvault_demo_api::DemoServer, dialect: Dialect) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_request_with_no_credentials_reaches_the_protected_endpoint_with_the_accounts_token() {
-    let server = demo(120).await;
-    let dir = home("proxy-plain");
-    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
-    let proxy = RunningProxy::start(&dir, &["prive"]);
-    let me = client()
-        .get(format!("{}/users/me", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let (server, _dir, proxy) = prive_behind_proxy("proxy-plain", &[]).await;
+    let me = get(&format!("{}/users/me", proxy.url)).await;
     assert_eq!(me.status(), 200);
     let body: serde_json::Value = me.json().await.unwrap();
     assert_eq!(body["username"], support::user(Dialect::Prive).identity);
@@ -153,23 +170,11 @@ async fn every_account_is_served_under_its_name_and_through_a_running_agent() {
         .rsplit_once('/')
         .map(|(root, _)| root.to_owned())
         .unwrap();
-    let prive = client()
-        .get(format!("{root}/prive/users/me"))
-        .send()
-        .await
-        .unwrap();
+    let prive = get(&format!("{root}/prive/users/me")).await;
     assert_eq!(prive.status(), 200);
-    let te = client()
-        .get(format!("{root}/te/accounts/me"))
-        .send()
-        .await
-        .unwrap();
+    let te = get(&format!("{root}/te/accounts/me")).await;
     assert_eq!(te.status(), 200);
-    let nobody = client()
-        .get(format!("{root}/nobody/users/me"))
-        .send()
-        .await
-        .unwrap();
+    let nobody = get(&format!("{root}/nobody/users/me")).await;
     assert_eq!(nobody.status(), 404);
     assert_eq!(nobody.headers()["x-tokenvault-error"], "unknown_account");
     let text = nobody.text().await.unwrap();
@@ -189,8 +194,8 @@ async fn after_the_token_expires_the_next_request_succeeds_after_exactly_one_ren
             .success()
     );
     let proxy = RunningProxy::start(&dir, &["te"]);
-    let me = || client().get(format!("{}/accounts/me", proxy.url)).send();
-    assert_eq!(me().await.unwrap().status(), 200);
+    let url = format!("{}/accounts/me", proxy.url);
+    assert_eq!(get(&url).await.status(), 200);
     let before = renewals(&server, Dialect::Traderevolution);
     // The token the proxy holds is the vault's: wait until the vault says it expired.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -205,16 +210,13 @@ async fn after_the_token_expires_the_next_request_succeeds_after_exactly_one_ren
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(me().await.unwrap().status(), 200);
+    assert_eq!(get(&url).await.status(), 200);
     assert_eq!(renewals(&server, Dialect::Traderevolution), before + 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_401_renews_the_token_once_and_sends_the_request_again_body_and_all() {
-    let server = demo(120).await;
-    let dir = home("proxy-401");
-    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
-    let proxy = RunningProxy::start(&dir, &["prive"]);
+    let (server, _dir, proxy) = prive_behind_proxy("proxy-401", &[]).await;
     let refuse_once = FaultRule {
         fault: Fault::Unauthorized,
         dialect: Some(Dialect::Prive),
@@ -222,11 +224,7 @@ async fn a_401_renews_the_token_once_and_sends_the_request_again_body_and_all() 
         times: Some(1),
     };
     server.inject(refuse_once.clone());
-    let me = client()
-        .get(format!("{}/users/me", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let me = get(&format!("{}/users/me", proxy.url)).await;
     assert_eq!(me.status(), 200);
     assert_eq!(
         server.count(Dialect::Prive, Endpoint::Login),
@@ -257,11 +255,7 @@ async fn a_401_renews_the_token_once_and_sends_the_request_again_body_and_all() 
         endpoint: Some(Endpoint::Resource),
         times: None,
     });
-    let refused = client()
-        .get(format!("{}/users/me", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let refused = get(&format!("{}/users/me", proxy.url)).await;
     assert_eq!(
         refused.status(),
         401,
@@ -276,16 +270,9 @@ async fn a_401_renews_the_token_once_and_sends_the_request_again_body_and_all() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_large_download_streams_through_without_being_held_in_memory() {
-    let server = demo(120).await;
-    let dir = home("proxy-download");
-    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
-    let proxy = RunningProxy::start(&dir, &["prive"]);
+    let (_server, _dir, proxy) = prive_behind_proxy("proxy-download", &[]).await;
     let size: u64 = 256 * 1024 * 1024;
-    let mut download = client()
-        .get(format!("{}/data/{size}", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let mut download = get(&format!("{}/data/{size}", proxy.url)).await;
     assert_eq!(download.status(), 200);
     let mut received: u64 = 0;
     while let Some(chunk) = download.chunk().await.unwrap() {
@@ -308,10 +295,7 @@ async fn a_large_download_streams_through_without_being_held_in_memory() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn requests_that_cannot_be_forwarded_get_a_short_clear_answer() {
-    let server = demo(120).await;
-    let dir = home("proxy-bad");
-    assert!(add(&dir, &server, "prive", Dialect::Prive).status.success());
-    let proxy = RunningProxy::start(&dir, &["prive"]);
+    let (server, _dir, proxy) = prive_behind_proxy("proxy-bad", &[]).await;
     let host = "Host: 127.0.0.1\r\nConnection: close\r\n\r\n";
     assert_eq!(
         raw(
@@ -370,11 +354,7 @@ async fn an_api_that_hangs_gets_504_and_one_that_is_gone_502() {
         endpoint: Some(Endpoint::Resource),
         times: Some(1),
     });
-    let hung = client()
-        .get(format!("{}/users/me", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let hung = get(&format!("{}/users/me", proxy.url)).await;
     assert_eq!(hung.status(), 504);
     assert!(
         hung.text()
@@ -383,11 +363,7 @@ async fn an_api_that_hangs_gets_504_and_one_that_is_gone_502() {
             .contains("did not answer within 1 s")
     );
     drop(server);
-    let gone = client()
-        .get(format!("{}/users/me", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let gone = get(&format!("{}/users/me", proxy.url)).await;
     assert_eq!(gone.status(), 502);
     // A new connection is refused (`unreachable`); one kept from before is cut (`network`).
     let code = gone.headers()["x-tokenvault-error"]

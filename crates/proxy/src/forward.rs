@@ -166,13 +166,7 @@ impl Forwarder {
         if let Some(token) = servable(&slot.held()) {
             return Ok(token);
         }
-        let token = self
-            .source
-            .token(&upstream.account, min_valid)
-            .await
-            .map_err(|failure| Refusal::no_token(&upstream.account, &failure))?;
-        slot.hold(&token);
-        Ok(token)
+        self.fetch(upstream, slot, false).await
     }
 
     /// A new token after the API refused `refused`: unless another request renewed it
@@ -189,11 +183,18 @@ impl Forwarder {
         {
             return Ok(held);
         }
-        let token = self
-            .source
-            .renew(&upstream.account)
-            .await
-            .map_err(|failure| Refusal::no_token(&upstream.account, &failure))?;
+        self.fetch(upstream, slot, true).await
+    }
+
+    /// A token from the source (`renew`: a new one whatever it holds), held from now on.
+    async fn fetch(&self, upstream: &Upstream, slot: &Slot, renew: bool) -> Result<Token, Refusal> {
+        let account = &upstream.account;
+        let fetched = if renew {
+            self.source.renew(account).await
+        } else {
+            self.source.token(account, self.options.min_valid).await
+        };
+        let token = fetched.map_err(|failure| Refusal::no_token(account, &failure))?;
         slot.hold(&token);
         Ok(token)
     }

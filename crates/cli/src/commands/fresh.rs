@@ -117,19 +117,8 @@ impl Fresh {
 
 /// The token in an agent's reply to `token --format json`.
 fn from_agent(reply: protocol::Reply) -> Result<Token, Failure> {
-    if let Some(why) = reply.refused {
-        return Err(Failure::Relayed {
-            message: why,
-            exit: reply.exit.max(exit::USAGE),
-        });
-    }
-    if reply.exit != 0 {
-        return Err(Failure::Relayed {
-            message: reply
-                .failure
-                .unwrap_or_else(|| "the agent could not give a token".into()),
-            exit: reply.exit,
-        });
+    if let Some(failure) = super::refusal(&reply).or_else(|| super::failure_of(&reply)) {
+        return Err(failure);
     }
     let unreadable = || Failure::Relayed {
         message: "the agent's token answer is not readable; restart the agent".into(),

@@ -343,17 +343,29 @@ pub fn handler() -> Arc<dyn Handler> {
 
 /// Prints what the agent's command printed and ends as it ended.
 fn relay(reply: Reply) -> Outcome {
-    if let Some(why) = reply.refused {
-        return Err(Failure::Relayed {
-            message: why,
-            exit: reply.exit.max(exit::USAGE),
-        });
+    if let Some(refused) = refusal(&reply) {
+        return Err(refused);
     }
     output::replay(&reply.stdout, &reply.stderr);
-    match reply.failure {
-        None if reply.exit == 0 => Ok(()),
-        failure => Err(Failure::Relayed {
-            message: failure.unwrap_or_else(|| "the command failed in the agent".into()),
+    failure_of(&reply).map_or(Ok(()), Err)
+}
+
+/// The agent's refusal to run a command at all (another version, locked), as a failure.
+pub(crate) fn refusal(reply: &Reply) -> Option<Failure> {
+    reply.refused.as_ref().map(|why| Failure::Relayed {
+        message: why.clone(),
+        exit: reply.exit.max(exit::USAGE),
+    })
+}
+
+/// How the command the agent ran failed, if it did.
+pub(crate) fn failure_of(reply: &Reply) -> Option<Failure> {
+    match &reply.failure {
+        None if reply.exit == 0 => None,
+        failure => Some(Failure::Relayed {
+            message: failure
+                .clone()
+                .unwrap_or_else(|| "the command failed in the agent".into()),
             exit: reply.exit,
         }),
     }
