@@ -90,16 +90,8 @@ impl Fresh {
                 format: TokenFormat::Json,
                 force_refresh: renew,
             };
-            match ask(self.home.path(), Request::Run(command)).await {
-                Asked::NoAgent => {}
-                Asked::Unsafe(why) => output::note(&format!("tokenvault: {why}")),
-                Asked::Broken(why) => {
-                    return Err(Failure::Relayed {
-                        message: why,
-                        exit: exit::LOCAL,
-                    });
-                }
-                Asked::Answered(reply) => return from_agent(reply),
+            if let Some(reply) = super::relay::ask_agent(&self.home, command).await? {
+                return from_agent(reply);
             }
             self.use_agent.store(false, Ordering::Relaxed);
         }
@@ -117,7 +109,9 @@ impl Fresh {
 
 /// The token in an agent's reply to `token --format json`.
 fn from_agent(reply: protocol::Reply) -> Result<Token, Failure> {
-    if let Some(failure) = super::refusal(&reply).or_else(|| super::failure_of(&reply)) {
+    if let Some(failure) =
+        super::relay::refusal(&reply).or_else(|| super::relay::failure_of(&reply))
+    {
         return Err(failure);
     }
     let unreadable = || Failure::Relayed {

@@ -13,6 +13,7 @@ pub mod fresh;
 mod inspect;
 mod profiles;
 mod proxy;
+mod relay;
 mod sign_in;
 mod tokens;
 
@@ -23,8 +24,7 @@ use std::time::Duration as StdDuration;
 use clap::CommandFactory;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use tokenvault_agent::client::{Asked, ask};
-use tokenvault_agent::protocol::{self, Reply, Request};
+use tokenvault_agent::protocol::{self, Reply};
 use tokenvault_agent::{Handler, Running};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::inspect::Key;
@@ -36,10 +36,11 @@ use crate::args::{
     AccountCommand, Cli, Command, OttCommand, PrivateTokenCommand, ProfileCommand, StatusFormat,
     TokenFormat, parse_duration,
 };
-use crate::exit::{self, Failure};
+use crate::exit::Failure;
 use crate::output;
 
 pub use agent::start_agent;
+use relay::{ask_agent, relay};
 
 /// How a command ended.
 pub type Outcome = Result<(), Failure>;
@@ -93,19 +94,10 @@ pub async fn run(cli: Cli) -> Outcome {
         }
         command => match served_form(&command)? {
             Some(served_command) => {
-                if !cli.no_agent {
-                    let home = home_at(home)?;
-                    match ask(home.path(), Request::Run(served_command.clone())).await {
-                        Asked::NoAgent => {}
-                        Asked::Unsafe(why) => output::note(&format!("tokenvault: {why}")),
-                        Asked::Broken(why) => {
-                            return Err(Failure::Relayed {
-                                message: why,
-                                exit: exit::LOCAL,
-                            });
-                        }
-                        Asked::Answered(reply) => return relay(reply),
-                    }
+                if !cli.no_agent
+                    && let Some(reply) = ask_agent(&home_at(home)?, served_command.clone()).await?
+                {
+                    return relay(reply);
                 }
                 let vault = open_vault(home, cli.passphrase_stdin).await?;
                 served(&vault, served_command).await
@@ -339,36 +331,6 @@ impl Handler for Commands {
 /// The command line's handler, shared.
 pub fn handler() -> Arc<dyn Handler> {
     Arc::new(Commands)
-}
-
-/// Prints what the agent's command printed and ends as it ended.
-fn relay(reply: Reply) -> Outcome {
-    if let Some(refused) = refusal(&reply) {
-        return Err(refused);
-    }
-    output::replay(&reply.stdout, &reply.stderr);
-    failure_of(&reply).map_or(Ok(()), Err)
-}
-
-/// The agent's refusal to run a command at all (another version, locked), as a failure.
-pub(crate) fn refusal(reply: &Reply) -> Option<Failure> {
-    reply.refused.as_ref().map(|why| Failure::Relayed {
-        message: why.clone(),
-        exit: reply.exit.max(exit::USAGE),
-    })
-}
-
-/// How the command the agent ran failed, if it did.
-pub(crate) fn failure_of(reply: &Reply) -> Option<Failure> {
-    match &reply.failure {
-        None if reply.exit == 0 => None,
-        failure => Some(Failure::Relayed {
-            message: failure
-                .clone()
-                .unwrap_or_else(|| "the command failed in the agent".into()),
-            exit: reply.exit,
-        }),
-    }
 }
 
 pub(crate) fn home_at(dir: Option<&Path>) -> Result<Home, Failure> {
