@@ -5,7 +5,7 @@
 #     sent) and straight to the demo API (the token sent by wrk), for a small answer
 #     (GET /users/me), a 1 MiB answer (GET /data/1048576) and a 1 MiB request body
 #     (POST /upload), with 1 and 32 connections;
-#   - the proxy's peak resident memory (VmHWM) after a 1 GiB download through it;
+#   - the proxy's peak resident memory (VmHWM) after a 1 GiB download through it, first thing;
 #   - `tokenvault exec NAME -- true` against `true` (hyperfine), through the agent and not.
 #   usage: scripts/bench-proxy.sh [SECONDS per wrk run, default 10]
 set -euo pipefail
@@ -67,6 +67,14 @@ measure() {
   echo "$rps $median"
 }
 
+echo "## a 1 GiB download through a proxy that has served nothing else"
+echo
+download=$(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' "$proxy/data/1073741824")
+read -r code size took <<<"$download"
+peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$proxy_pid/status")
+awk -v c="$code" -v s="$size" -v t="$took" -v p="$peak" 'BEGIN {
+  printf "HTTP %s, %d bytes in %.2f s (%.0f MiB/s); the proxy'"'"'s peak resident memory: %.1f MiB\n\n", c, s, t, s / t / 1048576, p / 1024 }'
+
 echo "## tokenvault proxy against the demo API, $seconds s per run ($(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC'))"
 echo
 echo "| what | connections | direct: req/s | proxy: req/s | proxy / direct | direct: median ms | proxy: median ms | added median ms |"
@@ -85,13 +93,7 @@ for case in "small answer:/users/me" "1 MiB answer:/data/1048576" "1 MiB request
 done
 
 echo
-echo "## a 1 GiB download through the proxy"
-echo
-download=$(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' "$proxy/data/1073741824")
-read -r code size took <<<"$download"
-peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$proxy_pid/status")
-awk -v c="$code" -v s="$size" -v t="$took" -v p="$peak" 'BEGIN {
-  printf "HTTP %s, %d bytes in %.2f s (%.0f MiB/s); the proxy'"'"'s peak resident memory: %.1f MiB\n", c, s, t, s / t / 1048576, p / 1024 }'
+awk '/^VmHWM:/ { printf "The proxy'"'"'s peak resident memory after all of the above: %.1f MiB\n", $2 / 1024 }' "/proc/$proxy_pid/status"
 
 echo
 echo "## tokenvault exec against the command alone"
