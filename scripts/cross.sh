@@ -8,7 +8,7 @@
 #                                          warnings denied (default: the CLI, the demo API
 #                                          and the app), in target/cross/; clippy for the
 #                                          core, the agent and the CLI
-#   scripts/cross.sh wine-test [TEST...]   the CLI's test suites (default: cli, hygiene, agent),
+#   scripts/cross.sh wine-test [TEST...]   the CLI's test suites (default: cli, hygiene, agent, exec, proxy),
 #                                          run against tokenvault.exe under Wine
 #   scripts/cross.sh installer             the NSIS installer of those builds (makensis,
 #                                          offline), then scripts/check-windows-installer.sh
@@ -40,7 +40,7 @@ windows() {
   # Clippy too, for the code only Windows compiles (the agent's pipe, the keyring's parts).
   CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
     debian_cargo clippy --locked -Zbuild-std=std,panic_abort --target "$WINDOWS" \
-    -p tokenvault-core -p tokenvault-agent -p tokenvault-cli -- -D warnings
+    -p tokenvault-core -p tokenvault-agent -p tokenvault-proxy -p tokenvault-cli -- -D warnings
   local out="$CARGO_TARGET_DIR/$WINDOWS/debug"
   if [ ! -f "$out/bcryptprimitives.dll" ] || [ scripts/cross/bcryptprimitives.c -nt "$out/bcryptprimitives.dll" ]; then
     x86_64-w64-mingw32-gcc -O2 -shared -o "$out/bcryptprimitives.dll" \
@@ -57,7 +57,7 @@ wine_cleanup() {
 
 wine_test() {
   local suites=("$@")
-  ((${#suites[@]})) || suites=(cli hygiene agent)
+  ((${#suites[@]})) || suites=(cli hygiene agent exec proxy)
   local exe="$CARGO_TARGET_DIR/$WINDOWS/debug/tokenvault.exe"
   [ -f "$exe" ] || windows tokenvault-cli
   WINE_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/tokenvault-wine.XXXXXX")
