@@ -105,7 +105,7 @@ macos() {
   # The app's dependency mac-notification-sys compiles Objective-C against Cocoa, which
   # needs the SDK: the app is checked on ci.yml's macOS runner only.
   debian_cargo clippy --locked -Zbuild-std=std,panic_abort "${targets[@]}" \
-    -p tokenvault-core -p tokenvault-agent -p tokenvault-cli -p tokenvault-demo-api -p tokenvault-tests \
+    -p tokenvault-core -p tokenvault-agent -p tokenvault-proxy -p tokenvault-cli -p tokenvault-demo-api -p tokenvault-tests \
     --all-targets -- -D warnings
 }
 
