@@ -71,6 +71,13 @@ fn client() -> reqwest::Client {
         .expect("an HTTP client")
 }
 
+/// A file of `size` bytes in `dir`.
+fn dir_file(dir: &Path, name: &str, size: usize) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, vec![b'x'; size]).expect("a scratch file");
+    path
+}
+
 /// A GET of `url` with no credentials.
 async fn get(url: &str) -> reqwest::Response {
     client().get(url).send().await.expect("an answer")
@@ -269,8 +276,8 @@ async fn a_401_renews_the_token_once_and_sends_the_request_again_body_and_all() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_large_download_streams_through_without_being_held_in_memory() {
-    let (_server, _dir, proxy) = prive_behind_proxy("proxy-download", &[]).await;
+async fn a_large_download_and_upload_stream_through_without_being_held_in_memory() {
+    let (_server, dir, proxy) = prive_behind_proxy("proxy-download", &[]).await;
     let size: u64 = 256 * 1024 * 1024;
     let mut download = get(&format!("{}/data/{size}", proxy.url)).await;
     assert_eq!(download.status(), 200);
@@ -279,6 +286,21 @@ async fn a_large_download_streams_through_without_being_held_in_memory() {
         received += chunk.len() as u64;
     }
     assert_eq!(received, size);
+    // curl sends a body this large with `Expect: 100-continue`, which the proxy answers.
+    let upload = dir_file(&dir, "upload.bin", 8 * 1024 * 1024);
+    let sent = std::process::Command::new("curl")
+        .args(["-s", "--fail-with-body", "-X", "POST", "-T"])
+        .arg(&upload)
+        .arg(format!("{}/upload", proxy.url))
+        .output()
+        .unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stdout)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(answer["received"], 8 * 1024 * 1024);
     if !under_wine() {
         let status = std::fs::read_to_string(format!("/proc/{}/status", proxy.pid())).unwrap();
         let peak_kib: u64 = status

@@ -335,7 +335,7 @@ fn named_by_connection(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// The client's headers as the API gets them: without the hop-by-hop ones, `Host` (the
-/// API's own is sent), and any credential of the client's in the token's place.
+/// API's own is sent), `Expect`, and any credential of the client's in the token's place.
 fn forwarded_headers(incoming: &HeaderMap, placement: &Placement) -> HeaderMap {
     let connection = named_by_connection(incoming);
     let mut out = HeaderMap::with_capacity(incoming.len() + 1);
@@ -347,6 +347,8 @@ fn forwarded_headers(incoming: &HeaderMap, placement: &Placement) -> HeaderMap {
         if is_hop_by_hop(name, &connection)
             || name == header::HOST
             || name == header::AUTHORIZATION
+            // The proxy answered the client's `Expect: 100-continue` itself, by reading on.
+            || name == header::EXPECT
             || replaced
         {
             continue;
@@ -531,6 +533,7 @@ mod tests {
             ("connection", "keep-alive, x-private"),
             ("x-private", "for this hop"),
             ("transfer-encoding", "chunked"),
+            ("expect", "100-continue"),
             ("accept", "application/json"),
             ("x-request-id", "42"),
         ]);
