@@ -250,6 +250,14 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// What an account was to be made from (a curl command, a HAR file) cannot be used.
+    #[error("the {from}: {problem}")]
+    InvalidImport {
+        /// What it was (`curl command`, `HAR file`).
+        from: &'static str,
+        /// What is wrong with it, never quoting a secret it holds.
+        problem: String,
+    },
     /// No account of that name or id.
     #[error("no account named `{0}`")]
     UnknownAccount(String),
@@ -303,6 +311,7 @@ impl Error {
             Error::PrivateTokenNotHeld { .. } => ErrorCode::PrivateTokenNotHeld,
             Error::InvalidAccount { .. } => ErrorCode::InvalidAccount,
             Error::InvalidOtt { .. } => ErrorCode::InvalidOtt,
+            Error::InvalidImport { .. } => ErrorCode::InvalidImport,
             Error::InvalidPrivateToken { .. } => ErrorCode::InvalidPrivateToken,
         }
     }
@@ -371,6 +380,8 @@ pub enum ErrorCode {
     InvalidAccount,
     /// No one-time token was given.
     InvalidOtt,
+    /// A curl command or HAR file cannot be made into an account.
+    InvalidImport,
     /// A private token's label or lifetime is not acceptable.
     InvalidPrivateToken,
     /// No account of that name.
@@ -404,7 +415,7 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::CredentialsRejected,
         ErrorCode::ClientRejected,
         ErrorCode::OtpRequired,
@@ -428,6 +439,7 @@ impl ErrorCode {
         ErrorCode::InvalidBaseUrl,
         ErrorCode::InvalidAccount,
         ErrorCode::InvalidOtt,
+        ErrorCode::InvalidImport,
         ErrorCode::InvalidPrivateToken,
         ErrorCode::UnknownAccount,
         ErrorCode::PrivateTokenNotHeld,
@@ -464,6 +476,7 @@ impl ErrorCode {
             ErrorCode::InvalidBaseUrl => "invalid_base_url",
             ErrorCode::InvalidAccount => "invalid_account",
             ErrorCode::InvalidOtt => "invalid_ott",
+            ErrorCode::InvalidImport => "invalid_import",
             ErrorCode::InvalidPrivateToken => "invalid_private_token",
             ErrorCode::UnknownAccount => "unknown_account",
             ErrorCode::PrivateTokenNotHeld => "private_token_not_held",
@@ -501,6 +514,7 @@ impl ErrorCode {
             ErrorCode::InvalidBaseUrl => ErrorKind::Usage,
             ErrorCode::InvalidAccount => ErrorKind::Usage,
             ErrorCode::InvalidOtt => ErrorKind::Usage,
+            ErrorCode::InvalidImport => ErrorKind::Usage,
             ErrorCode::InvalidPrivateToken => ErrorKind::Usage,
             ErrorCode::UnknownAccount => ErrorKind::Usage,
             ErrorCode::PrivateTokenNotHeld => ErrorKind::Usage,

@@ -5,6 +5,7 @@
 //! - [`freshness`]: when a token may be served and when it is renewed.
 //! - [`handover`]: the forms a token is handed over in (`Bearer <token>`, a header line, curl).
 //! - [`jwt`]: reading a JWT's claims (unverified, and named so).
+//! - [`import`]: an account's profile from what the user has (a curl command of its login).
 //! - [`inspect`]: a JWT described for people, and its signature checked when a key is given.
 //! - [`opener`]: a page opened in the user's browser, for sign-ins.
 //! - [`random`]: unpredictable bytes from the operating system.
@@ -21,6 +22,7 @@ pub mod clock;
 pub mod error;
 pub mod freshness;
 pub mod handover;
+pub mod import;
 pub mod inspect;
 pub mod jwt;
 pub mod logging;
