@@ -326,11 +326,10 @@ fn words_posix(text: &str, cmd: bool) -> Result<Vec<String>> {
             }
             '\\' if !cmd => match chars.next() {
                 Some('\n') => {}
-                Some('\r') => {
-                    if chars.peek() == Some(&'\n') {
-                        chars.next();
-                    }
+                Some('\r') if chars.peek() == Some(&'\n') => {
+                    chars.next();
                 }
+                Some('\r') => {}
                 Some(next) => {
                     word.push(next);
                     in_word = true;

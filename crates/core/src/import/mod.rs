@@ -1,4 +1,5 @@
 //! Accounts from what users already have: the login request a curl command sends
-//! ([`curl`]).
+//! ([`curl`]), made into a profile's login ([`login`]).
 
 pub mod curl;
+pub mod login;
