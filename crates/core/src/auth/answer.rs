@@ -70,6 +70,20 @@ impl Answer {
             .find_map(|header| parse_set_cookie(header, name))
     }
 
+    /// The names of the cookies the answer sets, in order.
+    pub fn cookie_names(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|header| {
+                header
+                    .split_once('=')
+                    .map(|(name, _)| name.trim().to_owned())
+            })
+            .collect()
+    }
+
     /// The value of a response header.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

@@ -20,7 +20,8 @@ pub enum TokenKind {
 }
 
 impl TokenKind {
-    fn spellings(self) -> &'static [&'static str] {
+    /// The field names tried, most usual first.
+    pub fn spellings(self) -> &'static [&'static str] {
         match self {
             TokenKind::Access => &[
                 "access_token",
@@ -46,7 +47,7 @@ impl TokenKind {
 }
 
 /// Objects under which tokens are sometimes wrapped.
-const ENVELOPES: &[&str] = &["data", "result", "tokens", "payload"];
+pub const ENVELOPES: &[&str] = &["data", "result", "tokens", "payload"];
 
 /// Finds a token as `source` says; `Ok(None)` when the answer simply does not carry it.
 pub fn find_token(

@@ -21,7 +21,7 @@ pub use client::{Authenticator, HttpOptions, Target, trusting};
 pub use client_auth::{LoginSecrets, client_id};
 pub use device::DeviceSignIn;
 pub use discovery::{Discovery, discovery_url};
-pub use extract::{TokenKind, find_token, require_token};
+pub use extract::{ENVELOPES, TokenKind, find_token, read_instant, require_token};
 pub use introspection::Introspection;
 pub use revocation::TokenHint;
 pub use sign_in::{BROWSER_WAIT, SignIn, SignInPrompt};
