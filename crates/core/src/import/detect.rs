@@ -54,14 +54,7 @@ pub fn detect(answer: &Answer, now: OffsetDateTime) -> Result<Detected> {
         .and_then(|j| in_json(j, TokenKind::Refresh))
         .map(|(path, token)| Found::Json { path, token })
         .or_else(|| in_cookies(answer, true));
-    let access_token = source_of(
-        &access,
-        answer,
-        json.as_ref(),
-        now,
-        "access token",
-        &mut decisions,
-    );
+    let access_token = source_of(&access, json.as_ref(), now, "access token", &mut decisions);
     let refresh_token = refresh
         .as_ref()
         .map(|found| source_of(found, None, now, "refresh token", &mut decisions));
