@@ -10,13 +10,21 @@ pub struct AddArgs {
     /// A unique name, such as `prive-uat`.
     pub name: String,
     /// A built-in preset (with --issuer alone: `oidc`).
-    #[arg(long, conflicts_with = "profile", required_unless_present_any = ["profile", "issuer"])]
+    #[arg(
+        long,
+        conflicts_with = "profile",
+        required_unless_present_any = ["profile", "issuer", "from_curl", "from_curl_file"]
+    )]
     pub preset: Option<String>,
     /// A profile file for an API no preset knows.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
     /// The API's base URL (with --issuer: the issuer, unless given).
-    #[arg(long, value_name = "URL", required_unless_present = "issuer")]
+    #[arg(
+        long,
+        value_name = "URL",
+        required_unless_present_any = ["issuer", "from_curl", "from_curl_file"]
+    )]
     pub base_url: Option<String>,
     /// An OpenID Connect issuer: its discovery document gives the endpoints, the signing
     /// keys, revocation and introspection.
@@ -60,6 +68,25 @@ pub struct AddArgs {
     /// Allow plain http to a host that is not loopback.
     #[arg(long)]
     pub allow_http: bool,
+    /// The curl command of the API's login, as its documentation or a browser's "Copy as
+    /// cURL" gives it: the profile is made from it and from the answer to it. The password
+    /// in it is never kept (it is asked for), nor is the command.
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        conflicts_with_all = ["preset", "profile", "issuer", "from_curl_file"]
+    )]
+    pub from_curl: Option<String>,
+    /// The same, from a file (`-`: stdin).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["preset", "profile", "issuer"])]
+    pub from_curl_file: Option<PathBuf>,
+    /// With --from-curl: try up to three usual refresh calls with the refresh token the
+    /// login gave (without it, the account logs in again to renew).
+    #[arg(long)]
+    pub try_refresh: bool,
+    /// With --from-curl: print the profile made, a comment per decision, and keep nothing.
+    #[arg(long)]
+    pub print_profile: bool,
     /// How a sign-in in the browser goes (profiles whose login needs a person).
     #[command(flatten)]
     pub sign_in: SignInArgs,

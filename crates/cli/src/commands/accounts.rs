@@ -16,13 +16,16 @@ use crate::args::{AddArgs, OtpChoice};
 use crate::exit::Failure;
 use crate::output;
 
-fn read(file: &Path) -> Result<String, Failure> {
+pub(super) fn read(file: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(file)
         .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))
 }
 
 /// `tokenvault account add`: the account is kept only if it logs in.
 pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
+    if args.from_curl.is_some() || args.from_curl_file.is_some() {
+        return super::from_curl::add(vault, args).await;
+    }
     let profile = match (&args.preset, &args.profile, &args.issuer) {
         (Some(preset), _, _) => ProfileChoice::Preset(preset.clone()),
         (None, Some(file), _) => ProfileChoice::Custom {

@@ -10,6 +10,7 @@ mod agent;
 mod calls;
 pub mod exec;
 pub mod fresh;
+mod from_curl;
 mod inspect;
 mod profiles;
 mod proxy;

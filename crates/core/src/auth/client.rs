@@ -189,6 +189,18 @@ impl Authenticator {
         secrets: &LoginSecrets,
         now: OffsetDateTime,
     ) -> Result<TokenSet> {
+        let answer = self.login_answer(target, identity, secrets).await?;
+        self.tokens_from(target, &answer, now)
+    }
+
+    /// The answer of a successful login, as it came: for finding where a new API puts its
+    /// tokens. A refused login is the same error as [`Self::login`]'s.
+    pub async fn login_answer(
+        &self,
+        target: &Target,
+        identity: &str,
+        secrets: &LoginSecrets,
+    ) -> Result<Answer> {
         let profile = &target.profile;
         let login = &profile.login;
         let mut fields = fixed_fields(&login.fields);
@@ -229,7 +241,7 @@ impl Authenticator {
                     .unwrap_or_else(|| status_error_with(&answer, detail(), &said)),
             });
         }
-        self.tokens_from(target, &answer, now)
+        Ok(answer)
     }
 
     /// The login call as the profile describes it (method, path, headers), with `fields` as

@@ -1,7 +1,9 @@
 //! Accounts from what users already have: the login request a curl command sends
 //! ([`curl`]), made into a profile's login ([`login`]), and where the real answer to it
-//! carries the tokens ([`detect`]).
+//! carries the tokens ([`detect`]); the whole profile, with its refresh tried only when the
+//! user agrees ([`draft`]).
 
 pub mod curl;
 pub mod detect;
+pub mod draft;
 pub mod login;

@@ -205,10 +205,10 @@ pub struct LoginRequest {
     #[serde(default)]
     pub password_field: String,
     /// Fixed extra body fields (`grant_type = "password"`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
     /// Fixed extra request headers.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     /// The token endpoint (`/token`) of the device and browser flows, whose login `path`
     /// is the device authorization endpoint or the authorization endpoint.
@@ -236,7 +236,7 @@ pub struct TokenSource {
     #[serde(flatten)]
     pub location: TokenLocation,
     /// Where its expiry comes from (default: the JWT `exp` claim).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Expiry::is_jwt")]
     pub expiry: Expiry,
 }
 
@@ -321,7 +321,7 @@ pub struct RefreshRequest {
     #[serde(default)]
     pub body: BodyEncoding,
     /// Fixed extra body fields (`grant_type = "refresh_token"`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
     /// Fixed extra request headers.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -359,6 +359,13 @@ pub enum TokenPlacement {
         /// Field name.
         field: String,
     },
+}
+
+impl Expiry {
+    /// Whether the expiry is the JWT's own `exp` (the default).
+    pub fn is_jwt(&self) -> bool {
+        *self == Expiry::Jwt
+    }
 }
 
 impl Profile {

@@ -45,6 +45,18 @@ impl Vault {
         account.with_discovery(&discovery)
     }
 
+    /// A profile made from the curl command of an API's login (see [`crate::import`]): the
+    /// login runs once with `password`, and nothing is stored.
+    pub async fn draft_from_curl(
+        &self,
+        import: &crate::import::draft::CurlImport,
+        password: &crate::secret::Secret,
+        ca_cert_pem: Option<&str>,
+    ) -> Result<crate::import::draft::Draft> {
+        let authenticator = super::authenticator(ca_cert_pem)?;
+        crate::import::draft::from_curl(&authenticator, import, password, self.clock.now()).await
+    }
+
     /// Logs in as a new account would, storing nothing: the "Test login" of a form.
     pub async fn try_login(
         &self,

@@ -1,0 +1,119 @@
+//! `tokenvault account add NAME --from-curl 'curl ...'`: an account whose profile is made
+//! from the curl command of its API's login and the answer to it.
+
+use std::io::Read;
+
+use tokenvault_core::auth::LoginSecrets;
+use tokenvault_core::clock::{Clock, SystemClock};
+use tokenvault_core::import::draft::CurlImport;
+use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
+use tokenvault_core::{Secret, Vault};
+
+use super::Outcome;
+use super::accounts::read;
+use crate::args::AddArgs;
+use crate::exit::Failure;
+use crate::output;
+
+/// Makes the profile (one login with the password asked for), then prints it
+/// (`--print-profile`) or adds the account with it, logging in again as every add does.
+pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
+    let from_stdin = args
+        .from_curl_file
+        .as_deref()
+        .is_some_and(|f| f.as_os_str() == "-");
+    if from_stdin && args.password_stdin {
+        return Err(Failure::Usage(
+            "the curl command and the password cannot both come from stdin: give the command \
+             with --from-curl or a file"
+                .into(),
+        ));
+    }
+    let command = match (&args.from_curl, &args.from_curl_file) {
+        (Some(command), _) => command.clone(),
+        (None, Some(_)) if from_stdin => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure::Usage(format!("cannot read the curl command: {e}")))?;
+            text
+        }
+        (None, Some(file)) => read(file)?,
+        (None, None) => {
+            return Err(Failure::Usage(
+                "give --from-curl or --from-curl-file".into(),
+            ));
+        }
+    };
+    let password = password(&args)?;
+    let import = CurlImport {
+        name: args.name.clone(),
+        command,
+        base_url: args.base_url.clone(),
+        identity: args.username.clone(),
+        try_refresh: args.try_refresh,
+        allow_plain_http: args.allow_http,
+    };
+    let ca_cert_pem = args.ca_cert.as_deref().map(read).transpose()?;
+    let draft = vault
+        .draft_from_curl(&import, &password, ca_cert_pem.as_deref())
+        .await?;
+    if args.print_profile {
+        output::line(draft.toml().trim_end());
+        return Ok(());
+    }
+    for decision in &draft.decisions {
+        output::note(&format!("  {decision}"));
+    }
+    let account = NewAccount {
+        name: args.name.clone(),
+        environment: args.environment,
+        profile: ProfileChoice::Custom {
+            origin: "the curl command".into(),
+            source: draft.toml(),
+        },
+        base_url: draft.base_url,
+        identity: draft.identity,
+        client_id: None,
+        second_factor: None,
+        overrides: Vec::new(),
+        allow_plain_http: args.allow_http,
+        ca_cert_pem,
+    };
+    let tokens = vault
+        .add_after_login(account, LoginSecrets::password(password))
+        .await?;
+    output::note(&format!(
+        "added {}: logged in, access token valid for {}",
+        args.name,
+        output::left_in_words(tokens.access.expires_at, SystemClock.now())
+    ));
+    Ok(())
+}
+
+/// The password: the first line of stdin, or a prompt.
+fn password(args: &AddArgs) -> Result<Secret, Failure> {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(format!("cannot read the password: {e}")))?;
+        Secret::new(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        Secret::new(
+            rpassword::prompt_password(format!(
+                "password of {} (never taken from the curl command): ",
+                args.name
+            ))
+            .map_err(|e| {
+                Failure::Usage(format!(
+                    "cannot read the password (use --password-stdin): {e}"
+                ))
+            })?,
+        )
+    };
+    if password.is_empty() {
+        return Err(Failure::Usage("the password is empty".into()));
+    }
+    Ok(password)
+}

@@ -1,0 +1,229 @@
+//! `account add --from-curl`: the login curl commands of the four API documents the product
+//! started from (their request bodies as the documents give them, the host replaced by the
+//! demo API's), each made into an account that serves a token and renews it the way its
+//! document says, with no profile written by hand.
+
+mod support;
+
+use support::{demo, home, stderr, stdout, tokenvault, user};
+use tokenvault_demo_api::{DemoServer, Dialect, Endpoint};
+
+/// The document's login, as a curl command against the demo API.
+fn login_command(server: &DemoServer, dialect: Dialect) -> String {
+    let base = server.base_url(dialect);
+    let who = user(dialect).identity;
+    match dialect {
+        // "POST /restful/login/ {username, password}"
+        Dialect::Prive => format!(
+            "curl -X POST \"{base}/restful/login/\" \\\n-H \"Content-Type: application/json\" \\\n\
+             -d '{{\"username\": \"{who}\", \"password\": \"SecurePassword123!\"}}'"
+        ),
+        // The document's own curl command.
+        Dialect::Finvera => format!(
+            "curl -X POST {base}/kms/api/v1/auth/token \\\n-H \"Content-Type: application/json\" \\\n\
+             -d '{{\n\"email\": \"{who}\",\n\"password\": \"your_password\"\n}}'"
+        ),
+        // "POST /auth/token" with the body fields login and password.
+        Dialect::Traderevolution => format!(
+            "curl -X POST '{base}/auth/token' -H 'Content-Type: application/json' \
+             --data-raw '{{\"login\":\"{who}\",\"password\":\"pass\"}}'"
+        ),
+        // "receive a short-living token by providing their account credentials (email and password)"
+        Dialect::PrivateTokens => format!(
+            "curl {base}/api/v1/auth/login --json '{{\"email\": \"{who}\", \"password\": \"***\"}}'"
+        ),
+        other => panic!("no document for {other:?}"),
+    }
+}
+
+fn renewals(server: &DemoServer, dialect: Dialect) -> (u64, u64) {
+    (
+        server.count(dialect, Endpoint::Login),
+        server.count(dialect, Endpoint::Refresh),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_documents_login_command_becomes_an_account_that_renews_as_its_document_says() {
+    let server = demo(300).await;
+    let dir = home("from-curl");
+    for (dialect, refreshes) in [
+        (Dialect::Prive, false),
+        (Dialect::Finvera, true),
+        (Dialect::Traderevolution, true),
+        (Dialect::PrivateTokens, false),
+    ] {
+        let name = dialect.as_str();
+        let command = login_command(&server, dialect);
+        let password = format!("{}\n", user(dialect).password);
+        let added = tokenvault(
+            &dir,
+            &[
+                "account",
+                "add",
+                name,
+                "--from-curl",
+                &command,
+                "--password-stdin",
+                "--try-refresh",
+            ],
+            Some(&password),
+        );
+        assert!(added.status.success(), "{dialect:?}: {}", stderr(&added));
+        let said = stderr(&added);
+        assert!(said.contains("access token: "), "{dialect:?}: {said}");
+        let token = tokenvault(&dir, &["token", name], None);
+        assert!(token.status.success(), "{dialect:?}: {}", stderr(&token));
+        assert_eq!(
+            stdout(&token).trim().split('.').count(),
+            3,
+            "{dialect:?}: a JWT"
+        );
+
+        let (logins, refreshed) = renewals(&server, dialect);
+        let renewed = tokenvault(&dir, &["token", name, "--force-refresh"], None);
+        assert!(
+            renewed.status.success(),
+            "{dialect:?}: {}",
+            stderr(&renewed)
+        );
+        assert_ne!(stdout(&renewed), stdout(&token), "{dialect:?}: a new token");
+        let after = renewals(&server, dialect);
+        if refreshes {
+            assert_eq!(
+                after,
+                (logins, refreshed + 1),
+                "{dialect:?}: renewed by its refresh call"
+            );
+        } else {
+            assert_eq!(
+                after,
+                (logins + 1, refreshed),
+                "{dialect:?}: renewed by logging in again"
+            );
+        }
+    }
+    let list = stdout(&tokenvault(&dir, &["account", "list"], None));
+    assert!(list.contains("curl-finvera"), "{list}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_printed_profile_explains_each_decision_passes_the_profile_check_and_keeps_nothing() {
+    let server = demo(300).await;
+    let dir = home("from-curl-print");
+    let command = login_command(&server, Dialect::Traderevolution);
+    let printed = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "te",
+            "--from-curl",
+            &command,
+            "--password-stdin",
+            "--try-refresh",
+            "--print-profile",
+        ],
+        Some(&format!("{}\n", user(Dialect::Traderevolution).password)),
+    );
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let profile = stdout(&printed);
+    for line in [
+        "# - login: POST /traderevolution/auth/token below http://127.0.0.1:",
+        "# - identity: the field `login`; password: the field `password`, asked for",
+        "# - refresh tried: POST /traderevolution/auth/refresh with the refresh token in the body field",
+        "# - refresh: GET /traderevolution/auth/token/refresh with the refresh token in a `token` header: it answered a new access token (try 3 of at most 3)",
+    ] {
+        assert!(profile.contains(line), "missing `{line}` in:\n{profile}");
+    }
+    assert!(
+        !profile.contains("\"pass\"") && !profile.contains(user(Dialect::Traderevolution).password)
+    );
+    let file = dir.join("te.toml");
+    std::fs::write(&file, &profile).unwrap();
+    let checked = tokenvault(&dir, &["profile", "check", file.to_str().unwrap()], None);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert!(
+        stdout(&tokenvault(&dir, &["account", "list", "--json"], None)).trim() == "[]",
+        "nothing kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_that_is_not_a_login_says_what_it_found_and_keeps_nothing() {
+    let server = demo(300).await;
+    let dir = home("from-curl-bad");
+    let base = server.base_url(Dialect::Prive);
+    let search = format!("curl {base}/users/search -d '{{\"query\": \"ana\", \"page\": 2}}'");
+    let out = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "x",
+            "--from-curl",
+            &search,
+            "--password-stdin",
+        ],
+        Some("pw\n"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("it is not a login: no field carries a password (found `page`, `query`"),
+        "{}",
+        stderr(&out)
+    );
+    let unclosed = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "x",
+            "--from-curl",
+            "curl -d '{\"a\" https://x",
+            "--password-stdin",
+        ],
+        Some("pw\n"),
+    );
+    assert_eq!(unclosed.status.code(), Some(2));
+    assert!(
+        stderr(&unclosed).contains("[invalid_import]"),
+        "{}",
+        stderr(&unclosed)
+    );
+    let elsewhere = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "x",
+            "--from-curl",
+            &login_command(&server, Dialect::Prive),
+            "--base-url",
+            "https://api.example.com",
+            "--password-stdin",
+        ],
+        Some("pw\n"),
+    );
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert!(
+        stderr(&elsewhere).contains("not below the base URL https://api.example.com"),
+        "{}",
+        stderr(&elsewhere)
+    );
+    let wrong = tokenvault(
+        &dir,
+        &[
+            "account",
+            "add",
+            "x",
+            "--from-curl",
+            &login_command(&server, Dialect::Prive),
+            "--password-stdin",
+        ],
+        Some("not-the-password\n"),
+    );
+    assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
+    assert!(stdout(&tokenvault(&dir, &["account", "list", "--json"], None)).trim() == "[]");
+}
