@@ -2,7 +2,8 @@
 //!
 //! - every command, through every dialect and through failures, keeps passwords and tokens
 //!   out of stderr, out of stdout (except the token a command is asked to print), and out
-//!   of every file in the data folder;
+//!   of every file in the data folder: an account made from a curl command holding a
+//!   password, `exec --mask`, and the proxy with its logs on included;
 //! - a locked agent's memory, read whole through `/proc/<pid>/mem` (what a core dump would
 //!   hold), contains no password and no token it handled. (Under Wine too: a Windows
 //!   program there is a Linux process.)
@@ -114,6 +115,46 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
             Some(&format!("{wrong}\n")),
         ));
     }
+    // An account made from a curl command that holds a password of its own: neither that
+    // one nor the real one is kept or said.
+    let in_the_command = "the-password-in-the-command";
+    secrets.push(in_the_command.to_owned());
+    let command = format!(
+        "curl -X POST {}/kms/api/v1/auth/token -H 'Content-Type: application/json' \
+         -d '{{\"email\": \"{}\", \"password\": \"{in_the_command}\"}}'",
+        server.base_url(Dialect::Finvera),
+        user(Dialect::Finvera).identity
+    );
+    said.quiet(tokenvault(
+        &home,
+        &[
+            "account",
+            "add",
+            "from-curl",
+            "--from-curl",
+            &command,
+            "--password-stdin",
+            "--try-refresh",
+        ],
+        Some(&format!("{}\n", user(Dialect::Finvera).password)),
+    ));
+    secrets.push(said.prints_a_token(tokenvault(&home, &["token", "from-curl"], None)));
+    // A command run with the tokens of two accounts, masked; and the proxy with its logs on.
+    said.quiet(tokenvault(
+        &home,
+        &[
+            "exec",
+            "--account",
+            "prive",
+            "--account",
+            "from-curl",
+            "--mask",
+            "--",
+            "env",
+        ],
+        None,
+    ));
+    said.quiet(proxied(&home, "traderevolution", &server));
     said.quiet(tokenvault(
         &home,
         &["ott", "verify", "traderevolution", "not-an-ott"],
@@ -232,6 +273,34 @@ async fn a_locked_agent_holds_no_password_or_token_in_its_memory() {
         secrets.len()
     );
     assert!(found.is_empty(), "in the locked agent's memory: {found:?}");
+}
+
+/// `tokenvault proxy NAME` with every log on, asked for the account's protected endpoint
+/// once, then ended: what it printed.
+fn proxied(home: &Path, name: &str, server: &tokenvault_demo_api::DemoServer) -> Output {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut proxy = support::spawn_tokenvault(
+        home,
+        &["proxy", name, "--port", "0"],
+        None,
+        &[("TOKENVAULT_LOG", "trace"), ("RUST_LOG", "trace")],
+    );
+    let mut stdout = BufReader::new(proxy.stdout.take().expect("stdout"));
+    let mut url = String::new();
+    stdout.read_line(&mut url).expect("the proxy's address");
+    let authority = url.trim().trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&authority).expect("the proxy accepts");
+    stream
+        .write_all(b"GET /accounts/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("a request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(server.count(Dialect::Traderevolution, Endpoint::Resource) > 0);
+    let _ = proxy.kill();
+    let mut output = proxy.wait_with_output().expect("the proxy ends");
+    output.stdout = url.into_bytes();
+    output
 }
 
 /// What the commands said, to search afterwards.
