@@ -164,9 +164,9 @@ fn lifetime(at: OffsetDateTime, now: OffsetDateTime) -> String {
     match seconds {
         ..=0 => "already expired (is this computer's clock right?)".to_owned(),
         1..=119 => format!("in {seconds} s"),
-        120..=7199 => format!("in {} min", seconds / 60),
-        7200..=172_799 => format!("in {} h", seconds / 3600),
-        _ => format!("in {} days", seconds / 86_400),
+        120..=7199 => format!("in {} min", (seconds + 30) / 60),
+        7200..=172_799 => format!("in {} h", (seconds + 1800) / 3600),
+        _ => format!("in {} days", (seconds + 43_200) / 86_400),
     }
 }
 
