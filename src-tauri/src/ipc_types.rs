@@ -59,6 +59,8 @@ mod tests {
             WindowPlace::decl(&cfg),
             AgentState::decl(&cfg),
             crate::commands::proxy::ProxyView::decl(&cfg),
+            crate::commands::import::CurlForm::decl(&cfg),
+            crate::commands::import::CurlDraftView::decl(&cfg),
         ];
         let mut text = String::from(
             "// Generated from the Rust types that cross IPC (src-tauri/src/ipc_types.rs): do not\n\

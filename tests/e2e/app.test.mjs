@@ -206,6 +206,41 @@ describe("the demo app window", () => {
     );
   });
 
+  it("adds an account from the curl command of its login, pasted in the form", async () => {
+    await driver.click(await driver.find('[data-testid="tab-accounts"]'));
+    await driver.click(await driver.find('[data-testid="add-account"]'));
+    const title = await driver.execute('return document.querySelector(".mode").title');
+    const demoApi = title.replace("The built-in demo API answers on ", "");
+    assert.match(demoApi, /^http:\/\/127\.0\.0\.1:\d+$/);
+    await driver.type(await driver.find('[data-testid="f-name"]'), "Finvera from curl");
+    await driver.click(await driver.find('[data-testid="f-paste-curl"]'));
+    await driver.type(
+      await driver.find('[data-testid="f-curl"]'),
+      `curl -X POST ${demoApi}/finvera/kms/api/v1/auth/token \\\n-H "Content-Type: application/json" \\\n-d '{\n"email": "analyst@finvera.demo",\n"password": "your_password"\n}'`,
+    );
+    await driver.type(await driver.find('[data-testid="f-password"]'), "finvera-demo-password");
+    await driver.click(await driver.find('[data-testid="f-curl-read"]'));
+    const decisions = await driver.textOf('[data-testid="curl-decisions"]');
+    assert.match(decisions, /access token: the cookie `DT_AUTH_TOKEN`/);
+    assert.match(decisions, /refresh: POST \/finvera\/kms\/api\/v1\/auth\/refresh with the refresh token in the `DT_REFRESH_TOKEN` cookie/);
+    await snap(driver, "add-from-curl");
+    await driver.click(await driver.find('[data-testid="save-account"]'));
+    await driver.waitFor(
+      async () => (await driver.findAll(`${row("finvera-from-curl")}[data-state="fresh"]`)).length,
+      10_000,
+      "the account made from a curl command, fresh",
+    );
+    // Removed again: the tests after this one count the demo's own accounts.
+    await driver.click(await driver.find(`${row("finvera-from-curl")} [data-testid="account-open"]`));
+    await driver.click(await driver.find(`${row("finvera-from-curl")} [data-testid="remove"]`));
+    await driver.click(await driver.find(`${row("finvera-from-curl")} [data-testid="remove-confirm"]`));
+    await driver.waitFor(
+      async () => (await driver.findAll(row("finvera-from-curl"))).length === 0,
+      10_000,
+      "the account removed",
+    );
+  });
+
   it("clears the clipboard by itself after the delay chosen in Settings", async () => {
     await driver.click(await driver.find('[data-testid="tab-settings"]'));
     await driver.type(await driver.find('[data-testid="s-clear"]'), "5");

@@ -30,6 +30,7 @@ macro_rules! app_commands {
             copy::copy_private_token,
             copy::clear_clipboard,
             inspector::inspect_token,
+            import::draft_from_curl,
             inspector::introspect_account,
             proxy::account_proxy,
             proxy::set_account_proxy,

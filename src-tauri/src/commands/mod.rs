@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod app;
 pub mod calls;
 pub mod copy;
+pub mod import;
 pub mod inspector;
 pub mod proxy;
 

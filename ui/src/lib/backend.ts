@@ -12,6 +12,8 @@ import type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
+  CurlDraftView,
+  CurlForm,
   FormSecrets,
   IntrospectionView,
   KeyInput,
@@ -44,6 +46,10 @@ export const addAccount = (
   form: AccountForm,
   secrets: FormSecrets,
 ): Promise<{ id: string; login: LoginPreview }> => invoke("add_account", { form, secrets });
+
+/** A profile made from the curl command of a login: it logs in once with `password`, stores nothing. */
+export const draftFromCurl = (form: CurlForm, password: string): Promise<CurlDraftView> =>
+  invoke("draft_from_curl", { form, password });
 
 /** An existing account's form, to edit it (never its secrets). */
 export const accountForm = (id: string): Promise<AccountForm> => invoke("account_form", { id });

@@ -153,6 +153,10 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     title: "No one-time token",
     action: "Paste the one-time token to verify.",
   },
+  invalid_import: {
+    title: "Cannot make a login of it",
+    action: "See what was found: a login's curl command sends a password field in its body.",
+  },
   invalid_private_token: {
     title: "Check the private token",
     action: "Fix the value named.",

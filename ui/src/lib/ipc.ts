@@ -11,7 +11,7 @@ export type Failure = { code: FailureCode, message: string, field?: string, };
 
 export type FailureCode = ErrorCode | ShellCode;
 
-export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "sign_in_mismatch" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
+export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "sign_in_mismatch" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_import" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
 
 export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_token" | "not_a_jwt" | "cancelled" | "port_unavailable";
 
@@ -279,5 +279,37 @@ export type ProxyView = { accountId: string,
  */
 url: string | null, };
 
+export type CurlForm = { 
+/**
+ * The account's name.
+ */
+name: string, 
+/**
+ * The curl command of the login (its password is never kept).
+ */
+command: string, 
+/**
+ * The base URL, when the form has one.
+ */
+baseUrl: string | null, 
+/**
+ * Who logs in, when the form has it.
+ */
+identity: string | null, 
+/**
+ * Whether up to three usual refresh calls may be tried.
+ */
+tryRefresh: boolean, allowPlainHttp: boolean, };
+
+export type CurlDraftView = { 
+/**
+ * The profile file's text (no secret in it).
+ */
+profileSource: string, baseUrl: string, identity: string, 
+/**
+ * One line per decision: what was found where.
+ */
+decisions: Array<string>, };
+
 /** Every failure code the backend can send. */
-export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt","cancelled","port_unavailable"];
+export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_import","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt","cancelled","port_unavailable"];

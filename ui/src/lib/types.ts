@@ -11,6 +11,8 @@ export type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
+  CurlDraftView,
+  CurlForm,
   ErrorCode,
   Failure,
   FailureCode,

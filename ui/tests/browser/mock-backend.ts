@@ -11,6 +11,8 @@ import type {
   CopyFormat,
   CopyReceipt,
   CreatedPrivateToken,
+  CurlDraftView,
+  CurlForm,
   Failure,
   FailureCode,
   FormSecrets,
@@ -347,6 +349,20 @@ const addAccountNow = (form: AccountForm, secrets: FormSecrets) =>
     ]);
     return { id, login: preview };
   });
+
+export const draftFromCurl = (form: CurlForm, password: string): Promise<CurlDraftView> =>
+  answer("draft_from_curl", { form, password }, () => ({
+    profileSource: `# ${form.name} (from curl)\nid = "curl-te"\nname = "${form.name} (from curl)"\n`,
+    baseUrl: "https://te.example",
+    identity: "bo.trader",
+    decisions: [
+      "login: POST /auth/token below https://te.example, a JSON body",
+      "access token: the JSON field `access_token`, a JWT expiring in 5 min",
+      form.tryRefresh
+        ? "refresh: GET /auth/token/refresh with the refresh token in a `token` header: it answered a new access token (try 3 of at most 3)"
+        : "refresh: not tried (allow it to try up to three usual refresh calls); renewed by logging in again",
+    ],
+  }));
 
 export const accountForm = (id: string): Promise<AccountForm> =>
   answer("account_form", { id }, () => {

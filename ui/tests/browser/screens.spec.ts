@@ -60,6 +60,39 @@ test.describe("adding an account", () => {
   });
 });
 
+test("a pasted curl command becomes the profile, shown decision by decision and editable", async ({
+  page,
+}) => {
+  await openApp(page);
+  await page.getByTestId("add-account").click();
+  await page.getByTestId("f-name").fill("TE desk");
+  await page.getByTestId("f-paste-curl").click();
+  await page
+    .getByTestId("f-curl")
+    .fill(
+      `curl -X POST 'https://te.example/auth/token' --data-raw '{"login":"bo.trader","password":"in-the-command"}'`,
+    );
+  await page.getByTestId("f-curl-read").click();
+  await expect(page.getByTestId("curl-error")).toContainText("Type the password first");
+  await page.getByTestId("f-password").fill("typed-password");
+  await page.getByTestId("f-curl-read").click();
+  await expect(page.getByTestId("curl-decisions")).toContainText("try 3 of at most 3");
+  await expect(page.getByTestId("f-preset")).toHaveValue("(file)");
+  await expect(page.getByTestId("f-base-url")).toHaveValue("https://te.example");
+  await expect(page.getByTestId("f-identity")).toHaveValue("bo.trader");
+  const drafted = (await calls(page)).find((c) => c.command === "draft_from_curl");
+  expect(drafted?.args).toMatchObject({ password: "typed-password", form: { tryRefresh: true } });
+  await page.getByTestId("f-curl-profile").fill('id = "curl-te"\nname = "edited"\n');
+  await page.getByTestId("save-account").click();
+  await expect(page.locator('[data-account-id="te-desk"]')).toBeVisible();
+  const added = (await calls(page)).find((c) => c.command === "add_account");
+  expect(added?.args.form).toMatchObject({
+    preset: null,
+    profileSource: 'id = "curl-te"\nname = "edited"\n',
+    profileFileName: "the curl command",
+  });
+});
+
 test("a client-credentials preset asks for a client id and secret instead of a user", async ({
   page,
 }) => {
