@@ -9,12 +9,12 @@ use time::OffsetDateTime;
 
 use super::curl;
 use super::detect::detect;
-use super::login::login_draft;
+use super::login::{LoginDraft, login_draft};
 use crate::auth::{Authenticator, LoginSecrets, Target, TokenKind, find_token};
 use crate::error::{Error, Result};
 use crate::profile::{
-    BodyEncoding, Method, OAuthServer, Profile, RefreshRequest, TokenLocation, TokenPlacement,
-    TokenSource,
+    BodyEncoding, LoginRequest, Method, OAuthServer, Profile, RefreshRequest, TokenLocation,
+    TokenPlacement, TokenSource,
 };
 use crate::secret::Secret;
 
@@ -77,34 +77,9 @@ pub async fn from_curl(
 ) -> Result<Draft> {
     let request = curl::parse(&import.command)?;
     let login = login_draft(&request, import.base_url.as_deref())?;
-    let identity = import
-        .identity
-        .clone()
-        .filter(|i| !i.trim().is_empty())
-        .or(login.identity.clone())
-        .ok_or_else(|| Error::InvalidImport {
-            from: "curl command",
-            problem: format!(
-                "it names no one in `{}`: give who logs in (--username)",
-                login.login.identity_field
-            ),
-        })?;
+    let identity = identity_of(import.identity.as_deref(), &login, "curl command")?;
     let mut decisions = login.decisions.clone();
-    let mut profile = Profile {
-        id: profile_id(&import.name),
-        name: format!("{} (from curl)", import.name.trim()),
-        description: "Made from the curl command of its login.".to_owned(),
-        login: login.login,
-        client: None,
-        access_token: TokenSource::default(),
-        refresh_token: None,
-        refresh: None,
-        validate: None,
-        ott: None,
-        private_tokens: None,
-        oauth: OAuthServer::default(),
-        api: Default::default(),
-    };
+    let mut profile = bare_profile(&import.name, "curl", login.login.clone());
     let target = Target::new(profile.clone(), &login.base_url, import.allow_plain_http)?;
     let secrets = LoginSecrets::password(password.clone());
     let answer = authenticator
@@ -148,6 +123,45 @@ pub async fn from_curl(
         identity,
         decisions,
     })
+}
+
+/// Who logs in: the one given, else the one the request names.
+pub(super) fn identity_of(
+    given: Option<&str>,
+    login: &LoginDraft,
+    from: &'static str,
+) -> Result<String> {
+    given
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(str::to_owned)
+        .or(login.identity.clone())
+        .ok_or_else(|| Error::InvalidImport {
+            from,
+            problem: format!(
+                "it names no one in `{}`: give who logs in (--username)",
+                login.login.identity_field
+            ),
+        })
+}
+
+/// A profile of `login` alone, for account `name`, made from `what` (`curl`, `HAR`).
+pub(super) fn bare_profile(name: &str, what: &str, login: LoginRequest) -> Profile {
+    Profile {
+        id: format!("{what}-{}", id_part(name)).to_ascii_lowercase(),
+        name: format!("{} (from {what})", name.trim()),
+        description: format!("Made from the {what} of its login."),
+        login,
+        client: None,
+        access_token: TokenSource::default(),
+        refresh_token: None,
+        refresh: None,
+        validate: None,
+        ott: None,
+        private_tokens: None,
+        oauth: OAuthServer::default(),
+        api: Default::default(),
+    }
 }
 
 /// Tries the guesses in turn; the first that gives an access token is the refresh.
@@ -274,8 +288,8 @@ fn placement_words(send: &TokenPlacement) -> String {
     }
 }
 
-/// A profile id from an account name: lower-case letters, digits and dashes.
-fn profile_id(name: &str) -> String {
+/// An account name as part of a profile id: lower-case letters, digits and dashes.
+fn id_part(name: &str) -> String {
     let id: String = name
         .trim()
         .chars()
@@ -288,7 +302,11 @@ fn profile_id(name: &str) -> String {
         })
         .collect();
     let id = id.trim_matches('-').to_owned();
-    format!("curl-{}", if id.is_empty() { "login" } else { &id })
+    if id.is_empty() {
+        "login".to_owned()
+    } else {
+        id
+    }
 }
 
 #[cfg(test)]
@@ -298,21 +316,7 @@ mod tests {
 
     fn profile_of(command: &str) -> Profile {
         let login = login_draft(&parse(command).unwrap(), None).unwrap();
-        Profile {
-            id: "t".into(),
-            name: "t".into(),
-            description: String::new(),
-            login: login.login,
-            client: None,
-            access_token: TokenSource::default(),
-            refresh_token: None,
-            refresh: None,
-            validate: None,
-            ott: None,
-            private_tokens: None,
-            oauth: OAuthServer::default(),
-            api: Default::default(),
-        }
+        bare_profile("t", "curl", login.login)
     }
 
     #[test]
@@ -389,7 +393,15 @@ mod tests {
 
     #[test]
     fn profile_ids_come_from_account_names() {
-        assert_eq!(profile_id("Finvera UAT"), "curl-finvera-uat");
-        assert_eq!(profile_id("  "), "curl-login");
+        assert_eq!(
+            bare_profile(
+                "Finvera UAT",
+                "curl",
+                profile_of("curl https://x.example/l -d 'user=a&password=b'").login
+            )
+            .id,
+            "curl-finvera-uat"
+        );
+        assert_eq!(id_part("  "), "login");
     }
 }

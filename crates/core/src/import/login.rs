@@ -82,17 +82,20 @@ const NOISE_HEADERS: [&str; 15] = [
     "referer",
 ];
 
-fn invalid(problem: impl Into<String>) -> Error {
-    Error::InvalidImport {
-        from: "curl command",
-        problem: problem.into(),
-    }
+/// The login `request` (of a curl command) sends, below `base_url` when one is given.
+pub fn login_draft(request: &CurlRequest, base_url: Option<&str>) -> Result<LoginDraft> {
+    login_draft_from(request, base_url, "curl command")
 }
 
-/// The login `request` sends, below `base_url` when one is given.
-pub fn login_draft(request: &CurlRequest, base_url: Option<&str>) -> Result<LoginDraft> {
+/// The same for a request from elsewhere (`from`: `HAR file`), which errors name.
+pub fn login_draft_from(
+    request: &CurlRequest,
+    base_url: Option<&str>,
+    from: &'static str,
+) -> Result<LoginDraft> {
+    let invalid = |problem: String| Error::InvalidImport { from, problem };
     let mut decisions = Vec::new();
-    let (base_url, path) = split_url(request, base_url)?;
+    let (base_url, path) = split_url(request, base_url).map_err(invalid)?;
     let method = match request.method.as_str() {
         "GET" => Method::Get,
         "POST" => Method::Post,
@@ -112,7 +115,7 @@ pub fn login_draft(request: &CurlRequest, base_url: Option<&str>) -> Result<Logi
             None => "it sends no body, so no password: it is not a login".to_owned(),
         }));
     };
-    let (encoding, fields) = read_body(request, body.expose())?;
+    let (encoding, fields) = read_body(request, body.expose()).map_err(invalid)?;
     decisions.push(format!(
         "login: {} {path} below {base_url}, a {} body",
         request.method,
@@ -222,7 +225,10 @@ pub fn login_draft(request: &CurlRequest, base_url: Option<&str>) -> Result<Logi
 }
 
 /// The base URL and the login's path below it.
-fn split_url(request: &CurlRequest, base_url: Option<&str>) -> Result<(String, String)> {
+fn split_url(
+    request: &CurlRequest,
+    base_url: Option<&str>,
+) -> std::result::Result<(String, String), String> {
     let url = &request.url;
     let mut path = url.path().to_owned();
     if let Some(query) = url.query() {
@@ -234,7 +240,7 @@ fn split_url(request: &CurlRequest, base_url: Option<&str>) -> Result<(String, S
         return Ok((origin, path));
     };
     let given = reqwest::Url::parse(base.trim())
-        .map_err(|e| invalid(format!("the base URL `{base}` is not a URL: {e}")))?;
+        .map_err(|e| format!("the base URL `{base}` is not a URL: {e}"))?;
     let same_origin = given.origin() == url.origin();
     let prefix = given.path().trim_end_matches('/');
     match path.strip_prefix(prefix) {
@@ -245,15 +251,20 @@ fn split_url(request: &CurlRequest, base_url: Option<&str>) -> Result<(String, S
                 rest.to_owned(),
             ))
         }
-        _ => Err(invalid(format!(
+        _ => Err(format!(
             "it logs in at {}, which is not below the base URL {base}",
             url.origin().ascii_serialization() + url.path()
-        ))),
+        )),
     }
 }
 
 /// The body's encoding and its top-level fields.
-fn read_body(request: &CurlRequest, body: &str) -> Result<(BodyEncoding, Vec<(String, Value)>)> {
+type Fields = Vec<(String, Value)>;
+
+fn read_body(
+    request: &CurlRequest,
+    body: &str,
+) -> std::result::Result<(BodyEncoding, Fields), String> {
     let said = request
         .header("content-type")
         .unwrap_or_default()
@@ -262,12 +273,12 @@ fn read_body(request: &CurlRequest, body: &str) -> Result<(BodyEncoding, Vec<(St
     if said.contains("json") || trimmed.starts_with('{') {
         return match serde_json::from_str::<Value>(body) {
             Ok(Value::Object(map)) => Ok((BodyEncoding::Json, map.into_iter().collect())),
-            Ok(_) => Err(invalid("its JSON body is not an object of fields")),
-            Err(e) => Err(invalid(format!(
+            Ok(_) => Err("its JSON body is not an object of fields".to_owned()),
+            Err(e) => Err(format!(
                 "its body is not valid JSON (line {}, column {})",
                 e.line(),
                 e.column()
-            ))),
+            )),
         };
     }
     let pairs: Option<Vec<(String, Value)>> = body
@@ -280,9 +291,7 @@ fn read_body(request: &CurlRequest, body: &str) -> Result<(BodyEncoding, Vec<(St
         .collect();
     match pairs {
         Some(pairs) if !pairs.is_empty() => Ok((BodyEncoding::Form, pairs)),
-        _ => Err(invalid(
-            "its body is neither JSON nor form fields (name=value&...)",
-        )),
+        _ => Err("its body is neither JSON nor form fields (name=value&...)".to_owned()),
     }
 }
 
