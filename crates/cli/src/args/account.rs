@@ -13,7 +13,7 @@ pub struct AddArgs {
     #[arg(
         long,
         conflicts_with = "profile",
-        required_unless_present_any = ["profile", "issuer", "from_curl", "from_curl_file"]
+        required_unless_present_any = ["profile", "issuer", "from_curl", "from_curl_file", "from_har"]
     )]
     pub preset: Option<String>,
     /// A profile file for an API no preset knows.
@@ -23,7 +23,7 @@ pub struct AddArgs {
     #[arg(
         long,
         value_name = "URL",
-        required_unless_present_any = ["issuer", "from_curl", "from_curl_file"]
+        required_unless_present_any = ["issuer", "from_curl", "from_curl_file", "from_har"]
     )]
     pub base_url: Option<String>,
     /// An OpenID Connect issuer: its discovery document gives the endpoints, the signing
@@ -80,11 +80,24 @@ pub struct AddArgs {
     /// The same, from a file (`-`: stdin).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["preset", "profile", "issuer"])]
     pub from_curl_file: Option<PathBuf>,
+    /// A HAR file saved by a browser's developer tools while logging in (and, for a
+    /// refresh, while the page renewed its token): the profile is made from the login it
+    /// recorded and the request that sent the refresh token back. Nothing of it is kept.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["preset", "profile", "issuer", "from_curl", "from_curl_file"]
+    )]
+    pub from_har: Option<PathBuf>,
+    /// With --from-har: the login's entry (its number, from 1), when the file holds several.
+    #[arg(long, value_name = "N", requires = "from_har")]
+    pub entry: Option<usize>,
     /// With --from-curl: try up to three usual refresh calls with the refresh token the
     /// login gave (without it, the account logs in again to renew).
     #[arg(long)]
     pub try_refresh: bool,
-    /// With --from-curl: print the profile made, a comment per decision, and keep nothing.
+    /// With --from-curl or --from-har: print the profile made, a comment per decision, and
+    /// keep nothing.
     #[arg(long)]
     pub print_profile: bool,
     /// How a sign-in in the browser goes (profiles whose login needs a person).

@@ -23,7 +23,7 @@ pub(super) fn read(file: &Path) -> Result<String, Failure> {
 
 /// `tokenvault account add`: the account is kept only if it logs in.
 pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
-    if args.from_curl.is_some() || args.from_curl_file.is_some() {
+    if args.from_curl.is_some() || args.from_curl_file.is_some() || args.from_har.is_some() {
         return super::from_curl::add(vault, args).await;
     }
     let profile = match (&args.preset, &args.profile, &args.issuer) {

@@ -1,11 +1,13 @@
-//! `tokenvault account add NAME --from-curl 'curl ...'`: an account whose profile is made
-//! from the curl command of its API's login and the answer to it.
+//! `tokenvault account add NAME --from-curl 'curl ...'` (or `--from-har FILE`): an account
+//! whose profile is made from the curl command of its API's login and the answer to it, or
+//! from a browser's recording of it.
 
 use std::io::Read;
 
 use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::clock::{Clock, SystemClock};
-use tokenvault_core::import::draft::CurlImport;
+use tokenvault_core::import::draft::{CurlImport, Draft};
+use tokenvault_core::import::from_har::HarImport;
 use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
 use tokenvault_core::{Secret, Vault};
 
@@ -18,6 +20,46 @@ use crate::output;
 /// Makes the profile (one login with the password asked for), then prints it
 /// (`--print-profile`) or adds the account with it, logging in again as every add does.
 pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
+    let draft = match &args.from_har {
+        Some(file) => from_har(file.clone(), &args).await?,
+        None => from_curl(vault, &args).await?,
+    };
+    let Some((draft, password)) = draft else {
+        return Ok(());
+    };
+    keep(vault, args, draft, password).await
+}
+
+/// The profile made from a HAR file (printed with `--print-profile`, then `None`).
+async fn from_har(
+    file: std::path::PathBuf,
+    args: &AddArgs,
+) -> Result<Option<(Draft, Secret)>, Failure> {
+    let import = HarImport {
+        name: args.name.clone(),
+        entry: args.entry,
+        base_url: args.base_url.clone(),
+        identity: args.username.clone(),
+    };
+    let draft = tokio::task::spawn_blocking(move || {
+        tokenvault_core::import::from_har::from_har(
+            || std::fs::File::open(&file),
+            &import,
+            SystemClock.now(),
+        )
+    })
+    .await
+    .map_err(|e| Failure::Usage(format!("cannot read the HAR file: {e}")))??;
+    if args.print_profile {
+        output::line(draft.toml().trim_end());
+        return Ok(None);
+    }
+    let password = password(args)?;
+    Ok(Some((draft, password)))
+}
+
+/// The profile made from a curl command (printed with `--print-profile`, then `None`).
+async fn from_curl(vault: &Vault, args: &AddArgs) -> Result<Option<(Draft, Secret)>, Failure> {
     let from_stdin = args
         .from_curl_file
         .as_deref()
@@ -45,7 +87,7 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
             ));
         }
     };
-    let password = password(&args)?;
+    let password = password(args)?;
     let import = CurlImport {
         name: args.name.clone(),
         command,
@@ -60,8 +102,14 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
         .await?;
     if args.print_profile {
         output::line(draft.toml().trim_end());
-        return Ok(());
+        return Ok(None);
     }
+    Ok(Some((draft, password)))
+}
+
+/// Adds the account with the profile made, logging in as every add does.
+async fn keep(vault: &Vault, args: AddArgs, draft: Draft, password: Secret) -> Outcome {
+    let ca_cert_pem = args.ca_cert.as_deref().map(read).transpose()?;
     for decision in &draft.decisions {
         output::note(&format!("  {decision}"));
     }
@@ -69,7 +117,12 @@ pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
         name: args.name.clone(),
         environment: args.environment,
         profile: ProfileChoice::Custom {
-            origin: "the curl command".into(),
+            origin: if args.from_har.is_some() {
+                "the HAR file"
+            } else {
+                "the curl command"
+            }
+            .into(),
             source: draft.toml(),
         },
         base_url: draft.base_url,

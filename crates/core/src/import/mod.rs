@@ -1,9 +1,11 @@
 //! Accounts from what users already have: the login request a curl command sends
 //! ([`curl`]), made into a profile's login ([`login`]), and where the real answer to it
 //! carries the tokens ([`detect`]); the whole profile, with its refresh tried only when the
-//! user agrees ([`draft`]).
+//! user agrees ([`draft`]); a browser's HAR file read as a stream ([`har`]).
 
 pub mod curl;
 pub mod detect;
 pub mod draft;
+pub mod from_har;
+pub mod har;
 pub mod login;
