@@ -8,7 +8,8 @@
 #                                          warnings denied (default: the CLI, the demo API
 #                                          and the app), in target/cross/; clippy for the
 #                                          core, the agent and the CLI
-#   scripts/cross.sh wine-test [TEST...]   the CLI's test suites (default: cli, hygiene, agent, exec, proxy),
+#   scripts/cross.sh wine-test [TEST...]   the CLI's test suites (default: cli, hygiene, agent, exec, proxy,
+#                                          from_curl),
 #                                          run against tokenvault.exe under Wine
 #   scripts/cross.sh installer             the NSIS installer of those builds (makensis,
 #                                          offline), then scripts/check-windows-installer.sh
@@ -57,7 +58,7 @@ wine_cleanup() {
 
 wine_test() {
   local suites=("$@")
-  ((${#suites[@]})) || suites=(cli hygiene agent exec proxy)
+  ((${#suites[@]})) || suites=(cli hygiene agent exec proxy from_curl)
   local exe="$CARGO_TARGET_DIR/$WINDOWS/debug/tokenvault.exe"
   [ -f "$exe" ] || windows tokenvault-cli
   WINE_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/tokenvault-wine.XXXXXX")
