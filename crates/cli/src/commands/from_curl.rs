@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use tokenvault_core::auth::LoginSecrets;
+use tokenvault_core::auth::{Authenticator, HttpOptions, LoginSecrets};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::import::draft::{CurlImport, Draft};
 use tokenvault_core::import::from_har::HarImport;
@@ -20,14 +20,23 @@ use crate::output;
 /// Makes the profile (one login with the password asked for), then prints it
 /// (`--print-profile`) or adds the account with it, logging in again as every add does.
 pub async fn add(vault: &Vault, args: AddArgs) -> Outcome {
-    let draft = match &args.from_har {
-        Some(file) => from_har(file.clone(), &args).await?,
-        None => from_curl(vault, &args).await?,
-    };
-    let Some((draft, password)) = draft else {
+    let Some((draft, password)) = draft(&args).await? else {
         return Ok(());
     };
     keep(vault, args, draft, password).await
+}
+
+/// `--print-profile`: the profile made, printed; no vault is opened for it.
+pub async fn print(args: AddArgs) -> Outcome {
+    draft(&args).await.map(|_| ())
+}
+
+/// The profile made and the password asked for (`None` once printed).
+async fn draft(args: &AddArgs) -> Result<Option<(Draft, Secret)>, Failure> {
+    match &args.from_har {
+        Some(file) => from_har(file.clone(), args).await,
+        None => from_curl(args).await,
+    }
 }
 
 /// The profile made from a HAR file (printed with `--print-profile`, then `None`).
@@ -59,7 +68,7 @@ async fn from_har(
 }
 
 /// The profile made from a curl command (printed with `--print-profile`, then `None`).
-async fn from_curl(vault: &Vault, args: &AddArgs) -> Result<Option<(Draft, Secret)>, Failure> {
+async fn from_curl(args: &AddArgs) -> Result<Option<(Draft, Secret)>, Failure> {
     let from_stdin = args
         .from_curl_file
         .as_deref()
@@ -97,9 +106,17 @@ async fn from_curl(vault: &Vault, args: &AddArgs) -> Result<Option<(Draft, Secre
         allow_plain_http: args.allow_http,
     };
     let ca_cert_pem = args.ca_cert.as_deref().map(read).transpose()?;
-    let draft = vault
-        .draft_from_curl(&import, &password, ca_cert_pem.as_deref())
-        .await?;
+    let authenticator = Authenticator::new(HttpOptions {
+        extra_ca_pem: ca_cert_pem.map(String::into_bytes),
+        ..HttpOptions::default()
+    })?;
+    let draft = tokenvault_core::import::draft::from_curl(
+        &authenticator,
+        &import,
+        &password,
+        SystemClock.now(),
+    )
+    .await?;
     if args.print_profile {
         output::line(draft.toml().trim_end());
         return Ok(None);

@@ -80,6 +80,14 @@ pub async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Inspect(args) if args.account.is_none() => inspect::pasted(args).await,
+        Command::Account(AccountCommand::Add(args))
+            if args.print_profile
+                && (args.from_curl.is_some()
+                    || args.from_curl_file.is_some()
+                    || args.from_har.is_some()) =>
+        {
+            from_curl::print(*args).await
+        }
         Command::Exec(args) => {
             let fresh = fresh::Fresh::new(home_at(home)?, cli.no_agent, cli.passphrase_stdin);
             exec::exec(&fresh, args).await

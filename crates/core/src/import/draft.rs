@@ -52,7 +52,7 @@ impl Draft {
     /// The profile file: the decisions as comments, then the profile.
     pub fn toml(&self) -> String {
         let mut text = format!(
-            "# {} (made by `tokenvault account add --from-curl` for {} as {})\n",
+            "# {}, made by `tokenvault account add` for {} as {}\n",
             self.profile.name, self.base_url, self.identity
         );
         for line in &self.decisions {
