@@ -227,3 +227,118 @@ async fn a_command_that_is_not_a_login_says_what_it_found_and_keeps_nothing() {
     assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
     assert!(stdout(&tokenvault(&dir, &["account", "list", "--json"], None)).trim() == "[]");
 }
+
+/// A Postman collection of a Finvera login request and a Keycloak-like OAuth 2.0 password
+/// set-up, with an API-key request it cannot use; and an environment for the demo API.
+fn postman_files(dir: &std::path::Path, server: &DemoServer) -> (String, String) {
+    let collection = r#"{
+      "info": {"name": "Desk APIs", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+      "item": [
+        {"name": "Finvera", "item": [{"name": "Log in", "request": {"method": "POST",
+          "header": [{"key": "Content-Type", "value": "application/json"}],
+          "body": {"mode": "raw", "raw": "{\"email\": \"{{finveraUser}}\", \"password\": \"{{finveraPassword}}\"}"},
+          "url": {"raw": "{{demo}}/finvera/kms/api/v1/auth/token"}}}]},
+        {"name": "Support realm", "auth": {"type": "oauth2", "oauth2": [
+          {"key": "grant_type", "value": "password_credentials"},
+          {"key": "accessTokenUrl", "value": "{{demo}}/oauth2-password/token"},
+          {"key": "clientId", "value": "tokenvault-demo"},
+          {"key": "username", "value": "support.agent"},
+          {"key": "password", "value": "kept-in-postman"}]},
+          "request": {"method": "GET", "url": "{{demo}}/oauth2-password/me"}},
+        {"name": "Legacy", "auth": {"type": "apikey"}, "request": {"method": "GET", "url": "{{demo}}/legacy"}}
+      ]}"#;
+    let environment = format!(
+        r#"{{"name": "UAT", "values": [
+          {{"key": "demo", "value": "{}", "enabled": true}},
+          {{"key": "finveraUser", "value": "{}", "enabled": true}},
+          {{"key": "finveraPassword", "value": "in-the-environment", "enabled": true}}]}}"#,
+        server
+            .base_url(Dialect::Finvera)
+            .trim_end_matches("/finvera"),
+        user(Dialect::Finvera).identity
+    );
+    let collection_file = dir.join("desk.postman_collection.json");
+    let environment_file = dir.join("uat.postman_environment.json");
+    std::fs::write(&collection_file, collection).unwrap();
+    std::fs::write(&environment_file, environment).unwrap();
+    (
+        collection_file.to_str().unwrap().to_owned(),
+        environment_file.to_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_postman_collections_logins_become_accounts_of_its_environment_and_the_rest_is_listed() {
+    let server = demo(300).await;
+    let dir = home("postman");
+    let (collection, environment) = postman_files(&dir, &server);
+    let listed = tokenvault(
+        &dir,
+        &[
+            "import-postman",
+            &collection,
+            "--environment",
+            &environment,
+            "--list",
+        ],
+        None,
+    );
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let listed = stdout(&listed);
+    for line in [
+        "add finvera-log-in-uat: the login request POST http://127.0.0.1:",
+        "add support-realm-uat: OAuth 2.0 password grant at http://127.0.0.1:",
+        "not understood: Legacy: auth of type `apikey`",
+    ] {
+        assert!(listed.contains(line), "missing `{line}` in:\n{listed}");
+    }
+    let passwords = format!(
+        "{}\n{}\n",
+        user(Dialect::Finvera).password,
+        user(Dialect::Oauth2Password).password
+    );
+    let imported = tokenvault(
+        &dir,
+        &[
+            "import-postman",
+            &collection,
+            "--environment",
+            &environment,
+            "--password-stdin",
+            "--try-refresh",
+        ],
+        Some(&passwords),
+    );
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    for name in ["finvera-log-in-uat", "support-realm-uat"] {
+        let token = tokenvault(&dir, &["token", name], None);
+        assert!(token.status.success(), "{name}: {}", stderr(&token));
+    }
+    let status = stdout(&tokenvault(&dir, &["status", "--json"], None));
+    assert!(status.contains("\"environment\": \"UAT\""), "{status}");
+    for file in walk(&dir.join("tokens"))
+        .into_iter()
+        .chain([dir.join("accounts.json")])
+    {
+        let content = std::fs::read(&file).unwrap_or_default();
+        for secret in [
+            "in-the-environment",
+            "kept-in-postman",
+            user(Dialect::Finvera).password,
+        ] {
+            assert!(
+                !content
+                    .windows(secret.len())
+                    .any(|w| w == secret.as_bytes()),
+                "{secret} is in {}",
+                file.display()
+            );
+        }
+    }
+}
+
+fn walk(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(folder)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}

@@ -1,4 +1,7 @@
-//! The arguments of the commands that hand tokens to other programs: `exec` and `proxy`.
+//! The arguments of the commands that hand tokens to other programs (`exec`, `proxy`) and
+//! that take accounts from other tools (`import-postman`).
+
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -58,4 +61,24 @@ pub struct ProxyArgs {
     /// How long the API may keep a request waiting before the client gets 504.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub upstream_timeout: u64,
+}
+
+/// `import-postman` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct ImportPostmanArgs {
+    /// The collection's JSON file (Postman's export "Collection v2.1").
+    pub collection: PathBuf,
+    /// A Postman environment file; its name becomes the accounts' environment (repeat for
+    /// several).
+    #[arg(long = "environment", value_name = "FILE")]
+    pub environments: Vec<PathBuf>,
+    /// Only say what would be added and what is not understood; keep nothing.
+    #[arg(long)]
+    pub list: bool,
+    /// Read each password or client secret from stdin, a line each, in the order listed.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Try up to three usual refresh calls for a login request's account.
+    #[arg(long)]
+    pub try_refresh: bool,
 }

@@ -8,7 +8,7 @@ mod account;
 mod handover;
 
 pub use account::{AddArgs, OtpChoice, SignInArgs};
-pub use handover::{ExecArgs, ProxyArgs};
+pub use handover::{ExecArgs, ImportPostmanArgs, ProxyArgs};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -132,6 +132,10 @@ pub enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Add the accounts a Postman collection (v2.1) logs in with: its login requests and its
+    /// OAuth 2.0 password and client-credentials set-ups, once per environment given.
+    #[command(name = "import-postman")]
+    ImportPostman(ImportPostmanArgs),
     /// Run the token agent: keep the vault open and its tokens fresh, and answer this
     /// command line over a socket in the data folder, until stopped (Ctrl+C, SIGTERM).
     Agent {

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod fresh;
 mod from_curl;
 mod inspect;
+mod postman;
 mod profiles;
 mod proxy;
 mod relay;
@@ -88,6 +89,7 @@ pub async fn run(cli: Cli) -> Outcome {
         {
             from_curl::print(*args).await
         }
+        Command::ImportPostman(args) => postman::run(home, args).await,
         Command::Exec(args) => {
             let fresh = fresh::Fresh::new(home_at(home)?, cli.no_agent, cli.passphrase_stdin);
             exec::exec(&fresh, args).await

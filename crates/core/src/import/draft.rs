@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
-use super::curl;
+use super::curl::{self, CurlRequest};
 use super::detect::detect;
-use super::login::{LoginDraft, login_draft};
+use super::login::{LoginDraft, login_draft_from};
 use crate::auth::{Authenticator, LoginSecrets, Target, TokenKind, find_token};
 use crate::error::{Error, Result};
 use crate::profile::{
@@ -76,10 +76,28 @@ pub async fn from_curl(
     now: OffsetDateTime,
 ) -> Result<Draft> {
     let request = curl::parse(&import.command)?;
-    let login = login_draft(&request, import.base_url.as_deref())?;
-    let identity = identity_of(import.identity.as_deref(), &login, "curl command")?;
+    from_request(authenticator, &request, import, "curl", password, now).await
+}
+
+/// The same from a request read elsewhere (`what`: `curl`, `Postman`): a profile of its
+/// login, the real answer read, and the refresh tried when allowed.
+pub async fn from_request(
+    authenticator: &Authenticator,
+    request: &CurlRequest,
+    import: &CurlImport,
+    what: &'static str,
+    password: &Secret,
+    now: OffsetDateTime,
+) -> Result<Draft> {
+    let from = if what == "curl" {
+        "curl command"
+    } else {
+        "Postman collection"
+    };
+    let login = login_draft_from(request, import.base_url.as_deref(), from)?;
+    let identity = identity_of(import.identity.as_deref(), &login, from)?;
     let mut decisions = login.decisions.clone();
-    let mut profile = bare_profile(&import.name, "curl", login.login.clone());
+    let mut profile = bare_profile(&import.name, what, login.login.clone());
     let target = Target::new(profile.clone(), &login.base_url, import.allow_plain_http)?;
     let secrets = LoginSecrets::password(password.clone());
     let answer = authenticator
@@ -313,6 +331,7 @@ fn id_part(name: &str) -> String {
 mod tests {
     use super::*;
     use crate::import::curl::parse;
+    use crate::import::login::login_draft;
 
     fn profile_of(command: &str) -> Profile {
         let login = login_draft(&parse(command).unwrap(), None).unwrap();
