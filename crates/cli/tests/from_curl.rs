@@ -259,11 +259,11 @@ fn postman_files(dir: &std::path::Path, server: &DemoServer) -> (String, String)
     );
     let collection_file = dir.join("desk.postman_collection.json");
     let environment_file = dir.join("uat.postman_environment.json");
-    std::fs::write(&collection_file, collection).unwrap();
-    std::fs::write(&environment_file, environment).unwrap();
+    std::fs::write(&collection_file, collection).expect("the collection is written");
+    std::fs::write(&environment_file, environment).expect("the environment is written");
     (
-        collection_file.to_str().unwrap().to_owned(),
-        environment_file.to_str().unwrap().to_owned(),
+        collection_file.to_str().expect("a UTF-8 path").to_owned(),
+        environment_file.to_str().expect("a UTF-8 path").to_owned(),
     )
 }
 
