@@ -2,8 +2,9 @@
 //!
 //! - every command, through every dialect and through failures, keeps passwords and tokens
 //!   out of stderr, out of stdout (except the token a command is asked to print), and out
-//!   of every file in the data folder: an account made from a curl command holding a
-//!   password, `exec --mask`, and the proxy with its logs on included;
+//!   of every file in the data folder: accounts made from a curl command, a HAR recording
+//!   and a Postman collection holding passwords, cookies and tokens of their own,
+//!   `exec --mask`, and the proxy with its logs on included;
 //! - a locked agent's memory, read whole through `/proc/<pid>/mem` (what a core dump would
 //!   hold), contains no password and no token it handled. (Under Wine too: a Windows
 //!   program there is a Linux process.)
@@ -14,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use support::{
-    RunningAgent, add, demo, home, platform_files, stderr, stdout, tokenvault_with_env, under_wine,
-    user,
+    RunningAgent, add, demo, home, platform_files, recordings, stderr, stdout, tokenvault_with_env,
+    under_wine, user,
 };
 use tokenvault_demo_api::{Dialect, Endpoint, Fault, FaultRule};
 
@@ -139,6 +140,42 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
         Some(&format!("{}\n", user(Dialect::Finvera).password)),
     ));
     secrets.push(said.prints_a_token(tokenvault(&home, &["token", "from-curl"], None)));
+    // Accounts made from a browser's recording and from a Postman collection, each holding a
+    // password or client secret of its own, and the recording cookies and tokens: none of it
+    // is kept or said. The files lie outside the data folder, as a user's downloads do.
+    let recording = recordings::finvera_har(&server, &home.with_extension("har")).await;
+    secrets.extend(recording.secrets);
+    said.quiet(tokenvault(
+        &home,
+        &[
+            "account",
+            "add",
+            "from-har",
+            "--from-har",
+            recording.path.to_str().expect("utf-8"),
+            "--password-stdin",
+        ],
+        Some(&format!("{}\n", user(Dialect::Finvera).password)),
+    ));
+    secrets.push(said.prints_a_token(tokenvault(&home, &["token", "from-har"], None)));
+    let collection = recordings::client_credentials_collection(
+        &server,
+        &home.with_extension("postman_collection.json"),
+    );
+    secrets.extend(collection.secrets);
+    said.quiet(tokenvault(
+        &home,
+        &[
+            "import-postman",
+            collection.path.to_str().expect("utf-8"),
+            "--password-stdin",
+        ],
+        Some(&format!(
+            "{}\n",
+            user(Dialect::Oauth2ClientCredentials).password
+        )),
+    ));
+    secrets.push(said.prints_a_token(tokenvault(&home, &["token", "reporting"], None)));
     // A command run with the tokens of two accounts, masked; and the proxy with its logs on.
     said.quiet(tokenvault(
         &home,

@@ -2,6 +2,8 @@
 //! binary, reading its output, and the demo API.
 #![allow(dead_code)]
 
+pub mod recordings;
+
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};

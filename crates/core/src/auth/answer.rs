@@ -1,8 +1,10 @@
 //! A server's answer, read whole (up to a cap) so extraction is plain logic that
 //! tests can drive without a network.
 
+use cookie::Cookie;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, SET_COOKIE};
 use serde_json::Value;
+use time::OffsetDateTime;
 
 /// A response: status, headers and a size-capped body.
 #[derive(Debug, Clone)]
@@ -17,13 +19,14 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
-/// A `Set-Cookie` of the answer.
+/// A cookie as an answer leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetCookie {
     /// The cookie value.
     pub value: String,
-    /// Its `Max-Age` in seconds, when given.
-    pub max_age: Option<i64>,
+    /// When it ends: `Max-Age` seconds after the answer, else its `Expires` (RFC 6265
+    /// §5.3: `Max-Age` wins when both are given); `None` for a cookie of the session.
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 impl Answer {
@@ -61,27 +64,42 @@ impl Answer {
                 .any(|w| w == b"<html" || w == b"<!doc")
     }
 
-    /// The cookie of this name set by the answer.
-    pub fn cookie(&self, name: &str) -> Option<SetCookie> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|header| parse_set_cookie(header, name))
+    /// The cookie of this name as the answer leaves it, received at `now`: its `Set-Cookie`
+    /// headers applied in order, as a browser applies them, so the last one wins; `None`
+    /// when none sets it or the last one deletes it (an empty value, a `Max-Age` of zero or
+    /// less, an `Expires` not after `now`).
+    pub fn cookie(&self, name: &str, now: OffsetDateTime) -> Option<SetCookie> {
+        let last = self.set_cookies().filter(|c| c.name() == name).last()?;
+        let expires_at = match (last.max_age(), last.expires_datetime()) {
+            (Some(max_age), _) => Some(now + max_age),
+            (None, Some(at)) => Some(at),
+            (None, None) => None,
+        };
+        let value = last.value_trimmed().trim();
+        (!value.is_empty() && expires_at.is_none_or(|at| at > now)).then(|| SetCookie {
+            value: value.to_owned(),
+            expires_at,
+        })
     }
 
-    /// The names of the cookies the answer sets, in order.
+    /// The names of the cookies the answer sets, in order, each once.
     pub fn cookie_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for cookie in self.set_cookies() {
+            if !names.iter().any(|n| n == cookie.name()) {
+                names.push(cookie.name().to_owned());
+            }
+        }
+        names
+    }
+
+    /// The answer's `Set-Cookie` headers that parse, in order.
+    fn set_cookies(&self) -> impl Iterator<Item = Cookie<'_>> {
         self.headers
             .get_all(SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter_map(|header| {
-                header
-                    .split_once('=')
-                    .map(|(name, _)| name.trim().to_owned())
-            })
-            .collect()
+            .filter_map(|header| Cookie::parse(header).ok())
     }
 
     /// The value of a response header.
@@ -149,24 +167,6 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-fn parse_set_cookie(header: &str, wanted: &str) -> Option<SetCookie> {
-    let mut parts = header.split(';');
-    let (name, value) = parts.next()?.split_once('=')?;
-    if name.trim() != wanted {
-        return None;
-    }
-    let max_age = parts.find_map(|attr| {
-        let (key, value) = attr.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case("max-age")
-            .then(|| value.trim().parse().ok())?
-    });
-    Some(SetCookie {
-        value: value.trim().trim_matches('"').to_owned(),
-        max_age,
-    })
-}
-
 /// Follows a dotted path (`data.token`, `items.0.id`) into a JSON value.
 pub fn at_path<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')
@@ -195,25 +195,67 @@ mod tests {
         }
     }
 
+    fn at(rfc3339: &str) -> OffsetDateTime {
+        OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
     #[test]
-    fn cookies_are_found_by_name_with_their_max_age() {
+    fn a_cookie_ends_after_its_max_age_else_at_its_expires_and_max_age_wins() {
+        let now = at("2026-12-07T10:00:00Z");
         let a = answer(
             200,
             "{}",
             &[
                 "A=1; Path=/",
                 "DT_AUTH_TOKEN=abc.def; Max-Age=3600; HttpOnly",
+                "B=\"quoted\"; Expires=Mon, 07 Dec 2026 12:00:00 GMT",
+                "C=both; Expires=Mon, 07 Dec 2026 12:00:00 GMT; Max-Age=60",
             ],
         );
         assert_eq!(
-            a.cookie("DT_AUTH_TOKEN"),
+            a.cookie("DT_AUTH_TOKEN", now),
             Some(SetCookie {
                 value: "abc.def".into(),
-                max_age: Some(3600)
+                expires_at: Some(at("2026-12-07T11:00:00Z")),
             })
         );
-        assert_eq!(a.cookie("A").unwrap().max_age, None);
-        assert_eq!(a.cookie("B"), None);
+        assert_eq!(
+            a.cookie("B", now),
+            Some(SetCookie {
+                value: "quoted".into(),
+                expires_at: Some(at("2026-12-07T12:00:00Z")),
+            })
+        );
+        assert_eq!(
+            a.cookie("C", now).unwrap().expires_at,
+            Some(at("2026-12-07T10:01:00Z"))
+        );
+        assert_eq!(a.cookie("A", now).unwrap().expires_at, None);
+        assert_eq!(a.cookie("missing", now), None);
+    }
+
+    #[test]
+    fn the_last_set_cookie_of_a_name_wins_and_a_deleting_one_leaves_no_cookie() {
+        let now = at("2026-12-07T10:00:00Z");
+        let a = answer(
+            200,
+            "{}",
+            &[
+                "token=; Max-Age=0; Path=/",
+                "token=the-real-one; Max-Age=600; Path=/",
+                "refresh=old; Path=/",
+                "refresh=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                "session=; Path=/",
+            ],
+        );
+        assert_eq!(a.cookie("token", now).unwrap().value, "the-real-one");
+        assert_eq!(a.cookie("refresh", now), None, "deleted by the later one");
+        assert_eq!(
+            a.cookie("session", now),
+            None,
+            "an empty value is no cookie"
+        );
+        assert_eq!(a.cookie_names(), ["token", "refresh", "session"]);
     }
 
     #[test]

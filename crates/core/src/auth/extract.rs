@@ -56,7 +56,7 @@ pub fn find_token(
     kind: TokenKind,
     now: OffsetDateTime,
 ) -> Result<Option<Token>, Error> {
-    let (value, cookie_max_age) = match &source.location {
+    let (value, cookie_expiry) = match &source.location {
         TokenLocation::Json { path } => {
             let Ok(json) = answer.json() else {
                 return Err(unexpected(
@@ -72,8 +72,8 @@ pub fn find_token(
             };
             (found, None)
         }
-        TokenLocation::Cookie { name } => match answer.cookie(name) {
-            Some(cookie) => (Some(cookie.value), cookie.max_age),
+        TokenLocation::Cookie { name } => match answer.cookie(name, now) {
+            Some(cookie) => (Some(cookie.value), cookie.expires_at),
             None => (None, None),
         },
         TokenLocation::Header { name } => (answer.header(name).map(str::to_owned), None),
@@ -81,7 +81,7 @@ pub fn find_token(
     let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
         return Ok(None);
     };
-    let expires_at = expiry(answer, &source.expiry, &value, cookie_max_age, now);
+    let expires_at = expiry(answer, &source.expiry, &value, cookie_expiry, now);
     Ok(Some(Token {
         value: Secret::new(value),
         expires_at,
@@ -153,12 +153,12 @@ fn expiry(
     answer: &Answer,
     rule: &Expiry,
     token: &str,
-    cookie_max_age: Option<i64>,
+    cookie_expiry: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
     let from_rule = match rule {
         Expiry::Jwt => None,
-        Expiry::CookieMaxAge => cookie_max_age.map(|s| now + Duration::seconds(s)),
+        Expiry::CookieMaxAge => cookie_expiry,
         Expiry::Json { path, unit } => {
             let json = answer.json().ok()?;
             at_path(&json, path).and_then(|v| read_instant(v, *unit, now))

@@ -1,7 +1,7 @@
 //! Where a real login answer carries its tokens and their expiry: a JSON field (by the
 //! usual spellings, or the shape of a JWT), a cookie, or a header; the expiry from the
 //! JWT's `exp`, an `expires_in`-like field (seconds or milliseconds from now, a Unix time,
-//! an ISO instant), or the cookie's `Max-Age`. Each finding is said in words.
+//! an ISO instant), or the cookie's `Max-Age` or `Expires`. Each finding is said in words.
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -39,7 +39,7 @@ pub fn detect(answer: &Answer, now: OffsetDateTime) -> Result<Detected> {
         .as_ref()
         .and_then(|j| in_json(j, TokenKind::Access))
         .map(|(path, token)| Found::Json { path, token })
-        .or_else(|| in_cookies(answer, false))
+        .or_else(|| in_cookies(answer, false, now))
         .or_else(|| in_headers(answer))
         .ok_or_else(|| Error::InvalidImport {
             from: "login answer",
@@ -53,7 +53,7 @@ pub fn detect(answer: &Answer, now: OffsetDateTime) -> Result<Detected> {
         .as_ref()
         .and_then(|j| in_json(j, TokenKind::Refresh))
         .map(|(path, token)| Found::Json { path, token })
-        .or_else(|| in_cookies(answer, true));
+        .or_else(|| in_cookies(answer, true, now));
     let access_token = source_of(&access, json.as_ref(), now, "access token", &mut decisions);
     let refresh_token = refresh
         .as_ref()
@@ -78,7 +78,7 @@ enum Found {
     Cookie {
         name: String,
         token: String,
-        max_age: Option<i64>,
+        expires_at: Option<OffsetDateTime>,
     },
     Header {
         name: String,
@@ -94,7 +94,7 @@ fn source_of(
     what: &str,
     decisions: &mut Vec<String>,
 ) -> TokenSource {
-    let (location, token, place, max_age) = match found {
+    let (location, token, place, cookie_expiry) = match found {
         Found::Json { path, token } => (
             TokenLocation::Json {
                 path: Some(path.clone()),
@@ -106,12 +106,12 @@ fn source_of(
         Found::Cookie {
             name,
             token,
-            max_age,
+            expires_at,
         } => (
             TokenLocation::Cookie { name: name.clone() },
             token,
             format!("the cookie `{name}`"),
-            *max_age,
+            *expires_at,
         ),
         Found::Header { name, token } => (
             TokenLocation::Header { name: name.clone() },
@@ -137,12 +137,12 @@ fn source_of(
                 lifetime(at, now)
             ),
         )
-    } else if let Some(seconds) = max_age {
+    } else if let Some(at) = cookie_expiry {
         (
             Expiry::CookieMaxAge,
             format!(
-                "its expiry from the cookie's Max-Age, {}",
-                lifetime(now + time::Duration::seconds(seconds), now)
+                "its expiry from the cookie's Max-Age or Expires, {}",
+                lifetime(at, now)
             ),
         )
     } else {
@@ -278,7 +278,7 @@ fn unit_of(name: &str, value: &Value) -> Option<ExpiryUnit> {
 
 /// A token cookie: named like a token (auth, token, jwt, session, access), a refresh one
 /// when `refresh`.
-fn in_cookies(answer: &Answer, refresh: bool) -> Option<Found> {
+fn in_cookies(answer: &Answer, refresh: bool, now: OffsetDateTime) -> Option<Found> {
     answer.cookie_names().into_iter().find_map(|name| {
         let lower = name.to_ascii_lowercase();
         let named = ["token", "auth", "jwt", "session", "access", "sid"]
@@ -291,11 +291,11 @@ fn in_cookies(answer: &Answer, refresh: bool) -> Option<Found> {
         {
             return None;
         }
-        let cookie = answer.cookie(&name)?;
-        (!cookie.value.trim().is_empty()).then(|| Found::Cookie {
+        let cookie = answer.cookie(&name, now)?;
+        Some(Found::Cookie {
             name: name.clone(),
             token: cookie.value,
-            max_age: cookie.max_age,
+            expires_at: cookie.expires_at,
         })
     })
 }
@@ -408,7 +408,7 @@ mod tests {
         );
         assert_eq!(refresh.expiry, Expiry::CookieMaxAge);
         assert!(
-            found.decisions[1].contains("Max-Age, in 30 days"),
+            found.decisions[1].contains("Max-Age or Expires, in 30 days"),
             "{:?}",
             found.decisions
         );

@@ -18,6 +18,17 @@ use crate::auth::Answer;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
+/// A HAR cookie's `expires` (an ISO 8601 instant) as a `Set-Cookie` writes it.
+fn http_date(iso: &str) -> Option<String> {
+    let at = time::OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339)
+        .ok()?
+        .to_offset(time::UtcOffset::UTC);
+    at.format(time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    ))
+    .ok()
+}
+
 fn invalid(problem: impl Into<String>) -> Error {
     Error::InvalidImport {
         from: "HAR file",
@@ -154,7 +165,7 @@ impl RawEntry {
         if !set_cookie {
             for cookie in &self.response.cookies {
                 let mut text = format!("{}={}", cookie.name, cookie.value);
-                if let Some(expires) = &cookie.expires {
+                if let Some(expires) = cookie.expires.as_deref().and_then(http_date) {
                     text.push_str(&format!("; Expires={expires}"));
                 }
                 if let Ok(value) = HeaderValue::from_str(&text) {
@@ -405,6 +416,27 @@ mod tests {
                 (1, "GET".to_owned(), 14, false),
                 (2, "POST".to_owned(), 11, true)
             ]
+        );
+    }
+
+    #[test]
+    fn cookies_a_recorder_lists_only_apart_are_set_with_their_iso_expiry() {
+        let entry = r#"{"request": {"method": "POST", "url": "https://api.example/login", "headers": []},
+            "response": {"status": 200, "headers": [],
+                "cookies": [{"name": "jwt", "value": "abc", "expires": "2026-12-07T09:00:00.000Z"}],
+                "content": {"text": "{}"}}}"#;
+        let mut cookie = None;
+        each_entry(har(entry).as_bytes(), &mut |_, entry| {
+            let now = time::macros::datetime!(2026-12-07 08:00 UTC);
+            cookie = entry.answer.cookie("jwt", now);
+            ControlFlow::Break(())
+        })
+        .unwrap();
+        let cookie = cookie.expect("the cookie is set");
+        assert_eq!(cookie.value, "abc");
+        assert_eq!(
+            cookie.expires_at,
+            Some(time::macros::datetime!(2026-12-07 09:00 UTC))
         );
     }
 
