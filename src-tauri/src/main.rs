@@ -64,6 +64,9 @@ pub struct About {
 
 fn main() {
     tokenvault_core::logging::init("info");
+    if let Err(e) = tokenvault_core::memory::keep_private() {
+        tracing::warn!("this process's memory stays readable by its user's other processes: {e}");
+    }
 
     let demo_mode = std::env::args().any(|a| a == "--demo")
         || std::env::var("TOKENVAULT_DEMO").is_ok_and(|v| v == "1");

@@ -16,6 +16,9 @@ static ALLOCATOR: tokenvault_core::memory::ZeroingAllocator =
 
 fn main() -> ExitCode {
     tokenvault_core::logging::init("warn");
+    if let Err(e) = tokenvault_core::memory::keep_private() {
+        tracing::warn!("this process's memory stays readable by its user's other processes: {e}");
+    }
     let cli = args::Cli::parse();
     // The proxy serves many connections at once: it gets a thread per core.
     let mut builder = if matches!(cli.command, args::Command::Proxy(_)) {

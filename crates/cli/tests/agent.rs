@@ -3,6 +3,7 @@
 //!
 //! - every command it serves prints the same, and exits the same, as without it;
 //! - a process of another user is refused, and a socket others could reach is not used;
+//! - a process of the same user cannot read the agent's memory;
 //! - a locked agent serves nothing, and one given `--lock-after` locks itself when idle;
 //! - killing it mid-request leaves the command with a clear error and the vault intact;
 //! - a client of another protocol version gets a clear refusal;
@@ -377,6 +378,101 @@ fn a_process_of_another_user_is_refused() {
     assert!(refused.contains("not 65534"), "{refused}");
     assert!(reply["stdout"].as_str().is_none_or(str::is_empty));
     let _ = std::fs::remove_dir_all(&home);
+}
+
+/// Linux only: `PR_SET_DUMPABLE`, `/proc`, and a user id to act as.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_process_of_the_same_user_cannot_read_the_agents_memory() {
+    if not_under_wine("process memory is read through Linux's /proc") {
+        return;
+    }
+    if rustix::process::geteuid().as_raw() != 0 {
+        eprintln!("skipped: only root can act as another user here");
+        return;
+    }
+    // Both processes run as `nobody`, which holds no capability: between two processes of
+    // one user, only the agent's own choice can refuse the read. Under /tmp, with a copy of
+    // the binary, so that `nobody` reaches both.
+    let folder = std::path::PathBuf::from(format!(
+        "/tmp/tokenvault-agent-private-memory-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(folder.join("vault")).expect("a folder");
+    let program = folder.join("tokenvault");
+    std::fs::copy(env!("CARGO_BIN_EXE_tokenvault"), &program).expect("a copy of the binary");
+    for path in [&folder, &folder.join("vault"), &program] {
+        std::os::unix::fs::chown(path, Some(65534), Some(65534)).expect("chown");
+    }
+    let as_nobody = |program: &Path| {
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(program)
+            .env("HOME", &folder)
+            // `nobody` has no keyring of its own: the agent keeps secrets in its encrypted file.
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("TOKENVAULT_PASSPHRASE", "the test's own passphrase")
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    let agent = RunningAgent(
+        as_nobody(&program)
+            .arg("--home")
+            .arg(folder.join("vault"))
+            .arg("agent")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the agent starts"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(socket(&folder.join("vault"))).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the agent did not listen within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let plain = RunningAgent(
+        as_nobody(Path::new("/bin/sleep"))
+            .arg("600")
+            .spawn()
+            .expect("sleep starts"),
+    );
+    // Until it runs `sleep`, the child is `setpriv`, still root's.
+    while std::fs::read_to_string(format!("/proc/{}/comm", plain.0.id()))
+        .is_ok_and(|comm| comm.trim() != "sleep")
+    {
+        assert!(Instant::now() < deadline, "sleep did not start within 10 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let open_memory_of = |pid: u32| {
+        as_nobody(Path::new("/bin/sh"))
+            .args(["-c", "exec 3< /proc/$1/mem", "open-memory"])
+            .arg(pid.to_string())
+            .output()
+            .expect("sh runs")
+    };
+    let read_plain = open_memory_of(plain.0.id());
+    assert!(
+        read_plain.status.success(),
+        "a plain process of the same user is readable, so the refusal below is the agent's: {}",
+        stderr(&read_plain)
+    );
+    let read_agent = open_memory_of(agent.0.id());
+    assert!(
+        !read_agent.status.success(),
+        "the agent's memory was opened"
+    );
+    assert!(
+        stderr(&read_agent).contains("Permission denied"),
+        "{}",
+        stderr(&read_agent)
+    );
+    drop((agent, plain));
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 #[test]

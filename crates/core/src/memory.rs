@@ -6,6 +6,9 @@
 //! until reused, where a core dump, a swap file or a read of the process's memory finds
 //! them. The app and the command line (and so the agent) use this allocator, so freed
 //! memory holds zeros. It costs one pass over each block as it is freed.
+//!
+//! [`keep_private`] closes the other ways in: a core dump, and another process of the same
+//! user reading this one's memory.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -52,6 +55,30 @@ unsafe impl GlobalAlloc for ZeroingAllocator {
     }
 }
 
+/// Keeps this process's memory to itself, as ssh-agent and KeePassXC do; every Tokenvault
+/// process calls it first.
+///
+/// - Linux: not dumpable (`PR_SET_DUMPABLE` 0): no core dump is written, and no other
+///   process of the same user can ptrace it or open its `/proc/PID/mem`, `environ` or
+///   `maps`; only a process holding `CAP_SYS_PTRACE` (root's debugger) still can. The
+///   programs it starts (`tokenvault exec`) are dumpable again, as `execve` makes them.
+/// - macOS: no core dump (`RLIMIT_CORE` 0); debuggers are kept out by the signed app's
+///   hardened runtime, not by this call.
+/// - Windows: nothing yet; the process's access list is the platform's default.
+pub fn keep_private() -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)?;
+    #[cfg(target_os = "macos")]
+    rustix::process::setrlimit(
+        rustix::process::Resource::Core,
+        rustix::process::Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        },
+    )?;
+    Ok(())
+}
+
 /// Writes zeros with volatile stores, which the compiler may not remove even though the
 /// block is freed right after.
 #[allow(unsafe_code)]
@@ -78,6 +105,17 @@ unsafe fn zero(ptr: *mut u8, len: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_private_process_is_not_dumpable() {
+        // The test binary is a process of its own: what this does to it ends with it.
+        keep_private().unwrap();
+        assert_eq!(
+            rustix::process::dumpable_behavior().unwrap(),
+            rustix::process::DumpableBehavior::NotDumpable
+        );
+    }
 
     #[test]
     #[allow(unsafe_code)]
