@@ -206,39 +206,72 @@ describe("the demo app window", () => {
     );
   });
 
-  it("adds an account from the curl command of its login, pasted in the form", async () => {
+  it("adds an account from each seed document's login curl command, pasted in the form", async () => {
     await driver.click(await driver.find('[data-testid="tab-accounts"]'));
     await driver.click(await driver.find('[data-testid="add-account"]'));
     const title = await driver.execute('return document.querySelector(".mode").title');
     const demoApi = title.replace("The built-in demo API answers on ", "");
     assert.match(demoApi, /^http:\/\/127\.0\.0\.1:\d+$/);
-    await driver.type(await driver.find('[data-testid="f-name"]'), "Finvera from curl");
-    await driver.click(await driver.find('[data-testid="f-paste-curl"]'));
-    await driver.type(
-      await driver.find('[data-testid="f-curl"]'),
-      `curl -X POST ${demoApi}/finvera/kms/api/v1/auth/token \\\n-H "Content-Type: application/json" \\\n-d '{\n"email": "analyst@finvera.demo",\n"password": "your_password"\n}'`,
-    );
-    await driver.type(await driver.find('[data-testid="f-password"]'), "finvera-demo-password");
-    await driver.click(await driver.find('[data-testid="f-curl-read"]'));
-    const decisions = await driver.textOf('[data-testid="curl-decisions"]');
-    assert.match(decisions, /access token: the cookie `DT_AUTH_TOKEN`/);
-    assert.match(decisions, /refresh: POST \/finvera\/kms\/api\/v1\/auth\/refresh with the refresh token in the `DT_REFRESH_TOKEN` cookie/);
-    await snap(driver, "add-from-curl");
-    await driver.click(await driver.find('[data-testid="save-account"]'));
-    await driver.waitFor(
-      async () => (await driver.findAll(`${row("finvera-from-curl")}[data-state="fresh"]`)).length,
-      10_000,
-      "the account made from a curl command, fresh",
-    );
-    // Removed again: the tests after this one count the demo's own accounts.
-    await driver.click(await driver.find(`${row("finvera-from-curl")} [data-testid="account-open"]`));
-    await driver.click(await driver.find(`${row("finvera-from-curl")} [data-testid="remove"]`));
-    await driver.click(await driver.find(`${row("finvera-from-curl")} [data-testid="remove-confirm"]`));
-    await driver.waitFor(
-      async () => (await driver.findAll(row("finvera-from-curl"))).length === 0,
-      10_000,
-      "the account removed",
-    );
+    // Each document's login as it shows it, its host replaced by the demo API's; the password
+    // in the command is never the one used.
+    const seeds = [
+      {
+        name: "Prive from curl",
+        command: `curl -X POST "${demoApi}/prive/restful/login/" \\\n-H "Content-Type: application/json" \\\n-d '{"username": "advisor@prive.demo", "password": "SecurePassword123!"}'`,
+        password: "prive-demo-password",
+        renewal: /refresh token: none in the answer, so it logs in again/,
+      },
+      {
+        name: "Finvera from curl",
+        command: `curl -X POST ${demoApi}/finvera/kms/api/v1/auth/token \\\n-H "Content-Type: application/json" \\\n-d '{\n"email": "analyst@finvera.demo",\n"password": "your_password"\n}'`,
+        password: "finvera-demo-password",
+        renewal:
+          /refresh: POST \/finvera\/kms\/api\/v1\/auth\/refresh with the refresh token in the `DT_REFRESH_TOKEN` cookie/,
+      },
+      {
+        name: "TraderEvolution from curl",
+        command: `curl -X POST '${demoApi}/traderevolution/auth/token' -H 'Content-Type: application/json' --data-raw '{"login":"bo.trader","password":"pass"}'`,
+        password: "traderevolution-demo-password",
+        renewal: /refresh: GET \/traderevolution\/auth\/token\/refresh with the refresh token in a `token` header/,
+      },
+      {
+        name: "Private tokens from curl",
+        command: `curl ${demoApi}/private-tokens/api/v1/auth/login --json '{"email": "ops@private-tokens.demo", "password": "***"}'`,
+        password: "private-tokens-demo-password",
+        renewal: /refresh token: none in the answer, so it logs in again/,
+      },
+    ];
+    for (const seed of seeds) {
+      const id = seed.name.toLowerCase().replaceAll(" ", "-");
+      if (seed !== seeds[0]) await driver.click(await driver.find('[data-testid="add-account"]'));
+      await driver.type(await driver.find('[data-testid="f-name"]'), seed.name);
+      await driver.click(await driver.find('[data-testid="f-paste-curl"]'));
+      await driver.type(await driver.find('[data-testid="f-curl"]'), seed.command);
+      await driver.type(await driver.find('[data-testid="f-password"]'), seed.password);
+      await driver.click(await driver.find('[data-testid="f-curl-read"]'));
+      const decisions = await driver.textOf('[data-testid="curl-decisions"]');
+      assert.match(decisions, seed.renewal, `${seed.name}: ${decisions}`);
+      if (seed.name.startsWith("Finvera")) {
+        assert.match(decisions, /access token: the cookie `DT_AUTH_TOKEN`/);
+        await snap(driver, "add-from-curl");
+      }
+      await driver.click(await driver.find('[data-testid="save-account"]'));
+      await driver.waitFor(
+        async () => (await driver.findAll(`${row(id)}[data-state="fresh"]`)).length,
+        10_000,
+        `${seed.name}, fresh`,
+      );
+      // Removed again at once: the tests after this one count the demo's own accounts, and
+      // the next row added stays in view.
+      await driver.click(await driver.find(`${row(id)} [data-testid="account-open"]`));
+      await driver.click(await driver.find(`${row(id)} [data-testid="remove"]`));
+      await driver.click(await driver.find(`${row(id)} [data-testid="remove-confirm"]`));
+      await driver.waitFor(
+        async () => (await driver.findAll(row(id))).length === 0,
+        10_000,
+        `${seed.name} removed`,
+      );
+    }
   });
 
   it("clears the clipboard by itself after the delay chosen in Settings", async () => {

@@ -79,8 +79,17 @@ export class Driver {
   }
 
   async findAll(css) {
-    const found = await this.command("POST", "/elements", { using: "css selector", value: css });
-    return found.map(idOf);
+    // WebKitWebDriver can fail a search that meets a node the page is removing ("stale
+    // element reference"): a search holds no element yet, so it is simply made again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const found = await this.command("POST", "/elements", { using: "css selector", value: css });
+        return found.map(idOf);
+      } catch (e) {
+        if (attempt >= 10 || !String(e.message).includes("stale element reference")) throw e;
+        await sleep(50);
+      }
+    }
   }
 
   async click(elementId) {
