@@ -8,7 +8,7 @@ use tokenvault_core::auth::{Authenticator, HttpOptions, LoginSecrets};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::import::draft::{CurlImport, Draft};
 use tokenvault_core::import::from_har::HarImport;
-use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
+use tokenvault_core::vault::new_account::NewAccount;
 use tokenvault_core::{Secret, Vault};
 
 use super::Outcome;
@@ -130,25 +130,15 @@ async fn keep(vault: &Vault, args: AddArgs, draft: Draft, password: Secret) -> O
     for decision in &draft.decisions {
         output::note(&format!("  {decision}"));
     }
+    let origin = if args.from_har.is_some() {
+        "the HAR file"
+    } else {
+        "the curl command"
+    };
     let account = NewAccount {
-        name: args.name.clone(),
-        environment: args.environment,
-        profile: ProfileChoice::Custom {
-            origin: if args.from_har.is_some() {
-                "the HAR file"
-            } else {
-                "the curl command"
-            }
-            .into(),
-            source: draft.toml(),
-        },
-        base_url: draft.base_url,
-        identity: draft.identity,
-        client_id: None,
-        second_factor: None,
-        overrides: Vec::new(),
         allow_plain_http: args.allow_http,
         ca_cert_pem,
+        ..draft.account(&args.name, &args.environment, origin)
     };
     let tokens = vault
         .add_after_login(account, LoginSecrets::password(password))

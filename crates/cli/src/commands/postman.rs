@@ -9,7 +9,7 @@ use tokenvault_core::auth::{Authenticator, HttpOptions, LoginSecrets};
 use tokenvault_core::clock::{Clock, SystemClock};
 use tokenvault_core::import::draft::{CurlImport, from_request};
 use tokenvault_core::import::postman::{self, Collection, Grant, Proposed};
-use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice};
+use tokenvault_core::vault::new_account::{NewAccount, ProfileChoice, account_id};
 use tokenvault_core::{Secret, Vault};
 
 use super::Outcome;
@@ -132,21 +132,7 @@ async fn add(
             )
             .await?;
             (
-                NewAccount {
-                    name: name.to_owned(),
-                    environment: environment(env),
-                    profile: ProfileChoice::Custom {
-                        origin: "the Postman collection".into(),
-                        source: draft.toml(),
-                    },
-                    base_url: draft.base_url,
-                    identity: draft.identity,
-                    client_id: None,
-                    second_factor: None,
-                    overrides: Vec::new(),
-                    allow_plain_http: false,
-                    ca_cert_pem: None,
-                },
+                draft.account(name, &environment(env), "the Postman collection"),
                 LoginSecrets::password(secret),
             )
         }
@@ -218,24 +204,10 @@ fn name_of(proposed: &Proposed) -> String {
             item, environment, ..
         } => (item, environment),
     };
-    let mut name: String = item
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if let Some(environment) = environment {
-        name.push('-');
-        name.push_str(&environment.to_ascii_lowercase().replace(' ', "-"));
+    match environment {
+        Some(environment) => account_id(&format!("{item} {environment}")),
+        None => account_id(item),
     }
-    name.split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 fn described(proposed: &Proposed) -> String {

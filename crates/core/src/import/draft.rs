@@ -17,6 +17,7 @@ use crate::profile::{
     TokenPlacement, TokenSource,
 };
 use crate::secret::Secret;
+use crate::vault::new_account::{NewAccount, ProfileChoice, account_id};
 
 /// What a profile is made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,26 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// The account this draft describes, called `name`, in `environment`; `origin` says
+    /// where its profile was made from ("the curl command").
+    pub fn account(&self, name: &str, environment: &str, origin: &str) -> NewAccount {
+        NewAccount {
+            name: name.to_owned(),
+            environment: environment.to_owned(),
+            profile: ProfileChoice::Custom {
+                origin: origin.to_owned(),
+                source: self.toml(),
+            },
+            base_url: self.base_url.clone(),
+            identity: self.identity.clone(),
+            client_id: None,
+            second_factor: None,
+            overrides: Vec::new(),
+            allow_plain_http: false,
+            ca_cert_pem: None,
+        }
+    }
+
     /// The profile file: the decisions as comments, then the profile.
     pub fn toml(&self) -> String {
         let mut text = format!(
@@ -306,18 +327,11 @@ fn placement_words(send: &TokenPlacement) -> String {
     }
 }
 
-/// An account name as part of a profile id: lower-case letters, digits and dashes.
+/// An account name as part of a profile id: lower-case ASCII letters, digits and dashes.
 fn id_part(name: &str) -> String {
-    let id: String = name
-        .trim()
+    let id: String = account_id(name)
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
     let id = id.trim_matches('-').to_owned();
     if id.is_empty() {
