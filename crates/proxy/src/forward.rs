@@ -218,25 +218,20 @@ impl Forwarder {
             request = request.body(body);
         }
         let waited = self.options.upstream_timeout;
+        let timed_out = || {
+            Refusal::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "timeout",
+                &format!(
+                    "{} did not answer within {} s",
+                    host_of(url),
+                    waited.as_secs()
+                ),
+            )
+        };
         match tokio::time::timeout(waited, request.send()).await {
-            Err(_) => Err(Refusal::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                "timeout",
-                &format!(
-                    "{} did not answer within {} s",
-                    host_of(url),
-                    waited.as_secs()
-                ),
-            )),
-            Ok(Err(error)) if error.is_timeout() => Err(Refusal::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                "timeout",
-                &format!(
-                    "{} did not answer within {} s",
-                    host_of(url),
-                    waited.as_secs()
-                ),
-            )),
+            Err(_) => Err(timed_out()),
+            Ok(Err(error)) if error.is_timeout() => Err(timed_out()),
             Ok(Err(error)) => Err(Refusal::new(
                 StatusCode::BAD_GATEWAY,
                 if error.is_connect() {
