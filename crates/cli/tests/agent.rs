@@ -332,24 +332,36 @@ async fn a_socket_others_could_reach_is_not_used() {
     );
 }
 
+/// A new folder under /tmp, which every user may traverse (the test session's scratch folder
+/// is private), for a test that acts as another user; `None` (the test skipped) under Wine
+/// or when this process cannot act as another user.
+#[cfg(target_os = "linux")]
+fn folder_another_user_reaches(why_linux_only: &str, name: &str) -> Option<std::path::PathBuf> {
+    if not_under_wine(why_linux_only) {
+        return None;
+    }
+    if rustix::process::geteuid().as_raw() != 0 {
+        eprintln!("skipped: only root can act as another user here");
+        return None;
+    }
+    let folder = std::path::PathBuf::from(format!(
+        "/tmp/tokenvault-agent-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("a folder");
+    Some(folder)
+}
+
 /// Linux only: per-thread credentials (`setresuid` on one thread) are a Linux thing.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_process_of_another_user_is_refused() {
-    if not_under_wine("another user is a Unix user id here") {
+    let Some(home) =
+        folder_another_user_reaches("another user is a Unix user id here", "other-user")
+    else {
         return;
-    }
-    if rustix::process::geteuid().as_raw() != 0 {
-        eprintln!("skipped: only root can act as another user here");
-        return;
-    }
-    // Under /tmp, which every user may traverse (the test session's scratch folder is private).
-    let home = std::path::PathBuf::from(format!(
-        "/tmp/tokenvault-agent-other-user-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).expect("a folder");
+    };
     let _agent = RunningAgent::start(&home);
     // Let another user reach the socket at all, so the agent's own check is what refuses.
     std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o711)).expect("chmod");
@@ -384,21 +396,14 @@ fn a_process_of_another_user_is_refused() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_process_of_the_same_user_cannot_read_the_agents_memory() {
-    if not_under_wine("process memory is read through Linux's /proc") {
-        return;
-    }
-    if rustix::process::geteuid().as_raw() != 0 {
-        eprintln!("skipped: only root can act as another user here");
-        return;
-    }
     // Both processes run as `nobody`, which holds no capability: between two processes of
-    // one user, only the agent's own choice can refuse the read. Under /tmp, with a copy of
-    // the binary, so that `nobody` reaches both.
-    let folder = std::path::PathBuf::from(format!(
-        "/tmp/tokenvault-agent-private-memory-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&folder);
+    // one user, only the agent's own choice can refuse the read. With a copy of the binary,
+    // so that `nobody` reaches both.
+    let Some(folder) =
+        folder_another_user_reaches("process memory is read through Linux's /proc", "memory")
+    else {
+        return;
+    };
     std::fs::create_dir_all(folder.join("vault")).expect("a folder");
     let program = folder.join("tokenvault");
     std::fs::copy(env!("CARGO_BIN_EXE_tokenvault"), &program).expect("a copy of the binary");
