@@ -15,7 +15,7 @@ seconds=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(token_text profile_file server_answer export_file)
+  targets=(token_text profile_file server_answer export_file import_text)
 fi
 # cargo fuzz passes nightly -Z flags; these machines have the stable toolchain only.
 export RUSTC_BOOTSTRAP=1

@@ -228,8 +228,9 @@ async fn a_command_that_is_not_a_login_says_what_it_found_and_keeps_nothing() {
     assert!(stdout(&tokenvault(&dir, &["account", "list", "--json"], None)).trim() == "[]");
 }
 
-/// A Postman collection of a Finvera login request and a Keycloak-like OAuth 2.0 password
-/// set-up, with an API-key request it cannot use; and an environment for the demo API.
+/// A Postman collection of a Finvera login request, a Keycloak-like OAuth 2.0 password
+/// set-up, a TraderEvolution login sent by a pre-request script, and an API-key request it
+/// cannot use; and an environment for the demo API.
 fn postman_files(dir: &std::path::Path, server: &DemoServer) -> (String, String) {
     let collection = r#"{
       "info": {"name": "Desk APIs", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
@@ -245,17 +246,28 @@ fn postman_files(dir: &std::path::Path, server: &DemoServer) -> (String, String)
           {"key": "username", "value": "support.agent"},
           {"key": "password", "value": "kept-in-postman"}]},
           "request": {"method": "GET", "url": "{{demo}}/oauth2-password/me"}},
+        {"name": "Back office", "request": {"method": "GET", "url": "{{demo}}/traderevolution/accounts/me"},
+          "event": [{"listen": "prerequest", "script": {"exec": [
+            "pm.sendRequest({",
+            "  url: pm.environment.get('demo') + '/traderevolution/auth/token',",
+            "  method: 'POST',",
+            "  header: { 'Content-Type': 'application/json' },",
+            "  body: { mode: 'raw', raw: JSON.stringify({ login: pm.environment.get('teUser'), password: pm.environment.get('tePassword') }) }",
+            "}, (err, res) => pm.environment.set('te', res.json().access_token));"]}}]},
         {"name": "Legacy", "auth": {"type": "apikey"}, "request": {"method": "GET", "url": "{{demo}}/legacy"}}
       ]}"#;
     let environment = format!(
         r#"{{"name": "UAT", "values": [
           {{"key": "demo", "value": "{}", "enabled": true}},
           {{"key": "finveraUser", "value": "{}", "enabled": true}},
-          {{"key": "finveraPassword", "value": "in-the-environment", "enabled": true}}]}}"#,
+          {{"key": "finveraPassword", "value": "in-the-environment", "enabled": true}},
+          {{"key": "teUser", "value": "{}", "enabled": true}},
+          {{"key": "tePassword", "value": "in-the-environment-too", "enabled": true}}]}}"#,
         server
             .base_url(Dialect::Finvera)
             .trim_end_matches("/finvera"),
-        user(Dialect::Finvera).identity
+        user(Dialect::Finvera).identity,
+        user(Dialect::Traderevolution).identity
     );
     let collection_file = dir.join("desk.postman_collection.json");
     let environment_file = dir.join("uat.postman_environment.json");
@@ -288,14 +300,16 @@ async fn a_postman_collections_logins_become_accounts_of_its_environment_and_the
     for line in [
         "add finvera-log-in-uat: the login request POST http://127.0.0.1:",
         "add support-realm-uat: OAuth 2.0 password grant at http://127.0.0.1:",
+        "add back-office-pre-request-script-uat: the login request POST http://127.0.0.1:",
         "not understood: Legacy: auth of type `apikey`",
     ] {
         assert!(listed.contains(line), "missing `{line}` in:\n{listed}");
     }
     let passwords = format!(
-        "{}\n{}\n",
+        "{}\n{}\n{}\n",
         user(Dialect::Finvera).password,
-        user(Dialect::Oauth2Password).password
+        user(Dialect::Oauth2Password).password,
+        user(Dialect::Traderevolution).password
     );
     let imported = tokenvault(
         &dir,
@@ -310,7 +324,11 @@ async fn a_postman_collections_logins_become_accounts_of_its_environment_and_the
         Some(&passwords),
     );
     assert!(imported.status.success(), "{}", stderr(&imported));
-    for name in ["finvera-log-in-uat", "support-realm-uat"] {
+    for name in [
+        "finvera-log-in-uat",
+        "support-realm-uat",
+        "back-office-pre-request-script-uat",
+    ] {
         let token = tokenvault(&dir, &["token", name], None);
         assert!(token.status.success(), "{name}: {}", stderr(&token));
     }
@@ -323,6 +341,7 @@ async fn a_postman_collections_logins_become_accounts_of_its_environment_and_the
         let content = std::fs::read(&file).unwrap_or_default();
         for secret in [
             "in-the-environment",
+            "in-the-environment-too",
             "kept-in-postman",
             user(Dialect::Finvera).password,
         ] {

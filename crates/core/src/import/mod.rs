@@ -11,3 +11,4 @@ pub mod from_har;
 pub mod har;
 pub mod login;
 pub mod postman;
+pub mod postman_script;

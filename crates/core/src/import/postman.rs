@@ -1,7 +1,8 @@
 //! A Postman collection (v2.1) as the source of accounts: each request that logs in (a
 //! password-like field in its body) and each OAuth 2.0 set-up of the password or client
-//! credentials grant becomes a proposed account, once per environment given. What cannot
-//! be understood (other auth types and grants, pre-request scripts, variables no
+//! credentials grant becomes a proposed account, once per environment given, and so does
+//! the login a pre-request script sends (read, never run: `postman_script`). What cannot
+//! be understood (other auth types and grants, scripts that cannot be read, variables no
 //! environment gives) is listed, never dropped in silence. No secret of the collection is
 //! kept: passwords and client secrets are asked for.
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 
 use super::curl::CurlRequest;
 use super::login::login_draft_from;
+use super::postman_script;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
@@ -148,6 +150,7 @@ pub fn read(text: &str, environments: &[Environment]) -> Result<Collection> {
             out: &mut collection,
         };
         let auth = &json["auth"];
+        walk.script(&json, &name);
         walk.items(&json["item"], &name, auth, true);
         walk.auth(auth, &name, None);
     }
@@ -178,14 +181,10 @@ impl Walk<'_> {
             } else {
                 inherited
             };
+            self.script(item, &here);
             if item["item"].is_array() {
                 self.items(&item["item"], &here, auth, false);
                 continue;
-            }
-            if has_script(item) {
-                self.out.not_understood.push(format!(
-                    "{here}: its pre-request script is not run; if it logs in, add that login's request to the collection"
-                ));
             }
             if item["auth"].is_object() {
                 self.auth(&item["auth"], &here, Some(&item["request"]));
@@ -253,6 +252,55 @@ impl Walk<'_> {
             other => self.out.not_understood.push(format!(
                 "{here}: auth of type `{other}`, which an account does not log in with"
             )),
+        }
+    }
+
+    /// The login a pre-request script (of an item, a folder or the collection) sends, read
+    /// without running it; a script that cannot be read is listed.
+    fn script(&mut self, node: &Value, here: &str) {
+        let Some(text) = pre_request_script(node) else {
+            return;
+        };
+        let unread = |why: &str| {
+            format!(
+                "{here}: its pre-request script is not read ({why}); if it logs in, add that login's request to the collection"
+            )
+        };
+        let sent = match postman_script::sent_request(&text, self.variables) {
+            Ok(Some(sent)) => sent,
+            Ok(None) => return,
+            Err(why) => {
+                self.out.not_understood.push(unread(&why));
+                return;
+            }
+        };
+        let Ok(url) = Url::parse(&sent.url) else {
+            self.out
+                .not_understood
+                .push(unread("its request's URL is not a URL"));
+            return;
+        };
+        let request = CurlRequest {
+            method: sent.method,
+            url,
+            headers: sent.headers,
+            body: sent.body.map(Secret::new),
+            user: None,
+            cookies: Vec::new(),
+            ignored: Vec::new(),
+        };
+        if login_draft_from(&request, None, FROM).is_ok() {
+            self.out.proposed.push(Proposed::Login {
+                item: format!("{here} (pre-request script)"),
+                environment: self.environment.clone(),
+                request,
+            });
+        } else {
+            self.out.not_understood.push(format!(
+                "{here}: its pre-request script sends {} {}, which is not a login",
+                request.method,
+                request.url.path()
+            ));
         }
     }
 
@@ -350,17 +398,22 @@ impl Walk<'_> {
     }
 }
 
-fn has_script(item: &Value) -> bool {
-    item["event"].as_array().is_some_and(|events| {
-        events.iter().any(|e| {
-            e["listen"] == "prerequest"
-                && e["script"]["exec"].as_array().is_some_and(|lines| {
-                    lines
-                        .iter()
-                        .any(|l| l.as_str().is_some_and(|l| !l.trim().is_empty()))
-                })
-        })
-    })
+/// The text of a node's pre-request script, when it has one that is not empty.
+fn pre_request_script(node: &Value) -> Option<String> {
+    let event = node["event"]
+        .as_array()?
+        .iter()
+        .find(|e| e["listen"] == "prerequest")?;
+    let text = match &event["script"]["exec"] {
+        Value::Array(lines) => lines
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Value::String(text) => text.clone(),
+        _ => return None,
+    };
+    (!text.trim().is_empty()).then_some(text)
 }
 
 fn text_of(value: &Value) -> String {
@@ -463,14 +516,49 @@ mod tests {
                 .iter()
                 .any(|l| l.contains("Legacy: auth of type `apikey`"))
         );
-        assert!(
-            read.not_understood
-                .iter()
-                .any(|l| l.contains("Legacy: its pre-request script is not run"))
-        );
+        assert!(read.not_understood.iter().any(|l| l.contains(
+            "Legacy: its pre-request script is not read (`login` is not bound before the request)"
+        )));
         assert!(
             !format!("{read:?}").contains("env-secret"),
             "no password in what is said"
+        );
+    }
+
+    #[test]
+    fn the_login_a_collections_pre_request_script_sends_is_proposed() {
+        let collection = r#"{
+          "info": {"name": "Scripted", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+          "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": [
+            "const login = {",
+            "  url: pm.environment.get('baseUrl') + '/kms/api/v1/auth/token',",
+            "  method: 'POST',",
+            "  header: { 'Content-Type': 'application/json' },",
+            "  body: { mode: 'raw', raw: JSON.stringify({ email: pm.environment.get('user'), password: pm.environment.get('password') }) }",
+            "};",
+            "pm.sendRequest(login, (err, res) => pm.environment.set('jwt', res.json().data.jwt));"]}}],
+          "item": [{"name": "Me", "request": {"method": "GET", "url": "{{baseUrl}}/me"},
+            "event": [{"listen": "prerequest", "script": {"exec": ["pm.sendRequest(pm.environment.get('baseUrl') + '/ping')"]}}]}]}"#;
+        let read = read(collection, &[env("UAT", "https://uat.example")]).unwrap();
+        let [
+            Proposed::Login {
+                item,
+                environment,
+                request,
+            },
+        ] = read.proposed.as_slice()
+        else {
+            panic!("one login: {:?}", read.proposed);
+        };
+        assert_eq!(item, "Scripted (pre-request script)");
+        assert_eq!(environment.as_deref(), Some("UAT"));
+        assert_eq!(
+            request.url.as_str(),
+            "https://uat.example/kms/api/v1/auth/token"
+        );
+        assert_eq!(
+            read.not_understood,
+            ["Me: its pre-request script sends GET /ping, which is not a login"]
         );
     }
 
