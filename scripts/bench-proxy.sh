@@ -6,6 +6,8 @@
 #     (GET /users/me), a 1 MiB answer (GET /data/1048576) and a 1 MiB request body
 #     (POST /upload), with 1 and 32 connections;
 #   - the proxy's peak resident memory (VmHWM) after a 1 GiB download through it, first thing;
+#   - the same small answer through nginx set up as a keep-alive reverse proxy adding the
+#     token, for reference: what a proxy written for speed reaches on the same machine;
 #   - `tokenvault exec NAME -- true` against `true` (hyperfine), through the agent and not.
 #   usage: scripts/bench-proxy.sh [SECONDS per wrk run, default 10]
 set -euo pipefail
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 
 if [ -z "${TOKENVAULT_IN_TEST_SESSION:-}" ]; then
-  for tool in wrk hyperfine; do
+  for tool in wrk hyperfine nginx; do
     command -v "$tool" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$tool" >/dev/null
   done
   cargo build --release --locked -p tokenvault-cli -p tokenvault-demo-api >&2
@@ -23,7 +25,7 @@ fi
 bin=target/release
 work=$TOKENVAULT_HOME
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; [ ! -s "$work/nginx.pid" ] || kill "$(cat "$work/nginx.pid")" 2>/dev/null || true' EXIT
 
 "$bin/tokenvault-demo-api" --port 0 --access-ttl 36000 >"$work/demo.out" &
 pids+=($!)
@@ -94,6 +96,43 @@ done
 
 echo
 awk '/^VmHWM:/ { printf "The proxy'"'"'s peak resident memory after all of the above: %.1f MiB\n", $2 / 1024 }' "/proc/$proxy_pid/status"
+
+echo
+echo "## for reference: nginx as a keep-alive reverse proxy adding the same token"
+echo
+origin=${api%/prive}
+nginx_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream demo { server ${origin#http://}; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://demo/prive/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Authorization "Bearer $token";
+      proxy_buffering off;
+    }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf"
+for _ in $(seq 1 50); do [ -s "$work/nginx.pid" ] && break; sleep 0.1; done
+echo "| small answer | connections | direct: req/s | nginx: req/s | tokenvault proxy: req/s | nginx / direct | tokenvault / direct | tokenvault / nginx | median ms: direct, nginx, tokenvault |"
+echo "|------|------|------|------|------|------|------|------|------|"
+for connections in 1 32; do
+  read -r direct_rps direct_ms < <(measure "$connections" "$api/users/me" -H "Authorization: Bearer $token")
+  read -r nginx_rps nginx_ms < <(measure "$connections" "http://127.0.0.1:$nginx_port/users/me")
+  read -r proxy_rps proxy_ms < <(measure "$connections" "$proxy/users/me")
+  awk -v c="$connections" -v dr="$direct_rps" -v nr="$nginx_rps" -v pr="$proxy_rps" -v dm="$direct_ms" -v nm="$nginx_ms" -v pm="$proxy_ms" \
+    'BEGIN { printf "| GET /users/me | %d | %.0f | %.0f | %.0f | %.0f%% | %.0f%% | %.0f%% | %.3f, %.3f, %.3f |\n", c, dr, nr, pr, 100 * nr / dr, 100 * pr / dr, 100 * pr / nr, dm, nm, pm }'
+done
 
 echo
 echo "## tokenvault exec against the command alone"

@@ -7,7 +7,10 @@
 #   3. there, the installed CLI logs in to the demo API (running on this machine's loopback)
 #      and prints a token, with its secrets in the encrypted file (a server has no keyring);
 #   4. there, the installed app opens its window, with its icon, on this machine's X display;
-#   5. `apt-get remove` takes it all away again.
+#   5. `apt-get remove` takes it all away again;
+#   6. the command line alone (tokenvault-cli .deb and .rpm) needs no WebKit: the .deb installs
+#      into another clean root without it, its manual page reads with `man`, bash completes
+#      its commands, and its agent's user unit runs the installed binary.
 #
 #   scripts/check-packages.sh BUNDLE_DIR      e.g. target/release/bundle or target/debug/bundle
 #
@@ -48,7 +51,8 @@ for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libdbus-1-3
 done
 files=$(dpkg-deb --contents "$deb" | awk '{print $6}' | sed 's#^\./##')
 for f in usr/bin/tokenvault usr/bin/tokenvault-desktop usr/share/applications/Tokenvault.desktop \
-  usr/share/doc/tokenvault/copyright; do
+  usr/share/doc/tokenvault/copyright usr/share/man/man1/tokenvault.1.gz \
+  usr/share/bash-completion/completions/tokenvault usr/lib/systemd/user/tokenvault-agent.service; do
   check "holds /$f" has_line "$files" "$f"
 done
 for size in "${icon_sizes[@]}"; do
@@ -164,8 +168,48 @@ echo "==> remove it" >&2
 in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -q tokenvault' >>"$work/install.log" 2>&1
 check "apt-get remove takes the binaries away" sh -c "! test -e '$root/usr/bin/tokenvault' && ! test -e '$root/usr/bin/tokenvault-desktop'"
 
+echo "==> the command line alone: tokenvault-cli" >&2
+cli_deb=$(find "$bundle_dir/cli" -maxdepth 1 -name "tokenvault-cli_${version}_*.deb" | head -n1)
+cli_rpm=$(find "$bundle_dir/cli" -maxdepth 1 -name "tokenvault-cli-${version}-*.rpm" | head -n1)
+[ -n "$cli_deb" ] && [ -n "$cli_rpm" ] || { bad "tokenvault-cli .deb and .rpm of $version in $bundle_dir/cli"; exit 1; }
+cli_fields=$(dpkg-deb --field "$cli_deb")
+check "package name tokenvault-cli" has_line "$cli_fields" "Package: tokenvault-cli"
+check "depends on no WebKit or GTK" lacks_text "$(sed -n 's/^Depends: //p' <<<"$cli_fields")" "gtk"
+check "depends on libdbus-1-3" has_text "$(sed -n 's/^Depends: //p' <<<"$cli_fields")" "libdbus-1-3"
+check "conflicts with the desktop package, which holds the same CLI" has_line "$cli_fields" "Conflicts: tokenvault"
+cli_requires=$(rpm -qp --requires "$cli_rpm" 2>/dev/null)
+check "the .rpm requires no WebKit or GTK" lacks_text "$cli_requires" "gtk"
+cli_rpm_files=$(rpm -qlp "$cli_rpm" 2>/dev/null)
+for f in /usr/bin/tokenvault /usr/share/man/man1/tokenvault.1.gz \
+  /usr/share/bash-completion/completions/tokenvault /usr/lib/systemd/user/tokenvault-agent.service; do
+  check "the .rpm holds $f" has_line "$cli_rpm_files" "$f"
+done
+rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$base"
+cp "$cli_deb" "$root/tmp/tokenvault-cli.deb"
+# man-db and bash-completion are what a server's user has to read and complete with.
+if in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /tmp/tokenvault-cli.deb man-db bash-completion' \
+  >"$work/install-cli.log" 2>&1; then
+  ok "apt-get installs it in a clean root ($(grep -c '^Setting up' "$work/install-cli.log") packages set up)"
+else
+  tail -20 "$work/install-cli.log" >&2
+  bad "apt-get install tokenvault-cli"
+  exit 1
+fi
+check "no WebKit or GTK came with it" sh -c "! chroot '$root' dpkg -l | grep -qiE 'webkit|libgtk'"
+check "tokenvault --version says $version" test "$(in_root tokenvault --version)" = "tokenvault $version"
+check "man tokenvault shows its manual page" has_text "$(in_root sh -c 'MANWIDTH=200 MANPAGER=cat man tokenvault 2>&1')" "fresh tokens for scripts"
+completed=$(in_root bash -c 'source /usr/share/bash-completion/bash_completion
+  source /usr/share/bash-completion/completions/tokenvault
+  COMP_WORDS=(tokenvault acc); COMP_CWORD=1; COMP_LINE="tokenvault acc"; COMP_POINT=${#COMP_LINE}
+  _tokenvault tokenvault acc tokenvault; echo "${COMPREPLY[*]}"' 2>&1)
+check "bash completes \`tokenvault acc\` to account ($completed)" has_text " $completed " " account "
+unit=$(cat "$root/usr/lib/systemd/user/tokenvault-agent.service")
+check "the agent's user unit runs the installed binary" has_line "$unit" "ExecStart=/usr/bin/tokenvault agent --lock-after 8h"
+in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -q tokenvault-cli' >>"$work/install-cli.log" 2>&1
+check "apt-get remove takes it away" sh -c "! test -e '$root/usr/bin/tokenvault'"
+
 echo "==> sizes" >&2
-ls -l "$deb" "$rpm" | awk '{printf "  %s  %.1f MB (%s bytes)\n", $9, $5 / 1000000, $5}' >&2
+ls -l "$deb" "$rpm" "$cli_deb" "$cli_rpm" | awk '{printf "  %s  %.1f MB (%s bytes)\n", $9, $5 / 1000000, $5}' >&2
 echo "  installed: $(dpkg-deb --field "$deb" Installed-Size) KiB" >&2
 
 if ((failures)); then

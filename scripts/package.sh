@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds this OS's installers, each holding the app and the `tokenvault` command line.
-# On Linux: .deb and .rpm in target/release/bundle/{deb,rpm}/. Windows (MSI, NSIS), macOS
+# On Linux: .deb and .rpm in target/release/bundle/{deb,rpm}/, with the manual page,
+# completions and the agent's user unit; and the command line alone (tokenvault-cli, no
+# WebKit) in target/release/bundle/cli/ (scripts/package-cli.sh). Windows (MSI, NSIS), macOS
 # (.dmg) and the AppImage (whose bundler downloads its runtime) are built the same way by
 # .github/workflows/release.yml.
 #
 #   scripts/package.sh [--debug] [BUNDLES]    BUNDLES: comma-separated, default deb,rpm
 #   scripts/package.sh --cli-only [--debug]   only the command line, placed where the
-#                                             bundler takes it from (the release workflow)
+#                                             bundler takes it from (the release workflow),
+#                                             and on Linux its own packages
 #
 # --debug packages the debug build (what `./dev test` has already built) into
 # target/debug/bundle/: the same files, metadata and dependencies, minutes sooner. The
@@ -42,6 +45,11 @@ ext=""
 case "$triple" in *windows*) ext=".exe" ;; esac
 mkdir -p target/installer
 cp "target/$profile/tokenvault$ext" "target/installer/tokenvault-$triple$ext"
+# On Linux the desktop packages take the manual page, completions and user unit from here.
+if [ "$(uname -s)" = Linux ]; then
+  echo "==> the command line's own packages (tokenvault-cli), its manual page and completions" >&2
+  scripts/package-cli.sh "$profile"
+fi
 $cli_only && exit 0
 
 echo "==> the UI" >&2

@@ -159,6 +159,9 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), as the packages install it.
+    #[command(hide = true)]
+    ManPage,
 }
 
 /// `profile ...`

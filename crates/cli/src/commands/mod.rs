@@ -80,6 +80,15 @@ pub async fn run(cli: Cli) -> Outcome {
             );
             Ok(())
         }
+        Command::ManPage => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map_err(|e| {
+                Failure::Core(tokenvault_core::Error::Storage {
+                    action: "write",
+                    path: "the manual page to stdout".into(),
+                    problem: e.to_string(),
+                })
+            }),
         Command::Inspect(args) if args.account.is_none() => inspect::pasted(args).await,
         Command::Account(AccountCommand::Add(args))
             if args.print_profile
