@@ -71,7 +71,9 @@ impl Answer {
     pub fn cookie(&self, name: &str, now: OffsetDateTime) -> Option<SetCookie> {
         let last = self.set_cookies().filter(|c| c.name() == name).last()?;
         let expires_at = match (last.max_age(), last.expires_datetime()) {
-            (Some(max_age), _) => Some(now + max_age),
+            (Some(max_age), _) if max_age <= time::Duration::ZERO => return None,
+            // A `Max-Age` past the year 9999 says nothing usable: no expiry known.
+            (Some(max_age), _) => now.checked_add(max_age),
             (None, Some(at)) => Some(at),
             (None, None) => None,
         };
@@ -246,7 +248,16 @@ mod tests {
                 "refresh=old; Path=/",
                 "refresh=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
                 "session=; Path=/",
+                "far=away; Max-Age=99999999999999999999",
             ],
+        );
+        assert_eq!(
+            a.cookie("far", now),
+            Some(SetCookie {
+                value: "away".into(),
+                expires_at: None,
+            }),
+            "a Max-Age past the year 9999 is no expiry, and no panic"
         );
         assert_eq!(a.cookie("token", now).unwrap().value, "the-real-one");
         assert_eq!(a.cookie("refresh", now), None, "deleted by the later one");
@@ -255,7 +266,7 @@ mod tests {
             None,
             "an empty value is no cookie"
         );
-        assert_eq!(a.cookie_names(), ["token", "refresh", "session"]);
+        assert_eq!(a.cookie_names(), ["token", "refresh", "session", "far"]);
     }
 
     #[test]
