@@ -18,17 +18,6 @@ use crate::auth::Answer;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
-/// A HAR cookie's `expires` (an ISO 8601 instant) as a `Set-Cookie` writes it.
-fn http_date(iso: &str) -> Option<String> {
-    let at = time::OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339)
-        .ok()?
-        .to_offset(time::UtcOffset::UTC);
-    at.format(time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    ))
-    .ok()
-}
-
 fn invalid(problem: impl Into<String>) -> Error {
     Error::InvalidImport {
         from: "HAR file",
@@ -164,11 +153,15 @@ impl RawEntry {
         // Some recorders list cookies set only in `cookies`: they are Set-Cookie all the same.
         if !set_cookie {
             for cookie in &self.response.cookies {
-                let mut text = format!("{}={}", cookie.name, cookie.value);
-                if let Some(expires) = cookie.expires.as_deref().and_then(http_date) {
-                    text.push_str(&format!("; Expires={expires}"));
+                let mut set = cookie::Cookie::new(cookie.name.as_str(), cookie.value.as_str());
+                // The HAR's `expires` is an ISO 8601 instant.
+                if let Some(at) = cookie.expires.as_deref().and_then(|iso| {
+                    time::OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                }) {
+                    set.set_expires(at);
                 }
-                if let Ok(value) = HeaderValue::from_str(&text) {
+                if let Ok(value) = HeaderValue::from_str(&set.to_string()) {
                     answer_headers.append(reqwest::header::SET_COOKIE, value);
                 }
             }

@@ -384,18 +384,28 @@ impl Walk<'_> {
 
     /// `text` with its `{{variables}}` replaced; `None` when one has no value.
     fn resolve(&self, text: &str) -> Option<String> {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("{{") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let end = after.find("}}")?;
-            out.push_str(self.variables.get(after[..end].trim())?);
-            rest = &after[end + 2..];
-        }
-        out.push_str(rest);
-        Some(out)
+        fill(text, self.variables).ok()
     }
+}
+
+/// `text` with its `{{variables}}` filled from `variables`; `Err` says what is missing.
+pub(super) fn fill(text: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or("a `{{` with no `}}`")?;
+        let name = after[..end].trim();
+        out.push_str(
+            variables
+                .get(name)
+                .ok_or_else(|| format!("the variable `{name}`, which no environment gives"))?,
+        );
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// The text of a node's pre-request script, when it has one that is not empty.

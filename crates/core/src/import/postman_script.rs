@@ -439,30 +439,11 @@ impl<'a> Reader<'a> {
                     .is_some_and(|o| store.contains(&o)) =>
             {
                 let text = argument.text().ok_or("replaceIn of an object")?;
-                replace_in(&text, self.variables).map(Js::Text)
+                super::postman::fill(&text, self.variables).map(Js::Text)
             }
             _ => Err(format!("a call of `{path}`, which is not read")),
         }
     }
-}
-
-fn replace_in(text: &str, variables: &BTreeMap<String, String>) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or("a `{{` with no `}}`")?;
-        let name = after[..end].trim();
-        out.push_str(
-            variables
-                .get(name)
-                .ok_or_else(|| format!("the variable `{name}`, which no environment gives"))?,
-        );
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 /// The request `pm.sendRequest` was given: a URL alone, or Postman's request object.
