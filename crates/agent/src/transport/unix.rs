@@ -67,9 +67,16 @@ pub async fn bind(home: &Path) -> Result<(Listener, PathBuf), StartError> {
             }
         }
     }
-    let socket = UnixListener::bind(&path).map_err(|e| local(&path, &e))?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| local(&path, &e))?;
+    // Bound under a name of its own, made the user's alone, and only then linked where clients
+    // look: no client ever finds the socket with the mode `bind` gave it. The link, like a
+    // bind, fails when another agent's socket appeared there meanwhile.
+    let fresh = home.join(format!("{SOCKET}.{}.new", std::process::id()));
+    let _ = std::fs::remove_file(&fresh);
+    let socket = UnixListener::bind(&fresh).map_err(|e| local(&fresh, &e))?;
+    let published = std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o600))
+        .and_then(|()| std::fs::hard_link(&fresh, &path));
+    let _ = std::fs::remove_file(&fresh);
+    published.map_err(|e| local(&path, &e))?;
     Ok((
         Listener {
             socket,
