@@ -12,7 +12,7 @@ mod tests {
     use crate::commands::app::{AgentState, AppInfo};
     use crate::commands::calls::{CreatedView, OttVerdict, PrivateTokenView, ValidationView};
     use crate::commands::copy::CopyReceipt;
-    use crate::settings::{Settings, Theme, WindowPlace};
+    use crate::settings::{Density, Settings, Theme, WindowPlace};
     use crate::view::{AccountView, FailureCode, FailureView, ShellCode};
     use tokenvault_core::ErrorCode;
     use tokenvault_core::handover::TokenForm;
@@ -56,6 +56,7 @@ mod tests {
             AuditKind::decl(&cfg),
             Settings::decl(&cfg),
             Theme::decl(&cfg),
+            Density::decl(&cfg),
             WindowPlace::decl(&cfg),
             AgentState::decl(&cfg),
             crate::commands::proxy::ProxyView::decl(&cfg),

@@ -27,6 +27,8 @@ pub struct Settings {
     pub clipboard_clear_seconds: u32,
     /// `system`, `light` or `dark`.
     pub theme: Theme,
+    /// `comfortable` or `compact` rows in the accounts list.
+    pub density: Density,
     /// Lock the command-line agent when the screen locks.
     pub lock_agent_on_screen_lock: bool,
     /// Where the window was last.
@@ -39,6 +41,7 @@ impl Default for Settings {
             refresh_lead_seconds: 300,
             clipboard_clear_seconds: 30,
             theme: Theme::System,
+            density: Density::Comfortable,
             lock_agent_on_screen_lock: true,
             window: None,
         }
@@ -55,6 +58,16 @@ pub enum Theme {
     Light,
     /// Always dark.
     Dark,
+}
+
+/// How much room each account's row takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Density {
+    /// Three lines a row: identity, profile and the refresh token's countdown too.
+    Comfortable,
+    /// One line a row, for long lists.
+    Compact,
 }
 
 /// The window's size and position, in logical pixels.

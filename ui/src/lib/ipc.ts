@@ -243,6 +243,10 @@ clipboardClearSeconds: number,
  */
 theme: Theme, 
 /**
+ * `comfortable` or `compact` rows in the accounts list.
+ */
+density: Density, 
+/**
  * Lock the command-line agent when the screen locks.
  */
 lockAgentOnScreenLock: boolean, 
@@ -252,6 +256,8 @@ lockAgentOnScreenLock: boolean,
 window: WindowPlace | null, };
 
 export type Theme = "system" | "light" | "dark";
+
+export type Density = "comfortable" | "compact";
 
 export type WindowPlace = { 
 /**

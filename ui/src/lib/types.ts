@@ -13,6 +13,7 @@ export type {
   CreatedPrivateToken,
   CurlDraftView,
   CurlForm,
+  Density,
   ErrorCode,
   Failure,
   FailureCode,

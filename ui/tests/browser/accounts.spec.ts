@@ -232,3 +232,62 @@ test.describe("the quick switcher", () => {
     await expect(page.getByTestId("switcher")).toHaveCount(0);
   });
 });
+
+test.describe("a vault of 1,000 accounts", () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto("/?accounts=1000");
+    await page.getByTestId("account-row").first().waitFor();
+  });
+
+  test("only the rows near the screen exist, and scrolling brings the others", async ({ page }) => {
+    await expect(page.getByTestId("accounts")).toHaveAttribute("data-matches", "1000");
+    expect(await page.getByTestId("account-row").count()).toBeLessThan(30);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    // Groups sort Demo, Production, Staging, UAT; the last UAT account is the 997th made.
+    await expect(page.locator('[data-account-id="acct-996"]')).toBeInViewport();
+    expect(await page.getByTestId("account-row").count()).toBeLessThan(30);
+  });
+
+  test("the arrows walk past the screen's end, and Enter copies the row they reached", async ({
+    page,
+  }) => {
+    await page.keyboard.press("/");
+    for (let i = 0; i < 20; i++) await page.keyboard.press("ArrowDown");
+    // The Demo group holds every fourth account from the fourth: its 20th is acct-79.
+    const selected = page.locator('[data-testid="account-row"][data-selected="true"]');
+    await expect(selected).toHaveAttribute("data-account-id", "acct-79");
+    await expect(selected).toBeInViewport();
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("clipboard-bar")).toContainText(
+      "Bearer token of Account 0079 copied",
+    );
+  });
+
+  test("search finds one account among 1,000, and clearing it brings them all back", async ({
+    page,
+  }) => {
+    await page.getByTestId("search").fill("Account 0999");
+    await expect(page.getByTestId("account-row")).toHaveCount(1);
+    await expect(page.getByTestId("account-row")).toHaveAttribute("data-account-id", "acct-999");
+    await page.getByTestId("search").fill("");
+    await expect(page.getByTestId("accounts")).toHaveAttribute("data-matches", "1000");
+    await expect(page.locator('[data-account-id="acct-3"]')).toBeInViewport();
+  });
+
+  test("compact rows show at least 15 accounts on a 720 px window", async ({ page }) => {
+    await page.getByTestId("tab-settings").click();
+    await page.getByTestId("s-density-compact").check();
+    await page.getByTestId("s-save").click();
+    await expect(page.getByTestId("s-saved")).toBeVisible();
+    await page.getByTestId("tab-accounts").click();
+    await expect(page.getByTestId("accounts")).toHaveAttribute("data-density", "compact");
+    const whole = await page.getByTestId("account-row").evaluateAll(
+      (rows) =>
+        rows.filter((row) => {
+          const box = row.getBoundingClientRect();
+          return box.top >= 0 && box.bottom <= window.innerHeight;
+        }).length,
+    );
+    expect(whole).toBeGreaterThanOrEqual(15);
+  });
+});

@@ -220,6 +220,7 @@ const state: MockState = {
     refreshLeadSeconds: 300,
     clipboardClearSeconds: 30,
     theme: "system",
+    density: "comfortable",
     lockAgentOnScreenLock: true,
     window: null,
   },
