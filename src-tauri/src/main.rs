@@ -63,6 +63,7 @@ pub struct About {
 }
 
 fn main() {
+    let launched = commands::app::Launched(std::time::Instant::now());
     tokenvault_core::logging::init("info");
     if let Err(e) = tokenvault_core::memory::keep_private() {
         tracing::warn!("this process's memory stays readable by its user's other processes: {e}");
@@ -83,6 +84,7 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .manage(clipboard::Clipboard::default())
         .manage(proxies::Proxies::default())
+        .manage(launched)
         .invoke_handler(app_commands!(handler))
         .on_window_event(|window, event| {
             let preferences = window.state::<Preferences>();
@@ -92,9 +94,18 @@ fn main() {
                         preferences.remember_window(place);
                     }
                 }
-                WindowEvent::CloseRequested { .. } => {
+                WindowEvent::CloseRequested { api, .. } => {
                     if let Err(e) = preferences.save_now(window.app_handle()) {
                         tracing::warn!("{}", e.message());
+                    }
+                    // Where a tray icon is there to bring it back, closing only hides the
+                    // window: renewals and the agent go on until Quit.
+                    let app = window.app_handle();
+                    if preferences.get().close_to_tray && app.tray_by_id(tray::ID).is_some() {
+                        api.prevent_close();
+                        if let Err(e) = window.hide() {
+                            tracing::warn!("cannot hide the window: {e}");
+                        }
                     }
                 }
                 _ => {}

@@ -31,6 +31,9 @@ pub struct Settings {
     pub density: Density,
     /// Lock the command-line agent when the screen locks.
     pub lock_agent_on_screen_lock: bool,
+    /// Closing the window hides it: the app, its renewals and its agent go on in the tray
+    /// (Quit in the tray's menu ends them).
+    pub close_to_tray: bool,
     /// Where the window was last.
     pub window: Option<WindowPlace>,
 }
@@ -43,6 +46,7 @@ impl Default for Settings {
             theme: Theme::System,
             density: Density::Comfortable,
             lock_agent_on_screen_lock: true,
+            close_to_tray: true,
             window: None,
         }
     }

@@ -8,10 +8,16 @@ use tokenvault_core::vault::status::AccountStatus;
 
 use crate::commands::copy::{CopyReceipt, copy_fresh};
 
+/// The tray icon's id.
+pub const ID: &str = "main";
+/// At most this many accounts are in the tray's menu (in name order); the quick switcher
+/// finds the others. A menu of a thousand entries helps nobody and costs at every change.
+const MENU_ACCOUNTS: usize = 25;
 const SHOW: &str = "show";
 const QUIT: &str = "quit";
 const LOCK: &str = "lock-agent";
 const COPY: &str = "copy:";
+const MORE: &str = "more";
 
 /// One account entry of the menu: its id and label.
 pub fn entries(statuses: &[AccountStatus]) -> Vec<(String, String)> {
@@ -28,12 +34,20 @@ pub fn entries(statuses: &[AccountStatus]) -> Vec<(String, String)> {
         })
         .collect();
     entries.sort_by(|a, b| a.1.cmp(&b.1));
+    if entries.len() > MENU_ACCOUNTS {
+        let more = entries.len() - (MENU_ACCOUNTS - 1);
+        entries.truncate(MENU_ACCOUNTS - 1);
+        entries.push((
+            MORE.to_owned(),
+            format!("{more} more: find them in the quick switcher…"),
+        ));
+    }
     entries
 }
 
 /// Builds the tray icon with its menu.
 pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
-    let mut builder = TrayIconBuilder::with_id("main")
+    let mut builder = TrayIconBuilder::with_id(ID)
         .tooltip("Tokenvault")
         .menu(&menu(app, &[])?)
         .show_menu_on_left_click(true)
@@ -46,7 +60,7 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
 
 /// Puts the accounts' entries in the tray's menu.
 pub fn update(app: &AppHandle, statuses: &[AccountStatus]) {
-    let Some(tray) = app.tray_by_id("main") else {
+    let Some(tray) = app.tray_by_id(ID) else {
         return;
     };
     match menu(app, &entries(statuses)) {
@@ -98,6 +112,8 @@ fn menu(app: &AppHandle, entries: &[(String, String)]) -> tauri::Result<Menu<tau
 fn on_menu(app: &AppHandle, id: &str) {
     if id == SHOW {
         show_window(app);
+    } else if id == MORE {
+        crate::shortcut::open_switcher(app);
     } else if id == QUIT {
         app.exit(0);
     } else if id == LOCK {

@@ -21,6 +21,7 @@ macro_rules! app_commands {
             app::audit_events,
             app::agent_state,
             app::set_agent_locked,
+            app::window_painted,
             calls::validate_account,
             calls::verify_ott,
             calls::list_private_tokens,

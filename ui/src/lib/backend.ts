@@ -129,6 +129,10 @@ export const agentState = (): Promise<AgentState> => invoke("agent_state");
 export const setAgentLocked = (locked: boolean): Promise<AgentState> =>
   invoke("set_agent_locked", { locked });
 
+/** Tells the backend the window painted its first list (the log times the app's start). */
+export const windowPainted = (accounts: number): Promise<void> =>
+  invoke("window_painted", { accounts });
+
 export const getSettings = (): Promise<Settings> => invoke("get_settings");
 export const setSettings = (settings: Settings): Promise<Settings> =>
   invoke("set_settings", { settings });

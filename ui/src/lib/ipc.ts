@@ -251,6 +251,11 @@ density: Density,
  */
 lockAgentOnScreenLock: boolean, 
 /**
+ * Closing the window hides it: the app, its renewals and its agent go on in the tray
+ * (Quit in the tray's menu ends them).
+ */
+closeToTray: boolean, 
+/**
  * Where the window was last.
  */
 window: WindowPlace | null, };

@@ -221,6 +221,7 @@ const state: MockState = {
     clipboardClearSeconds: 30,
     theme: "system",
     density: "comfortable",
+    closeToTray: true,
     lockAgentOnScreenLock: true,
     window: null,
   },
@@ -568,6 +569,8 @@ export const auditEvents = (limit = 200) =>
   answer("audit_events", { limit }, () => [...state.audit].reverse());
 
 export const agentState = () => answer("agent_state", {}, () => state.agent);
+export const windowPainted = (accounts: number) =>
+  answer("window_painted", { accounts }, () => undefined);
 export const setAgentLocked = (locked: boolean) =>
   answer("set_agent_locked", { locked }, () => {
     state.agent = { ...state.agent, locked };
