@@ -21,6 +21,7 @@ mod clipboard;
 mod commands;
 mod demo;
 mod ipc_types;
+mod placement;
 mod proxies;
 mod settings;
 mod shortcut;
@@ -235,11 +236,33 @@ fn place_of(window: &tauri::Window) -> Option<WindowPlace> {
     })
 }
 
-/// Puts the window back where it was, if that is a sensible size.
+/// Puts the window back as it was: its size if sensible, its place if that is on a connected
+/// monitor (centred otherwise).
 fn restore(window: &tauri::WebviewWindow, place: WindowPlace) {
-    if place.width < 320.0 || place.height < 240.0 {
+    let Some((width, height)) = placement::size(&place) else {
         return;
+    };
+    let _ = window.set_size(tauri::LogicalSize::new(width, height));
+    let monitors: Vec<placement::Area> = window
+        .available_monitors()
+        .unwrap_or_default()
+        .iter()
+        .map(|m| {
+            let scale = m.scale_factor();
+            let position = m.position().to_logical::<f64>(scale);
+            let size = m.size().to_logical::<f64>(scale);
+            placement::Area {
+                x: position.x,
+                y: position.y,
+                width: size.width,
+                height: size.height,
+            }
+        })
+        .collect();
+    if placement::position_is_visible(&place, &monitors) {
+        let _ = window.set_position(tauri::LogicalPosition::new(place.x, place.y));
+    } else {
+        tracing::info!("the window's last place is on no connected monitor: it opens centred");
+        let _ = window.center();
     }
-    let _ = window.set_size(tauri::LogicalSize::new(place.width, place.height));
-    let _ = window.set_position(tauri::LogicalPosition::new(place.x, place.y));
 }
