@@ -275,6 +275,31 @@ pub enum Error {
     /// The token has expired and could not be renewed.
     #[error("the access token has expired")]
     TokenExpired,
+    /// The team's engine has a newer version of a shared entry than the one this change
+    /// started from: someone else changed it meanwhile.
+    #[error("someone changed the team's entry `{entry}` meanwhile ({detail}); sync and try again")]
+    TeamConflict {
+        /// The entry's path below the team's prefix.
+        entry: String,
+        /// What is known of the change.
+        detail: String,
+    },
+    /// The team's engine does not let this token do it (its policy).
+    #[error(
+        "no permission to {action} in the team's engine ({detail}); ask for a policy that allows it"
+    )]
+    TeamForbidden {
+        /// What was tried.
+        action: String,
+        /// Where, and what the engine said.
+        detail: String,
+    },
+    /// The team's engine refused the token itself: revoked, expired, or never valid.
+    #[error("the team's token is no longer accepted: {detail}; connect the team again")]
+    TeamTokenRejected {
+        /// What the engine said.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -313,6 +338,9 @@ impl Error {
             Error::InvalidOtt { .. } => ErrorCode::InvalidOtt,
             Error::InvalidImport { .. } => ErrorCode::InvalidImport,
             Error::InvalidPrivateToken { .. } => ErrorCode::InvalidPrivateToken,
+            Error::TeamConflict { .. } => ErrorCode::TeamConflict,
+            Error::TeamForbidden { .. } => ErrorCode::TeamForbidden,
+            Error::TeamTokenRejected { .. } => ErrorCode::TeamTokenRejected,
         }
     }
 
@@ -398,6 +426,12 @@ pub enum ErrorCode {
     WrongPassphrase,
     /// Neither the keyring nor the encrypted file can be used.
     NoSecretStore,
+    /// Someone else changed a shared entry meanwhile.
+    TeamConflict,
+    /// The team's engine does not allow it.
+    TeamForbidden,
+    /// The team's engine refused the team's token.
+    TeamTokenRejected,
 }
 
 /// What kind of party a failure lies with: the edge's exit codes follow from it.
@@ -415,7 +449,7 @@ pub enum ErrorKind {
 
 impl ErrorCode {
     /// Every code, in a fixed order (for generated types and tables of words).
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::CredentialsRejected,
         ErrorCode::ClientRejected,
         ErrorCode::OtpRequired,
@@ -448,6 +482,9 @@ impl ErrorCode {
         ErrorCode::KeyringUnavailable,
         ErrorCode::WrongPassphrase,
         ErrorCode::NoSecretStore,
+        ErrorCode::TeamConflict,
+        ErrorCode::TeamForbidden,
+        ErrorCode::TeamTokenRejected,
     ];
 
     /// The code's stable name.
@@ -485,6 +522,9 @@ impl ErrorCode {
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
             ErrorCode::WrongPassphrase => "wrong_passphrase",
             ErrorCode::NoSecretStore => "no_secret_store",
+            ErrorCode::TeamConflict => "team_conflict",
+            ErrorCode::TeamForbidden => "team_forbidden",
+            ErrorCode::TeamTokenRejected => "team_token_rejected",
         }
     }
 
@@ -523,6 +563,9 @@ impl ErrorCode {
             ErrorCode::KeyringUnavailable => ErrorKind::Local,
             ErrorCode::WrongPassphrase => ErrorKind::Local,
             ErrorCode::NoSecretStore => ErrorKind::Local,
+            ErrorCode::TeamConflict => ErrorKind::Rejected,
+            ErrorCode::TeamForbidden => ErrorKind::Rejected,
+            ErrorCode::TeamTokenRejected => ErrorKind::Rejected,
         }
     }
 }

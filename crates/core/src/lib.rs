@@ -10,6 +10,7 @@
 //! - [`opener`]: a page opened in the user's browser, for sign-ins.
 //! - [`random`]: unpredictable bytes from the operating system.
 //! - [`secret`]: passwords and tokens as a type that cannot leak by accident.
+//! - [`team`]: accounts shared through a team's OpenBao or Vault.
 //! - [`totp`]: time-based one-time codes, for APIs that ask a second factor at every login.
 //! - [`vault`]: the one engine the app and the CLI run: [`Vault`] (accounts, their secrets in
 //!   the OS keyring or an encrypted file, fresh tokens renewed once across processes) and its
@@ -31,6 +32,7 @@ pub mod opener;
 pub mod profile;
 pub mod random;
 pub mod secret;
+pub mod team;
 pub mod totp;
 pub mod vault;
 

@@ -17,7 +17,7 @@ mod token;
 pub use answer::{Answer, SetCookie};
 pub use browser::BrowserSignIn;
 pub use calls::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Validation};
-pub use client::{Authenticator, HttpOptions, Target, trusting};
+pub use client::{Authenticator, HttpOptions, Target, is_loopback, trusting};
 pub use client_auth::{LoginSecrets, client_id};
 pub use device::DeviceSignIn;
 pub use discovery::{Discovery, discovery_url};
