@@ -142,6 +142,7 @@ async fn add_demo_user(vault: &Vault, server: &DemoServer, dialect: Dialect, pro
         allow_plain_http: false,
         ca_cert_pem: None,
         tokens: TokenTimes::default(),
+        team: None,
     };
     vault
         .add(record, secrets_of(&who))

@@ -63,6 +63,7 @@ pub async fn open() -> Result<Opening<Demo>, Error> {
             allow_plain_http: false,
             ca_cert_pem: None,
             tokens: TokenTimes::default(),
+            team: None,
         };
         let secret = Secret::new(user.password);
         let secrets = if user.is_client() {

@@ -106,6 +106,7 @@ fn add(home: Home, args: &[String]) {
         allow_plain_http: false,
         ca_cert_pem: None,
         tokens: Default::default(),
+        team: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -139,6 +140,7 @@ fn catalog_writer(home: &Home) {
                 allow_plain_http: false,
                 ca_cert_pem: None,
                 tokens: Default::default(),
+                team: None,
             });
             Ok(())
         })

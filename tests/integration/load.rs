@@ -209,6 +209,7 @@ fn vault_of_accounts_expiring_in_one_minute(
                 last_failure: None,
                 otp_step: None,
             },
+            team: None,
         });
     }
     let started = Instant::now();

@@ -192,6 +192,7 @@ async fn prive_account_at(name: &str, base_url: String, ca_cert_pem: Option<&str
         allow_plain_http: false,
         ca_cert_pem: ca_cert_pem.map(str::to_owned),
         tokens: TokenTimes::default(),
+        team: None,
     };
     vault
         .add(record, LoginSecrets::password(Secret::new(who.password)))

@@ -67,6 +67,7 @@ fn accounts_and_tokens_survive_a_restart() {
                         access_expires_at: Some(expires),
                         ..TokenTimes::default()
                     },
+                    team: None,
                 });
                 Ok(())
             })
@@ -245,6 +246,7 @@ async fn two_processes_asking_at_once_cause_exactly_one_refresh() {
                 allow_plain_http: false,
                 ca_cert_pem: None,
                 tokens: TokenTimes::default(),
+                team: None,
             },
             LoginSecrets::password(Secret::new(trader.password)),
         )
@@ -310,6 +312,7 @@ fn record_for(
         allow_plain_http: false,
         ca_cert_pem: None,
         tokens: TokenTimes::default(),
+        team: None,
     }
 }
 

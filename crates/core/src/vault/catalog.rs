@@ -29,6 +29,9 @@ pub struct Catalog {
     /// Custom profiles, as the TOML they were loaded from.
     #[serde(default)]
     pub profiles: Vec<StoredProfile>,
+    /// The teams this vault is connected to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<crate::team::TeamRecord>,
 }
 
 impl Default for Catalog {
@@ -37,6 +40,7 @@ impl Default for Catalog {
             version: CATALOG_VERSION,
             accounts: Vec::new(),
             profiles: Vec::new(),
+            teams: Vec::new(),
         }
     }
 }
@@ -75,6 +79,9 @@ pub struct AccountRecord {
     /// What is known of its tokens.
     #[serde(default)]
     pub tokens: TokenTimes,
+    /// The team it is shared in, if any: its secrets come from the team's engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<crate::team::TeamLink>,
 }
 
 /// How an account answers a login's request for a one-time code.
@@ -298,6 +305,7 @@ mod tests {
                 access_expires_at: Some(time::macros::datetime!(2026-01-01 13:00 UTC)),
                 ..TokenTimes::default()
             },
+            team: None,
         }
     }
 

@@ -43,6 +43,7 @@ pub fn export(catalog: &Catalog) -> Export {
             .iter()
             .map(|a| AccountRecord {
                 tokens: TokenTimes::default(),
+                team: None,
                 ..a.clone()
             })
             .collect(),
@@ -97,6 +98,7 @@ pub fn import(file: &CatalogFile, export: &Export) -> Result<ImportReport, Error
             }
             catalog.accounts.push(AccountRecord {
                 tokens: TokenTimes::default(),
+                team: None,
                 ..shared.clone()
             });
             report.added.push(shared.name.clone());
@@ -131,6 +133,7 @@ mod tests {
                 }),
                 ..TokenTimes::default()
             },
+            team: None,
         }
     }
 

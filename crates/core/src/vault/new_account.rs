@@ -128,6 +128,7 @@ impl NewAccount {
             allow_plain_http: self.allow_plain_http,
             ca_cert_pem: self.ca_cert_pem.clone(),
             tokens: TokenTimes::default(),
+            team: None,
         };
         Ok((record, stored))
     }
