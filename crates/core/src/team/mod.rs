@@ -85,16 +85,6 @@ pub struct TeamLink {
     pub version: u64,
 }
 
-/// The secret store's key of a team's engine token.
-pub fn token_key(team: &str) -> String {
-    format!("team:{team}/token")
-}
-
-/// The secret store's key of a team's userpass password.
-pub fn password_key(team: &str) -> String {
-    format!("team:{team}/password")
-}
-
 /// A team name as the CLI and the catalog take it: letters, digits, `-` and `_`.
 pub fn check_name(name: &str) -> crate::Result<()> {
     if name.is_empty()

@@ -15,6 +15,7 @@
 //! - [`lock`]: one renewal per account across processes.
 //! - [`audit`]: a bounded trail of what happened, without any secret.
 //! - [`new_account`]: a new account as a user describes it, checked field by field.
+//! - `teams`: connecting to a team's engine, sharing accounts there, syncing them here.
 
 mod accounts;
 pub mod audit;
@@ -29,6 +30,7 @@ pub mod new_account;
 mod renewal;
 pub mod secrets;
 pub mod status;
+mod teams;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,6 +43,7 @@ pub use accounts::{Removed, Revocation};
 pub use calls::PRIVATE_TOKEN_LIFETIME;
 pub(crate) use files::{restrict_to_owner, write_atomically};
 pub use renewal::Source;
+pub use teams::{SyncReport, TeamCredentials};
 
 use self::audit::{AuditEvent, AuditKind, AuditLog};
 use self::catalog::{AccountRecord, Catalog, CatalogFile};

@@ -205,6 +205,8 @@ impl Vault {
         code: Option<Secret>,
         prompt: Option<&dyn SignInPrompt>,
     ) -> Result<TokenSet> {
+        // A team's account logs in with the secrets its team has now.
+        self.refresh_team_secrets(record).await?;
         let target = self.target(record, &self.catalog()?)?;
         let mut secrets = self.client_secret(record, &target).await?;
         let (outcome, step) = if target.profile().needs_person() {

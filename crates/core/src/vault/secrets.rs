@@ -41,6 +41,8 @@ pub enum SecretKind {
     PrivateToken(String),
     /// The key of the vault's token files (its account is empty).
     TokenFileKey,
+    /// A team's token for its secret engine (its account is `team:<name>`).
+    EngineToken,
 }
 
 impl SecretKind {
@@ -78,6 +80,7 @@ impl SecretKey {
             SecretKind::RefreshToken => format!("{}/refresh", self.account),
             SecretKind::PrivateToken(id) => format!("{}/private/{id}", self.account),
             SecretKind::TokenFileKey => "token-file-key".to_owned(),
+            SecretKind::EngineToken => format!("{}/engine-token", self.account),
         }
     }
 }
