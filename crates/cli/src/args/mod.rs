@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod account;
 mod handover;
+mod team;
 
 pub use account::{AddArgs, OtpChoice, SignInArgs};
 pub use handover::{ExecArgs, ImportPostmanArgs, ProxyArgs};
+pub use team::TeamCommand;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -122,6 +124,9 @@ pub enum Command {
     /// Long-living private tokens.
     #[command(subcommand, name = "private-token")]
     PrivateToken(PrivateTokenCommand),
+    /// Accounts shared through a team's OpenBao or Vault.
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Write accounts and custom profiles (no secrets) to a file.
     Export {
         /// Where to write.

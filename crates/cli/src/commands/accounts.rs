@@ -139,7 +139,7 @@ pub fn list(vault: &Vault, json: bool) -> Outcome {
         let list: Vec<Value> = catalog
             .accounts
             .iter()
-            .map(|a| json!({"name": a.name, "id": a.id, "environment": a.environment, "profile": a.profile, "base_url": a.base_url, "identity": a.identity}))
+            .map(|a| json!({"name": a.name, "id": a.id, "environment": a.environment, "profile": a.profile, "base_url": a.base_url, "identity": a.identity, "team": a.team.as_ref().map(|l| &l.team)}))
             .collect();
         output::json(&Value::Array(list));
     } else {

@@ -17,6 +17,7 @@ mod profiles;
 mod proxy;
 mod relay;
 mod sign_in;
+mod team;
 mod tokens;
 
 use std::path::Path;
@@ -318,6 +319,7 @@ async fn local(vault: &Vault, command: Command) -> Outcome {
             tokens::login(vault, &name, json, how).await
         }
         Command::Import { file } => accounts::import(vault, &file),
+        Command::Team(command) => team::run(vault, command).await,
         Command::Inspect(args) => {
             let account = args.account.clone().unwrap_or_default();
             let key = inspect::key_of(&args)?;
