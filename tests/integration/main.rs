@@ -11,6 +11,7 @@
 //! - `keeper`: background renewal of every account, and what it does when a server fails.
 //! - `load`: 1,000 accounts expiring in the same minute, each renewed once, in time.
 //! - `second_factor`: one-time codes at login, generated from a kept TOTP secret or asked.
+//! - `teams`: accounts shared through a real OpenBao, a dev server and a three-node cluster.
 //! - `tls`: a real TLS server trusted as an extra CA; a redirect to plain http is refused.
 //! - `vault`: the real keyring, the encrypted fallback without a session bus, crash-safe catalog writes.
 
@@ -25,5 +26,6 @@ mod keeper;
 mod load;
 mod presets;
 mod second_factor;
+mod teams;
 mod tls;
 mod vault;

@@ -1,0 +1,268 @@
+//! Teams against a real OpenBao: a dev server for each test, and a three-node Raft cluster for
+//! the one that kills the active node in the middle of a sync.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokenvault_core::team::{TeamLogin, TeamRecord};
+use tokenvault_core::vault::{TeamCredentials, Vault};
+use tokenvault_core::{ErrorCode, Secret};
+use tokenvault_demo_api::Dialect;
+use tokenvault_tests::openbao::{Admin, Cluster, DevServer};
+use tokenvault_tests::{account, demo_api, memory_vault, user};
+
+const PREFIX: &str = "tokenvault/support";
+
+fn team_at(addresses: Vec<String>) -> TeamRecord {
+    TeamRecord {
+        name: "support".to_owned(),
+        addresses,
+        mount: "secret".to_owned(),
+        prefix: PREFIX.to_owned(),
+        ca_cert_pem: None,
+        login: TeamLogin::Token,
+        token_expires_at: None,
+        member: String::new(),
+        last_sync: None,
+    }
+}
+
+async fn connect(vault: &Vault, addresses: Vec<String>, user: &str, password: &str) {
+    vault
+        .connect_team(
+            team_at(addresses),
+            TeamCredentials::Userpass {
+                user: user.to_owned(),
+                password: Secret::new(password),
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{user} connects: {e}"));
+}
+
+/// The entry's data as the engine holds it now, and its version.
+async fn entry(admin: &Admin, key: &str) -> (Value, u64) {
+    let body = admin.ok("GET", &format!("secret/data/{PREFIX}/{key}"), None).await;
+    (
+        body["data"]["data"].clone(),
+        body["data"]["metadata"]["version"].as_u64().expect("a version"),
+    )
+}
+
+async fn set_password(admin: &Admin, key: &str, password: &str) {
+    let (mut data, version) = entry(admin, key).await;
+    data["secrets"]["password"] = json!(password);
+    admin
+        .ok(
+            "POST",
+            &format!("secret/data/{PREFIX}/{key}"),
+            Some(json!({"options": {"cas": version}, "data": data})),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_password() {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    admin.member("alice", "alice-pass", PREFIX, true).await;
+    admin.member("bob", "bob-pass", PREFIX, false).await;
+    let server = demo_api(300).await;
+    let alice = account(&server, Dialect::Finvera).await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice", "alice-pass").await;
+    let version = alice.vault.share(&alice.name, "support").await.expect("alice shares");
+    assert_eq!(version, 1);
+
+    let bob = memory_vault("teams-bob");
+    connect(&bob, vec![bao.address().to_owned()], "bob", "bob-pass").await;
+    let report = bob.sync_team("support").await.expect("bob syncs");
+    assert_eq!(report.added, vec![alice.name.clone()]);
+    let shared = bob.catalog().unwrap().account(&alice.name).unwrap().clone();
+    assert_eq!(shared.team.as_ref().map(|l| l.team.as_str()), Some("support"));
+    bob.access_token(&alice.name, Duration::from_secs(30))
+        .await
+        .expect("bob's vault logs in with the shared password");
+
+    // The password changes in the engine: bob's next login uses the new one.
+    let key = shared.team.unwrap().key;
+    set_password(&admin, &key, "not-the-password").await;
+    let refused = bob
+        .login(&alice.name)
+        .await
+        .expect_err("the engine's new (wrong) password is used");
+    assert_eq!(refused.code(), ErrorCode::CredentialsRejected);
+    set_password(&admin, &key, user(Dialect::Finvera).password).await;
+    bob.login(&alice.name)
+        .await
+        .expect("the engine's corrected password is used at the next login");
+
+    // Removed in the engine: removed from bob's vault at the next sync, and said so.
+    admin.ok("DELETE", &format!("secret/metadata/{PREFIX}/{key}"), None).await;
+    let report = bob.sync_team("support").await.expect("bob syncs again");
+    assert_eq!(report.removed, vec![alice.name.clone()]);
+    assert!(bob.catalog().unwrap().account(&alice.name).is_err());
+}
+
+#[tokio::test]
+async fn a_member_who_may_only_read_is_told_so_when_sharing_and_still_syncs() {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    admin.member("bob", "bob-pass", PREFIX, false).await;
+    let server = demo_api(300).await;
+    let bob = account(&server, Dialect::Prive).await;
+    connect(&bob.vault, vec![bao.address().to_owned()], "bob", "bob-pass").await;
+    let refused = bob.vault.share(&bob.name, "support").await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::TeamForbidden);
+    assert!(refused.to_string().contains("no permission to write"), "{refused}");
+    let report = bob.vault.sync_team("support").await.expect("a reader syncs");
+    assert!(report.added.is_empty() && report.skipped.is_empty());
+}
+
+#[tokio::test]
+async fn two_members_sharing_one_name_at_once_never_overwrite_each_other() {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    admin.member("alice", "alice-pass", PREFIX, true).await;
+    admin.member("carol", "carol-pass", PREFIX, true).await;
+    let server = demo_api(300).await;
+    let alice = account(&server, Dialect::Finvera).await;
+    let carol = account(&server, Dialect::Finvera).await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice", "alice-pass").await;
+    connect(&carol.vault, vec![bao.address().to_owned()], "carol", "carol-pass").await;
+    alice.vault.share(&alice.name, "support").await.expect("the first share is written");
+    let conflict = carol.vault.share(&carol.name, "support").await.unwrap_err();
+    assert_eq!(conflict.code(), ErrorCode::TeamConflict);
+    assert!(conflict.to_string().contains("alice"), "it names who: {conflict}");
+    let (data, version) = entry(&admin, &tokenvault_core::team::shared::key_of(&alice.name)).await;
+    assert_eq!(version, 1, "nothing was overwritten");
+    assert_eq!(data["shared_by"], json!("userpass-alice"));
+}
+
+#[tokio::test]
+async fn entries_written_by_hand_are_reported_and_skipped_and_the_rest_syncs() {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    admin.member("alice", "alice-pass", PREFIX, true).await;
+    let server = demo_api(300).await;
+    let alice = account(&server, Dialect::Finvera).await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice", "alice-pass").await;
+    alice.vault.share(&alice.name, "support").await.unwrap();
+    for (key, data) in [
+        ("by-hand", json!({"password": "hunter22"})),
+        ("newer", json!({"format": "tokenvault-shared-account/2"})),
+        ("broken", json!({"format": "tokenvault-shared-account/1", "account": {"name": 3}})),
+    ] {
+        admin
+            .ok("POST", &format!("secret/data/{PREFIX}/{key}"), Some(json!({"data": data})))
+            .await;
+    }
+    let bob = memory_vault("teams-skip");
+    connect(&bob, vec![bao.address().to_owned()], "alice", "alice-pass").await;
+    let report = bob.sync_team("support").await.expect("a sync meets bad entries and goes on");
+    assert_eq!(report.added, vec![alice.name.clone()]);
+    let skipped: Vec<&str> = report.skipped.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(skipped, ["broken", "by-hand", "newer"]);
+    assert!(report.skipped.iter().all(|(_, why)| !why.contains("hunter22")));
+}
+
+#[tokio::test]
+async fn what_is_not_a_kv2_engine_is_refused_at_connect_with_the_reason() {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    admin
+        .ok("POST", "sys/mounts/kv1", Some(json!({"type": "kv", "options": {"version": "1"}})))
+        .await;
+    let vault = memory_vault("teams-kv1");
+    let mut team = team_at(vec![bao.address().to_owned()]);
+    team.mount = "kv1".to_owned();
+    let refused = vault
+        .connect_team(team, TeamCredentials::Token(Secret::new("root")))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("KV version 1"), "{refused}");
+    assert!(vault.catalog().unwrap().teams.is_empty(), "nothing is kept");
+
+    let server = demo_api(300).await;
+    let not_bao = vault
+        .connect_team(
+            team_at(vec![format!("http://{}", server.addr())]),
+            TeamCredentials::Token(Secret::new("root")),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(not_bao.code(), ErrorCode::UnexpectedResponse | ErrorCode::NotFound),
+        "{not_bao}"
+    );
+
+    let wrong = vault
+        .connect_team(
+            team_at(vec![bao.address().to_owned()]),
+            TeamCredentials::Token(Secret::new("not-a-token")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), ErrorCode::TeamTokenRejected, "{wrong}");
+}
+
+/// 500 shared accounts written straight into the engine, as members would have shared them.
+async fn share_many(admin: &Admin, count: usize, base_url: &str) {
+    for i in 0..count {
+        let data = json!({
+            "format": "tokenvault-shared-account/1",
+            "account": {"name": format!("Shared {i:04}"), "environment": "UAT",
+                        "profile": "finvera", "base_url": base_url,
+                        "identity": user(Dialect::Finvera).identity},
+            "secrets": {"password": user(Dialect::Finvera).password},
+            "shared_by": "userpass-alice",
+        });
+        admin
+            .ok("POST", &format!("secret/data/{PREFIX}/shared-{i:04}"), Some(json!({"data": data})))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
+    let mut cluster = Cluster::start().await;
+    let admin = cluster.admin(0);
+    admin.member("bob", "bob-pass", PREFIX, false).await;
+    let server = demo_api(300).await;
+    share_many(&admin, 500, &server.base_url(Dialect::Finvera)).await;
+
+    let bob = std::sync::Arc::new(memory_vault("teams-cluster"));
+    connect(&bob, cluster.addresses.clone(), "bob", "bob-pass").await;
+    // A first account, logged in before the sync, keeps serving tokens throughout.
+    let first = bob.clone();
+    let sync = tokio::spawn(async move { first.sync_team("support").await });
+    loop {
+        let held = bob.catalog().unwrap().accounts.len();
+        if held >= 50 {
+            break;
+        }
+        assert!(!sync.is_finished(), "the sync ended before the node could be killed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let active = cluster.active().await;
+    cluster.kill(active);
+    bob.access_token("Shared 0000", Duration::from_secs(30))
+        .await
+        .expect("an account synced already serves a token while the cluster elects a leader");
+    let report = sync.await.unwrap().expect("the sync completes against the new leader");
+    cluster.wait_for_leader(Duration::from_secs(60)).await;
+
+    let catalog = bob.catalog().unwrap();
+    let mut keys: Vec<String> = catalog
+        .accounts
+        .iter()
+        .filter_map(|a| a.team.as_ref().map(|l| l.key.clone()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 500, "no account lost or duplicated");
+    assert_eq!(catalog.accounts.len(), 500);
+    assert_eq!(report.added.len(), 500);
+    bob.access_token("Shared 0499", Duration::from_secs(30))
+        .await
+        .expect("the last account synced serves a token");
+}
