@@ -79,7 +79,7 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
     assert_eq!(report.added, vec![alice.name.clone()]);
     let shared = bob.catalog().unwrap().account(&alice.name).unwrap().clone();
     assert_eq!(shared.team.as_ref().map(|l| l.team.as_str()), Some("support"));
-    bob.access_token(&alice.name, Duration::from_secs(30))
+    bob.access_token(&alice.name, time::Duration::seconds(30))
         .await
         .expect("bob's vault logs in with the shared password");
 
@@ -245,7 +245,7 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
     }
     let active = cluster.active().await;
     cluster.kill(active);
-    bob.access_token("Shared 0000", Duration::from_secs(30))
+    bob.access_token("Shared 0000", time::Duration::seconds(30))
         .await
         .expect("an account synced already serves a token while the cluster elects a leader");
     let report = sync.await.unwrap().expect("the sync completes against the new leader");
@@ -262,7 +262,7 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
     assert_eq!(keys.len(), 500, "no account lost or duplicated");
     assert_eq!(catalog.accounts.len(), 500);
     assert_eq!(report.added.len(), 500);
-    bob.access_token("Shared 0499", Duration::from_secs(30))
+    bob.access_token("Shared 0499", time::Duration::seconds(30))
         .await
         .expect("the last account synced serves a token");
 }
