@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, SystemTime};
 
@@ -39,9 +40,16 @@ struct Local {
 /// together, few enough not to flood a server or the secret store.
 pub const MAX_CONCURRENT_RENEWALS: usize = 8;
 
+/// How often the teams' accounts are synced (their engine's token renewed on the way).
+pub const TEAM_SYNC_EVERY: StdDuration = StdDuration::from_secs(60);
+
 /// The keeper of a vault.
 #[derive(Debug)]
 pub struct Keeper {
+    /// When the teams are synced next (None: now).
+    next_team_sync: Mutex<Option<tokio::time::Instant>>,
+    /// A team sync is under way.
+    syncing: AtomicBool,
     renewals: tokio::sync::Semaphore,
     vault: Arc<Vault>,
     clock: Arc<dyn Clock>,
@@ -57,6 +65,8 @@ impl Keeper {
     /// A keeper of `vault`, on the vault's clock.
     pub fn new(vault: Arc<Vault>) -> Self {
         Self {
+            next_team_sync: Mutex::new(None),
+            syncing: AtomicBool::new(false),
             renewals: tokio::sync::Semaphore::new(MAX_CONCURRENT_RENEWALS),
             clock: Arc::clone(vault.clock()),
             vault,
@@ -100,8 +110,44 @@ impl Keeper {
                 tracing::warn!(code = %e.code(), "cannot read the catalog: {e}");
             }
             self.renew_what_is_due();
+            self.sync_teams_when_due();
             tokio::time::sleep(StdDuration::from_secs(1)).await;
         }
+    }
+
+    /// Syncs the teams' accounts now (the window's "Sync now"), at the next tick.
+    pub fn sync_teams_soon(&self) {
+        *lock(&self.next_team_sync) = None;
+    }
+
+    /// Every [`TEAM_SYNC_EVERY`], one sync of each team, one team at a time, in the
+    /// background: a slow or unreachable engine never holds up renewals.
+    fn sync_teams_when_due(self: &Arc<Self>) {
+        let teams: Vec<String> = lock(&self.catalog).teams.iter().map(|t| t.name.clone()).collect();
+        if teams.is_empty() {
+            return;
+        }
+        {
+            let now = tokio::time::Instant::now();
+            let mut next = lock(&self.next_team_sync);
+            if next.is_some_and(|at| now < at) {
+                return;
+            }
+            *next = Some(now + TEAM_SYNC_EVERY);
+        }
+        if self.syncing.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let keeper = Arc::clone(self);
+        tokio::spawn(async move {
+            for team in teams {
+                match keeper.vault.sync_team(&team).await {
+                    Ok(report) => tracing::debug!("team {team}: {}", report.summary()),
+                    Err(e) => tracing::warn!(code = %e.code(), "team {team} not synced: {e}"),
+                }
+            }
+            keeper.syncing.store(false, Ordering::SeqCst);
+        });
     }
 
     /// Reads the catalog again when its file changed (or when `force`), and publishes.
