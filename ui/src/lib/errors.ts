@@ -133,6 +133,18 @@ const TABLE: Record<Code, { title: string; action: string }> = {
     title: "No safe place for secrets",
     action: "Unlock the OS keyring, or start with TOKENVAULT_PASSPHRASE set.",
   },
+  team_conflict: {
+    title: "Changed by someone else",
+    action: "Sync the team, then share again: nothing was overwritten.",
+  },
+  team_forbidden: {
+    title: "Not allowed by the team",
+    action: "Ask the team's OpenBao admin for a policy that allows it.",
+  },
+  team_token_rejected: {
+    title: "Team connection ended",
+    action: "Connect the team again; its accounts keep working meanwhile.",
+  },
   unknown_account: {
     title: "No such account",
     action: "It was removed, perhaps from the command line.",

@@ -1,7 +1,7 @@
 // Generated from the Rust types that cross IPC (src-tauri/src/ipc_types.rs): do not
 // edit. `./dev types` writes it again; a test fails when it drifts.
 
-export type AccountView = { id: string, name: string, environment: string, profile: string, baseUrl: string, identity: string, state: TokenState, accessExpiresAt: number | null, accessObtainedAt: number | null, refreshExpiresAt: number | null, renewAt: number | null, lastRenewal: RenewalOutcome | null, failure: Failure | null, };
+export type AccountView = { id: string, name: string, environment: string, profile: string, baseUrl: string, identity: string, team: string | null, state: TokenState, accessExpiresAt: number | null, accessObtainedAt: number | null, refreshExpiresAt: number | null, renewAt: number | null, lastRenewal: RenewalOutcome | null, failure: Failure | null, };
 
 export type TokenState = "logging-in" | "fresh" | "renewing" | "failing" | "expired";
 
@@ -11,7 +11,7 @@ export type Failure = { code: FailureCode, message: string, field?: string, };
 
 export type FailureCode = ErrorCode | ShellCode;
 
-export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "sign_in_mismatch" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_import" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store";
+export type ErrorCode = "credentials_rejected" | "client_rejected" | "otp_required" | "otp_rejected" | "sign_in_required" | "sign_in_denied" | "sign_in_expired" | "sign_in_mismatch" | "refresh_rejected" | "unauthorized" | "forbidden" | "not_found" | "server_error" | "unreachable" | "timeout" | "unexpected_response" | "tls" | "token_expired" | "not_supported" | "invalid_profile" | "invalid_base_url" | "invalid_account" | "invalid_ott" | "invalid_import" | "invalid_private_token" | "unknown_account" | "private_token_not_held" | "corrupt_catalog" | "storage" | "keyring_unavailable" | "wrong_passphrase" | "no_secret_store" | "team_conflict" | "team_forbidden" | "team_token_rejected";
 
 export type ShellCode = "clipboard" | "invalid_settings" | "no_agent" | "no_token" | "not_a_jwt" | "cancelled" | "port_unavailable";
 
@@ -323,4 +323,4 @@ profileSource: string, baseUrl: string, identity: string,
 decisions: Array<string>, };
 
 /** Every failure code the backend can send. */
-export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_import","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","clipboard","invalid_settings","no_agent","no_token","not_a_jwt","cancelled","port_unavailable"];
+export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_import","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","team_conflict","team_forbidden","team_token_rejected","clipboard","invalid_settings","no_agent","no_token","not_a_jwt","cancelled","port_unavailable"];

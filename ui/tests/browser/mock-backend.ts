@@ -179,6 +179,7 @@ function account(
     profile,
     baseUrl: `https://${profile}.example`,
     identity: `${id}@example.com`,
+    team: null,
     state: "fresh",
     accessExpiresAt: now + ttlMs,
     accessObtainedAt: now - 1000,

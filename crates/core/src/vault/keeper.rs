@@ -321,6 +321,7 @@ impl Keeper {
                         profile: record.profile.clone(),
                         base_url: record.base_url.clone(),
                         identity: record.identity.clone(),
+                        team: record.team.as_ref().map(|l| l.team.clone()),
                     },
                     state,
                     access_expires_at: times.access_expires_at,

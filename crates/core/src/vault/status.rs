@@ -21,6 +21,8 @@ pub struct AccountInfo {
     pub base_url: String,
     /// Login identity.
     pub identity: String,
+    /// The team it is shared in, if any.
+    pub team: Option<String>,
 }
 
 /// Where an account's token stands; named in kebab case at the edges (`logging-in`).
@@ -135,6 +137,7 @@ mod tests {
                 profile: "prive".into(),
                 base_url: "https://x.example".into(),
                 identity: "ana".into(),
+                team: None,
             },
             state,
             access_expires_at: None,
