@@ -5,6 +5,8 @@
 //!   of every file in the data folder: accounts made from a curl command, a HAR recording
 //!   and a Postman collection holding passwords, cookies and tokens of their own,
 //!   `exec --mask`, and the proxy with its logs on included;
+//! - two members of a team on one OpenBao keep the shared password, TOTP secret and their
+//!   engine passwords out of every file of both data folders and out of every output;
 //! - a locked agent's memory, read whole through `/proc/<pid>/mem` (what a core dump would
 //!   hold), contains no password and no token it handled. (Under Wine too: a Windows
 //!   program there is a Linux process.)
@@ -249,6 +251,52 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
                 "a secret is in {}",
                 file.display()
             );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_shared_secret_reaches_a_file_or_a_log_of_either_member_of_a_team() {
+    if under_wine() {
+        return; // the teams' engine runs on this machine's side; Windows is covered by the core
+    }
+    let bao = tokenvault_tests::openbao::DevServer::start().await;
+    let admin = bao.admin();
+    let prefix = "tokenvault/hygiene";
+    admin.member("alice", "alice-engine-pass", prefix, true).await;
+    admin.member("bob", "bob-engine-pass", prefix, false).await;
+    let server = demo(300).await;
+    let (alice, bob) = (home("hygiene-team-alice"), home("hygiene-team-bob"));
+    let mut said = Said::default();
+    let dialect = Dialect::Directus; // a password and a TOTP secret
+    said.quiet(add(&alice, &server, "shared", dialect));
+    for (home, who) in [(&alice, "alice"), (&bob, "bob")] {
+        said.quiet(tokenvault(
+            home,
+            &[
+                "team", "connect", "hygiene", "--addr", bao.address(), "--prefix", prefix,
+                "--userpass", who, "--password-stdin",
+            ],
+            Some(&format!("{who}-engine-pass")),
+        ));
+    }
+    said.quiet(tokenvault(&alice, &["team", "share", "shared", "--team", "hygiene"], None));
+    said.quiet(tokenvault(&bob, &["team", "sync", "--json"], None));
+    said.quiet(tokenvault(&bob, &["team", "status", "--json"], None));
+    let token = said.prints_a_token(tokenvault(&bob, &["--no-agent", "token", "shared"], None));
+    let mut secrets = vec![
+        user(dialect).password.to_owned(),
+        "alice-engine-pass".to_owned(),
+        "bob-engine-pass".to_owned(),
+        token,
+    ];
+    secrets.extend(user(dialect).totp_secret().map(str::to_owned));
+    let written: Vec<PathBuf> = files_under(&alice).into_iter().chain(files_under(&bob)).collect();
+    for secret in &secrets {
+        said.never_shows(secret);
+        for file in &written {
+            let content = std::fs::read(file).expect("readable");
+            assert!(!contains(&content, secret.as_bytes()), "a secret is in {}", file.display());
         }
     }
 }
