@@ -15,9 +15,9 @@ pub const ROOT: &str = "root";
 
 /// Where the `bao` binary is.
 pub fn bao_binary() -> PathBuf {
-    std::env::var_os("TOKENVAULT_BAO").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/bin/bao")
-    })
+    std::env::var_os("TOKENVAULT_BAO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/bin/bao"))
 }
 
 fn free_port() -> u16 {
@@ -104,7 +104,10 @@ impl Admin {
     /// A call that must succeed.
     pub async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let (status, body) = self.call(method, path, body).await;
-        assert!(status == 200 || status == 204, "{method} {path}: HTTP {status}: {body}");
+        assert!(
+            status == 200 || status == 204,
+            "{method} {path}: HTTP {status}: {body}"
+        );
         body
     }
 
@@ -114,12 +117,27 @@ impl Admin {
         let (status, _) = self.call("GET", "sys/auth/userpass", None).await;
         if status != 200 {
             let (status, body) = self
-                .call("POST", "sys/auth/userpass", Some(json!({"type": "userpass"})))
+                .call(
+                    "POST",
+                    "sys/auth/userpass",
+                    Some(json!({"type": "userpass"})),
+                )
                 .await;
-            assert!(status == 204 || status == 400, "enable userpass: {status} {body}");
+            assert!(
+                status == 204 || status == 400,
+                "enable userpass: {status} {body}"
+            );
         }
-        let data = if writes { r#"["create", "update", "read", "delete"]"# } else { r#"["read"]"# };
-        let metadata = if writes { r#"["read", "list", "delete"]"# } else { r#"["read", "list"]"# };
+        let data = if writes {
+            r#"["create", "update", "read", "delete"]"#
+        } else {
+            r#"["read"]"#
+        };
+        let metadata = if writes {
+            r#"["read", "list", "delete"]"#
+        } else {
+            r#"["read", "list"]"#
+        };
         let policy = format!(
             "path \"secret/data/{prefix}/*\" {{ capabilities = {data} }}\n\
              path \"secret/metadata/{prefix}/*\" {{ capabilities = {metadata} }}\n\
@@ -128,8 +146,12 @@ impl Admin {
              path \"secret/detailed-metadata/{prefix}\" {{ capabilities = [\"list\"] }}\n"
         );
         let name = format!("{user}-policy");
-        self.ok("PUT", &format!("sys/policies/acl/{name}"), Some(json!({"policy": policy})))
-            .await;
+        self.ok(
+            "PUT",
+            &format!("sys/policies/acl/{name}"),
+            Some(json!({"policy": policy})),
+        )
+        .await;
         self.ok(
             "POST",
             &format!("auth/userpass/users/{user}"),
@@ -198,8 +220,10 @@ impl Cluster {
     pub async fn start() -> Self {
         let dir = Scratch::new("bao-cluster");
         let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
-        let addresses: Vec<String> =
-            ports.iter().map(|(api, _)| format!("http://127.0.0.1:{api}")).collect();
+        let addresses: Vec<String> = ports
+            .iter()
+            .map(|(api, _)| format!("http://127.0.0.1:{api}"))
+            .collect();
         let mut nodes = Vec::new();
         for (i, (api, cluster)) in ports.iter().enumerate() {
             let data = dir.path.join(format!("node{i}"));
@@ -231,23 +255,39 @@ impl Cluster {
         }
         let first = Admin::new(&addresses[0], "");
         let init = first
-            .ok("POST", "sys/init", Some(json!({"secret_shares": 1, "secret_threshold": 1})))
+            .ok(
+                "POST",
+                "sys/init",
+                Some(json!({"secret_shares": 1, "secret_threshold": 1})),
+            )
             .await;
-        let key = init["keys_base64"][0].as_str().expect("an unseal key").to_owned();
-        let root = init["root_token"].as_str().expect("a root token").to_owned();
-        first.ok("POST", "sys/unseal", Some(json!({"key": key}))).await;
+        let key = init["keys_base64"][0]
+            .as_str()
+            .expect("an unseal key")
+            .to_owned();
+        let root = init["root_token"]
+            .as_str()
+            .expect("a root token")
+            .to_owned();
+        first
+            .ok("POST", "sys/unseal", Some(json!({"key": key})))
+            .await;
         wait_for_health(&addresses[0], &[200], Duration::from_secs(60)).await;
         for address in &addresses[1..] {
             // The node joins (retry_join) while it is unsealed with the same key.
             let node = Admin::new(address, "");
             let deadline = Instant::now() + Duration::from_secs(60);
             loop {
-                let (status, body) =
-                    node.call("POST", "sys/unseal", Some(json!({"key": key}))).await;
+                let (status, body) = node
+                    .call("POST", "sys/unseal", Some(json!({"key": key})))
+                    .await;
                 if status == 200 && body["sealed"] == json!(false) {
                     break;
                 }
-                assert!(Instant::now() < deadline, "node {address} did not join: {status} {body}");
+                assert!(
+                    Instant::now() < deadline,
+                    "node {address} did not join: {status} {body}"
+                );
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
             wait_for_health(address, &[429], Duration::from_secs(60)).await;
@@ -279,7 +319,9 @@ impl Cluster {
             if self.nodes[i].is_none() {
                 continue;
             }
-            let (status, _) = Admin::new(address, "").call("GET", "sys/health", None).await;
+            let (status, _) = Admin::new(address, "")
+                .call("GET", "sys/health", None)
+                .await;
             if status == 200 {
                 return i;
             }
@@ -298,7 +340,9 @@ impl Cluster {
         loop {
             for (i, address) in self.addresses.iter().enumerate() {
                 if self.nodes[i].is_some() {
-                    let (status, _) = Admin::new(address, "").call("GET", "sys/health", None).await;
+                    let (status, _) = Admin::new(address, "")
+                        .call("GET", "sys/health", None)
+                        .await;
                     if status == 200 {
                         return i;
                     }

@@ -42,10 +42,14 @@ async fn connect(vault: &Vault, addresses: Vec<String>, user: &str, password: &s
 
 /// The entry's data as the engine holds it now, and its version.
 async fn entry(admin: &Admin, key: &str) -> (Value, u64) {
-    let body = admin.ok("GET", &format!("secret/data/{PREFIX}/{key}"), None).await;
+    let body = admin
+        .ok("GET", &format!("secret/data/{PREFIX}/{key}"), None)
+        .await;
     (
         body["data"]["data"].clone(),
-        body["data"]["metadata"]["version"].as_u64().expect("a version"),
+        body["data"]["metadata"]["version"]
+            .as_u64()
+            .expect("a version"),
     )
 }
 
@@ -69,8 +73,18 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
     admin.member("bob", "bob-pass", PREFIX, false).await;
     let server = demo_api(300).await;
     let alice = account(&server, Dialect::Finvera).await;
-    connect(&alice.vault, vec![bao.address().to_owned()], "alice", "alice-pass").await;
-    let version = alice.vault.share(&alice.name, "support").await.expect("alice shares");
+    connect(
+        &alice.vault,
+        vec![bao.address().to_owned()],
+        "alice",
+        "alice-pass",
+    )
+    .await;
+    let version = alice
+        .vault
+        .share(&alice.name, "support")
+        .await
+        .expect("alice shares");
     assert_eq!(version, 1);
 
     let bob = memory_vault("teams-bob");
@@ -78,7 +92,10 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
     let report = bob.sync_team("support").await.expect("bob syncs");
     assert_eq!(report.added, vec![alice.name.clone()]);
     let shared = bob.catalog().unwrap().account(&alice.name).unwrap().clone();
-    assert_eq!(shared.team.as_ref().map(|l| l.team.as_str()), Some("support"));
+    assert_eq!(
+        shared.team.as_ref().map(|l| l.team.as_str()),
+        Some("support")
+    );
     bob.access_token(&alice.name, time::Duration::seconds(30))
         .await
         .expect("bob's vault logs in with the shared password");
@@ -97,7 +114,9 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
         .expect("the engine's corrected password is used at the next login");
 
     // Removed in the engine: removed from bob's vault at the next sync, and said so.
-    admin.ok("DELETE", &format!("secret/metadata/{PREFIX}/{key}"), None).await;
+    admin
+        .ok("DELETE", &format!("secret/metadata/{PREFIX}/{key}"), None)
+        .await;
     let report = bob.sync_team("support").await.expect("bob syncs again");
     assert_eq!(report.removed, vec![alice.name.clone()]);
     assert!(bob.catalog().unwrap().account(&alice.name).is_err());
@@ -110,11 +129,24 @@ async fn a_member_who_may_only_read_is_told_so_when_sharing_and_still_syncs() {
     admin.member("bob", "bob-pass", PREFIX, false).await;
     let server = demo_api(300).await;
     let bob = account(&server, Dialect::Prive).await;
-    connect(&bob.vault, vec![bao.address().to_owned()], "bob", "bob-pass").await;
+    connect(
+        &bob.vault,
+        vec![bao.address().to_owned()],
+        "bob",
+        "bob-pass",
+    )
+    .await;
     let refused = bob.vault.share(&bob.name, "support").await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::TeamForbidden);
-    assert!(refused.to_string().contains("no permission to write"), "{refused}");
-    let report = bob.vault.sync_team("support").await.expect("a reader syncs");
+    assert!(
+        refused.to_string().contains("no permission to write"),
+        "{refused}"
+    );
+    let report = bob
+        .vault
+        .sync_team("support")
+        .await
+        .expect("a reader syncs");
     assert!(report.added.is_empty() && report.skipped.is_empty());
 }
 
@@ -127,12 +159,31 @@ async fn two_members_sharing_one_name_at_once_never_overwrite_each_other() {
     let server = demo_api(300).await;
     let alice = account(&server, Dialect::Finvera).await;
     let carol = account(&server, Dialect::Finvera).await;
-    connect(&alice.vault, vec![bao.address().to_owned()], "alice", "alice-pass").await;
-    connect(&carol.vault, vec![bao.address().to_owned()], "carol", "carol-pass").await;
-    alice.vault.share(&alice.name, "support").await.expect("the first share is written");
+    connect(
+        &alice.vault,
+        vec![bao.address().to_owned()],
+        "alice",
+        "alice-pass",
+    )
+    .await;
+    connect(
+        &carol.vault,
+        vec![bao.address().to_owned()],
+        "carol",
+        "carol-pass",
+    )
+    .await;
+    alice
+        .vault
+        .share(&alice.name, "support")
+        .await
+        .expect("the first share is written");
     let conflict = carol.vault.share(&carol.name, "support").await.unwrap_err();
     assert_eq!(conflict.code(), ErrorCode::TeamConflict);
-    assert!(conflict.to_string().contains("alice"), "it names who: {conflict}");
+    assert!(
+        conflict.to_string().contains("alice"),
+        "it names who: {conflict}"
+    );
     let (data, version) = entry(&admin, &tokenvault_core::team::shared::key_of(&alice.name)).await;
     assert_eq!(version, 1, "nothing was overwritten");
     assert_eq!(data["shared_by"], json!("userpass-alice"));
@@ -145,24 +196,45 @@ async fn entries_written_by_hand_are_reported_and_skipped_and_the_rest_syncs() {
     admin.member("alice", "alice-pass", PREFIX, true).await;
     let server = demo_api(300).await;
     let alice = account(&server, Dialect::Finvera).await;
-    connect(&alice.vault, vec![bao.address().to_owned()], "alice", "alice-pass").await;
+    connect(
+        &alice.vault,
+        vec![bao.address().to_owned()],
+        "alice",
+        "alice-pass",
+    )
+    .await;
     alice.vault.share(&alice.name, "support").await.unwrap();
     for (key, data) in [
         ("by-hand", json!({"password": "hunter22"})),
         ("newer", json!({"format": "tokenvault-shared-account/2"})),
-        ("broken", json!({"format": "tokenvault-shared-account/1", "account": {"name": 3}})),
+        (
+            "broken",
+            json!({"format": "tokenvault-shared-account/1", "account": {"name": 3}}),
+        ),
     ] {
         admin
-            .ok("POST", &format!("secret/data/{PREFIX}/{key}"), Some(json!({"data": data})))
+            .ok(
+                "POST",
+                &format!("secret/data/{PREFIX}/{key}"),
+                Some(json!({"data": data})),
+            )
             .await;
     }
     let bob = memory_vault("teams-skip");
     connect(&bob, vec![bao.address().to_owned()], "alice", "alice-pass").await;
-    let report = bob.sync_team("support").await.expect("a sync meets bad entries and goes on");
+    let report = bob
+        .sync_team("support")
+        .await
+        .expect("a sync meets bad entries and goes on");
     assert_eq!(report.added, vec![alice.name.clone()]);
     let skipped: Vec<&str> = report.skipped.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(skipped, ["broken", "by-hand", "newer"]);
-    assert!(report.skipped.iter().all(|(_, why)| !why.contains("hunter22")));
+    assert!(
+        report
+            .skipped
+            .iter()
+            .all(|(_, why)| !why.contains("hunter22"))
+    );
 }
 
 #[tokio::test]
@@ -170,7 +242,11 @@ async fn what_is_not_a_kv2_engine_is_refused_at_connect_with_the_reason() {
     let bao = DevServer::start().await;
     let admin = bao.admin();
     admin
-        .ok("POST", "sys/mounts/kv1", Some(json!({"type": "kv", "options": {"version": "1"}})))
+        .ok(
+            "POST",
+            "sys/mounts/kv1",
+            Some(json!({"type": "kv", "options": {"version": "1"}})),
+        )
         .await;
     let vault = memory_vault("teams-kv1");
     let mut team = team_at(vec![bao.address().to_owned()]);
@@ -191,7 +267,10 @@ async fn what_is_not_a_kv2_engine_is_refused_at_connect_with_the_reason() {
         .await
         .unwrap_err();
     assert!(
-        matches!(not_bao.code(), ErrorCode::UnexpectedResponse | ErrorCode::NotFound),
+        matches!(
+            not_bao.code(),
+            ErrorCode::UnexpectedResponse | ErrorCode::NotFound
+        ),
         "{not_bao}"
     );
 
@@ -217,7 +296,11 @@ async fn share_many(admin: &Admin, count: usize, base_url: &str) {
             "shared_by": "userpass-alice",
         });
         admin
-            .ok("POST", &format!("secret/data/{PREFIX}/shared-{i:04}"), Some(json!({"data": data})))
+            .ok(
+                "POST",
+                &format!("secret/data/{PREFIX}/shared-{i:04}"),
+                Some(json!({"data": data})),
+            )
             .await;
     }
 }
@@ -240,7 +323,10 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
         if held >= 50 {
             break;
         }
-        assert!(!sync.is_finished(), "the sync ended before the node could be killed");
+        assert!(
+            !sync.is_finished(),
+            "the sync ended before the node could be killed"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let active = cluster.active().await;
@@ -248,7 +334,10 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
     bob.access_token("Shared 0000", time::Duration::seconds(30))
         .await
         .expect("an account synced already serves a token while the cluster elects a leader");
-    let report = sync.await.unwrap().expect("the sync completes against the new leader");
+    let report = sync
+        .await
+        .unwrap()
+        .expect("the sync completes against the new leader");
     cluster.wait_for_leader(Duration::from_secs(60)).await;
 
     let catalog = bob.catalog().unwrap();

@@ -263,7 +263,9 @@ async fn no_shared_secret_reaches_a_file_or_a_log_of_either_member_of_a_team() {
     let bao = tokenvault_tests::openbao::DevServer::start().await;
     let admin = bao.admin();
     let prefix = "tokenvault/hygiene";
-    admin.member("alice", "alice-engine-pass", prefix, true).await;
+    admin
+        .member("alice", "alice-engine-pass", prefix, true)
+        .await;
     admin.member("bob", "bob-engine-pass", prefix, false).await;
     let server = demo(300).await;
     let (alice, bob) = (home("hygiene-team-alice"), home("hygiene-team-bob"));
@@ -274,13 +276,25 @@ async fn no_shared_secret_reaches_a_file_or_a_log_of_either_member_of_a_team() {
         said.quiet(tokenvault(
             home,
             &[
-                "team", "connect", "hygiene", "--addr", bao.address(), "--prefix", prefix,
-                "--userpass", who, "--password-stdin",
+                "team",
+                "connect",
+                "hygiene",
+                "--addr",
+                bao.address(),
+                "--prefix",
+                prefix,
+                "--userpass",
+                who,
+                "--password-stdin",
             ],
             Some(&format!("{who}-engine-pass")),
         ));
     }
-    said.quiet(tokenvault(&alice, &["team", "share", "shared", "--team", "hygiene"], None));
+    said.quiet(tokenvault(
+        &alice,
+        &["team", "share", "shared", "--team", "hygiene"],
+        None,
+    ));
     said.quiet(tokenvault(&bob, &["team", "sync", "--json"], None));
     said.quiet(tokenvault(&bob, &["team", "status", "--json"], None));
     let token = said.prints_a_token(tokenvault(&bob, &["--no-agent", "token", "shared"], None));
@@ -291,12 +305,19 @@ async fn no_shared_secret_reaches_a_file_or_a_log_of_either_member_of_a_team() {
         token,
     ];
     secrets.extend(user(dialect).totp_secret().map(str::to_owned));
-    let written: Vec<PathBuf> = files_under(&alice).into_iter().chain(files_under(&bob)).collect();
+    let written: Vec<PathBuf> = files_under(&alice)
+        .into_iter()
+        .chain(files_under(&bob))
+        .collect();
     for secret in &secrets {
         said.never_shows(secret);
         for file in &written {
             let content = std::fs::read(file).expect("readable");
-            assert!(!contains(&content, secret.as_bytes()), "a secret is in {}", file.display());
+            assert!(
+                !contains(&content, secret.as_bytes()),
+                "a secret is in {}",
+                file.display()
+            );
         }
     }
 }

@@ -14,7 +14,13 @@ fn connect(home: &std::path::Path, bao: &DevServer, who: &str) {
     let out = tokenvault(
         home,
         &[
-            "team", "connect", "support", "--addr", bao.address(), "--userpass", who,
+            "team",
+            "connect",
+            "support",
+            "--addr",
+            bao.address(),
+            "--userpass",
+            who,
             "--password-stdin",
         ],
         Some(&format!("{who}-pass")),
@@ -30,13 +36,25 @@ async fn what_one_member_shares_the_other_uses_with_the_teams_password_until_it_
     admin.member("bob", "bob-pass", PREFIX, false).await;
     let server = demo(300).await;
     let (alice, bob) = (home("team-alice"), home("team-bob"));
-    assert!(add(&alice, &server, "Finvera UAT", Dialect::Finvera).status.success());
+    assert!(
+        add(&alice, &server, "Finvera UAT", Dialect::Finvera)
+            .status
+            .success()
+    );
     connect(&alice, &bao, "alice");
     connect(&bob, &bao, "bob");
 
-    let shared = tokenvault(&alice, &["team", "share", "Finvera UAT", "--team", "support"], None);
+    let shared = tokenvault(
+        &alice,
+        &["team", "share", "Finvera UAT", "--team", "support"],
+        None,
+    );
     assert!(shared.status.success(), "{}", stderr(&shared));
-    let refused = tokenvault(&bob, &["team", "share", "Finvera UAT", "--team", "support"], None);
+    let refused = tokenvault(
+        &bob,
+        &["team", "share", "Finvera UAT", "--team", "support"],
+        None,
+    );
     assert!(!refused.status.success());
 
     let synced = tokenvault(&bob, &["team", "sync", "--json"], None);
@@ -45,12 +63,18 @@ async fn what_one_member_shares_the_other_uses_with_the_teams_password_until_it_
     let listed = stdout_json(&tokenvault(&bob, &["account", "list", "--json"], None));
     assert_eq!(listed[0]["team"], json!("support"));
     let token = tokenvault(&bob, &["--no-agent", "token", "Finvera UAT"], None);
-    assert!(token.status.success(), "bob's vault logs in: {}", stderr(&token));
+    assert!(
+        token.status.success(),
+        "bob's vault logs in: {}",
+        stderr(&token)
+    );
     assert!(!stdout(&token).trim().is_empty());
 
     // A password changed in the engine is the one bob's next login sends.
     let key = "finvera-uat";
-    let read = admin.ok("GET", &format!("secret/data/{PREFIX}/{key}"), None).await;
+    let read = admin
+        .ok("GET", &format!("secret/data/{PREFIX}/{key}"), None)
+        .await;
     let mut data = read["data"]["data"].clone();
     let version = read["data"]["metadata"]["version"].clone();
     data["secrets"]["password"] = json!("a-changed-wrong-password");
@@ -62,8 +86,15 @@ async fn what_one_member_shares_the_other_uses_with_the_teams_password_until_it_
         )
         .await;
     let relogin = tokenvault(&bob, &["--no-agent", "login", "Finvera UAT"], None);
-    assert!(!relogin.status.success(), "the engine's (wrong) password was sent");
-    assert!(stderr(&relogin).contains("rejected the login"), "{}", stderr(&relogin));
+    assert!(
+        !relogin.status.success(),
+        "the engine's (wrong) password was sent"
+    );
+    assert!(
+        stderr(&relogin).contains("rejected the login"),
+        "{}",
+        stderr(&relogin)
+    );
     data["secrets"]["password"] = json!(user(Dialect::Finvera).password);
     admin
         .ok(
@@ -76,10 +107,16 @@ async fn what_one_member_shares_the_other_uses_with_the_teams_password_until_it_
     assert!(relogin.status.success(), "{}", stderr(&relogin));
 
     // Deleted in the engine: gone from bob's vault at the next sync, which says so.
-    admin.ok("DELETE", &format!("secret/metadata/{PREFIX}/{key}"), None).await;
+    admin
+        .ok("DELETE", &format!("secret/metadata/{PREFIX}/{key}"), None)
+        .await;
     let synced = tokenvault(&bob, &["team", "sync"], None);
     assert!(synced.status.success(), "{}", stderr(&synced));
-    assert!(stderr(&synced).contains("removed Finvera UAT"), "{}", stderr(&synced));
+    assert!(
+        stderr(&synced).contains("removed Finvera UAT"),
+        "{}",
+        stderr(&synced)
+    );
     let listed = stdout_json(&tokenvault(&bob, &["account", "list", "--json"], None));
     assert_eq!(listed, json!([]));
 

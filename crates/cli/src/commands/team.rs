@@ -36,7 +36,9 @@ pub async fn run(vault: &Vault, command: TeamCommand) -> Outcome {
                     password: secret_from("userpass password", "password-stdin", password_stdin)?,
                     user,
                 },
-                None => TeamCredentials::Token(secret_from("engine token", "token-stdin", token_stdin)?),
+                None => {
+                    TeamCredentials::Token(secret_from("engine token", "token-stdin", token_stdin)?)
+                }
             };
             let record = TeamRecord {
                 prefix: prefix.unwrap_or_else(|| format!("tokenvault/{team}")),
@@ -58,13 +60,20 @@ pub async fn run(vault: &Vault, command: TeamCommand) -> Outcome {
         }
         TeamCommand::Share { account, team } => {
             let version = vault.share(&account, &team).await?;
-            output::note(&format!("shared {account} in team {team} (version {version})"));
+            output::note(&format!(
+                "shared {account} in team {team} (version {version})"
+            ));
             Ok(())
         }
         TeamCommand::Sync { team, json } => {
             let teams: Vec<String> = match team {
                 Some(team) => vec![team],
-                None => vault.catalog()?.teams.iter().map(|t| t.name.clone()).collect(),
+                None => vault
+                    .catalog()?
+                    .teams
+                    .iter()
+                    .map(|t| t.name.clone())
+                    .collect(),
             };
             let mut reports = Vec::new();
             let mut failed = None;
@@ -144,7 +153,10 @@ pub async fn run(vault: &Vault, command: TeamCommand) -> Outcome {
                         ]
                     })
                     .collect();
-                output::table(&["TEAM", "ACCOUNTS", "AS", "TOKEN", "LAST SYNC", "ADDRESS"], &rows);
+                output::table(
+                    &["TEAM", "ACCOUNTS", "AS", "TOKEN", "LAST SYNC", "ADDRESS"],
+                    &rows,
+                );
             }
             Ok(())
         }
@@ -185,8 +197,9 @@ fn secret_from(what: &str, flag: &str, from_stdin: bool) -> Result<Secret, Failu
         Secret::new(line.trim_end_matches(['\r', '\n']).to_owned())
     } else {
         Secret::new(
-            rpassword::prompt_password(format!("{what}: "))
-                .map_err(|e| Failure::Usage(format!("cannot read the {what} (use --{flag}): {e}")))?,
+            rpassword::prompt_password(format!("{what}: ")).map_err(|e| {
+                Failure::Usage(format!("cannot read the {what} (use --{flag}): {e}"))
+            })?,
         )
     };
     if secret.is_empty() {

@@ -188,12 +188,25 @@ impl Engine {
     /// What the engine says of `token`.
     pub async fn lookup_self(&self, token: &Secret) -> Result<TokenInfo> {
         let answer = self
-            .call(reqwest::Method::GET, "auth/token/lookup-self", Some(token), None, &[token])
+            .call(
+                reqwest::Method::GET,
+                "auth/token/lookup-self",
+                Some(token),
+                None,
+                &[token],
+            )
             .await?;
-        let data = self.ok(&answer, "read its own token")?.get("data").cloned().unwrap_or_default();
+        let data = self
+            .ok(&answer, "read its own token")?
+            .get("data")
+            .cloned()
+            .unwrap_or_default();
         Ok(TokenInfo {
             ttl: data.get("ttl").and_then(Value::as_u64).unwrap_or(0),
-            renewable: data.get("renewable").and_then(Value::as_bool).unwrap_or(false),
+            renewable: data
+                .get("renewable")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             display_name: data
                 .get("display_name")
                 .and_then(Value::as_str)
@@ -202,7 +215,12 @@ impl Engine {
             policies: data
                 .get("policies")
                 .and_then(Value::as_array)
-                .map(|p| p.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|p| {
+                    p.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
     }
@@ -229,7 +247,9 @@ impl Engine {
     /// would take a v2 write as a plain entry named `data/...`, silently.
     pub async fn kv_version(&self, token: &Secret) -> Result<u8> {
         let path = format!("sys/internal/ui/mounts/{}", self.mount);
-        let answer = self.call(reqwest::Method::GET, &path, Some(token), None, &[token]).await?;
+        let answer = self
+            .call(reqwest::Method::GET, &path, Some(token), None, &[token])
+            .await?;
         if answer.status == 403 {
             return Err(Error::Forbidden {
                 url: answer.url.clone(),
@@ -242,7 +262,11 @@ impl Engine {
         }
         let body = self.ok(&answer, "describe its mount")?;
         let data = body.get("data").unwrap_or(body);
-        if data.get("type").and_then(Value::as_str).is_some_and(|t| t != "kv") {
+        if data
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t != "kv")
+        {
             return Err(Error::UnexpectedResponse {
                 url: answer.url.clone(),
                 expected: format!("a KV secrets engine at `{}`", self.mount),
@@ -251,7 +275,11 @@ impl Engine {
         }
         let version = data
             .pointer("/options/version")
-            .and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_u64().map(|n| n.to_string())))
+            .and_then(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| v.as_u64().map(|n| n.to_string()))
+            })
             .unwrap_or_default();
         Ok(if version == "2" { 2 } else { 1 })
     }
@@ -266,7 +294,9 @@ impl Engine {
     ) -> Result<std::collections::BTreeMap<String, EntryState>> {
         let prefix = prefix.trim_matches('/');
         let path = format!("{}/detailed-metadata/{prefix}/", self.mount);
-        let answer = self.call(list(), &path, Some(token), None, &[token]).await?;
+        let answer = self
+            .call(list(), &path, Some(token), None, &[token])
+            .await?;
         match answer.status {
             200 => return Ok(states_of(&answer.body)),
             404 if answer.errors().is_empty() && !unsupported_path(&answer) => {
@@ -288,7 +318,9 @@ impl Engine {
     /// The keys directly under `prefix` (folders left out).
     pub async fn keys(&self, token: &Secret, prefix: &str) -> Result<Vec<String>> {
         let path = format!("{}/metadata/{}/", self.mount, prefix.trim_matches('/'));
-        let answer = self.call(list(), &path, Some(token), None, &[token]).await?;
+        let answer = self
+            .call(list(), &path, Some(token), None, &[token])
+            .await?;
         if answer.status == 404 {
             return Ok(Vec::new());
         }
@@ -309,7 +341,9 @@ impl Engine {
     /// The current version of the entry at `path`, or None when there is none.
     pub async fn state(&self, token: &Secret, path: &str) -> Result<Option<EntryState>> {
         let path = format!("{}/metadata/{}", self.mount, path.trim_matches('/'));
-        let answer = self.call(reqwest::Method::GET, &path, Some(token), None, &[token]).await?;
+        let answer = self
+            .call(reqwest::Method::GET, &path, Some(token), None, &[token])
+            .await?;
         if answer.status == 404 {
             return Ok(None);
         }
@@ -320,13 +354,17 @@ impl Engine {
     /// The entry at `path`, or None when there is none (never written, or deleted).
     pub async fn read(&self, token: &Secret, path: &str) -> Result<Option<Entry>> {
         let path = format!("{}/data/{}", self.mount, path.trim_matches('/'));
-        let answer = self.call(reqwest::Method::GET, &path, Some(token), None, &[token]).await?;
+        let answer = self
+            .call(reqwest::Method::GET, &path, Some(token), None, &[token])
+            .await?;
         if answer.status == 404 {
             return Ok(None);
         }
         let body = self.ok(&answer, "read the team's accounts")?;
         let data = body.pointer("/data/data").cloned().unwrap_or(Value::Null);
-        let version = body.pointer("/data/metadata/version").and_then(Value::as_u64);
+        let version = body
+            .pointer("/data/metadata/version")
+            .and_then(Value::as_u64);
         match (data, version) {
             (Value::Object(map), Some(version)) => Ok(Some(Entry {
                 data: Value::Object(map),
@@ -342,7 +380,13 @@ impl Engine {
 
     /// Writes `data` at `path` if its current version is still `expected` (0: if there is
     /// none): two people sharing at once never overwrite each other. Returns the new version.
-    pub async fn write(&self, token: &Secret, path: &str, data: Value, expected: u64) -> Result<u64> {
+    pub async fn write(
+        &self,
+        token: &Secret,
+        path: &str,
+        data: Value,
+        expected: u64,
+    ) -> Result<u64> {
         let url_path = format!("{}/data/{}", self.mount, path.trim_matches('/'));
         let answer = self
             .call(
@@ -372,7 +416,9 @@ impl Engine {
     /// Removes the entry at `path`, every version of it.
     pub async fn delete(&self, token: &Secret, path: &str) -> Result<()> {
         let path = format!("{}/metadata/{}", self.mount, path.trim_matches('/'));
-        let answer = self.call(reqwest::Method::DELETE, &path, Some(token), None, &[token]).await?;
+        let answer = self
+            .call(reqwest::Method::DELETE, &path, Some(token), None, &[token])
+            .await?;
         match answer.status {
             200 | 204 | 404 => Ok(()),
             403 => Err(forbidden(&answer, "remove the team's accounts")),
@@ -408,7 +454,10 @@ impl Engine {
             for step in 0..self.addresses.len() {
                 let at = (first + step) % self.addresses.len();
                 let url = format!("{}/v1/{path}", self.addresses[at]);
-                match self.send(&method, &url, token, body.as_ref(), secrets).await {
+                match self
+                    .send(&method, &url, token, body.as_ref(), secrets)
+                    .await
+                {
                     Ok(answer) if !answer.is_transitional() => {
                         self.preferred.store(at, Ordering::Relaxed);
                         return Ok(answer);
@@ -445,11 +494,18 @@ impl Engine {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| transport(url, &e, secrets))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport(url, &e, secrets))?;
         let status = response.status().as_u16();
         let mut bytes = Vec::new();
         let mut response = response;
-        while let Some(chunk) = response.chunk().await.map_err(|e| transport(url, &e, secrets))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport(url, &e, secrets))?
+        {
             if bytes.len() + chunk.len() > MAX_ANSWER {
                 return Err(Error::UnexpectedResponse {
                     url: url.to_owned(),
@@ -501,7 +557,9 @@ fn check_address(address: &str) -> Result<String> {
         other => return Err(invalid(format!("`{other}` is not http or https"))),
     }
     if url.path() != "/" && !url.path().is_empty() {
-        return Err(invalid("give the server's address alone, without a path".to_owned()));
+        return Err(invalid(
+            "give the server's address alone, without a path".to_owned(),
+        ));
     }
     Ok(address.trim_end_matches('/').to_owned())
 }
@@ -522,11 +580,14 @@ fn segment(name: &str) -> Result<&str> {
 }
 
 fn lease_of(answer: &Answer) -> Result<Lease> {
-    let auth = answer.body.get("auth").ok_or_else(|| Error::UnexpectedResponse {
-        url: answer.url.clone(),
-        expected: "an `auth` object with a client token".to_owned(),
-        got: "none".to_owned(),
-    })?;
+    let auth = answer
+        .body
+        .get("auth")
+        .ok_or_else(|| Error::UnexpectedResponse {
+            url: answer.url.clone(),
+            expected: "an `auth` object with a client token".to_owned(),
+            got: "none".to_owned(),
+        })?;
     let token = auth
         .get("client_token")
         .and_then(Value::as_str)
@@ -538,8 +599,14 @@ fn lease_of(answer: &Answer) -> Result<Lease> {
         })?;
     Ok(Lease {
         token: Secret::new(token),
-        ttl: auth.get("lease_duration").and_then(Value::as_u64).unwrap_or(0),
-        renewable: auth.get("renewable").and_then(Value::as_bool).unwrap_or(false),
+        ttl: auth
+            .get("lease_duration")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
+        renewable: auth
+            .get("renewable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
 }
 
@@ -696,26 +763,53 @@ mod tests {
         }}});
         let states = states_of(&body);
         assert_eq!(states.len(), 2);
-        assert_eq!(states["a"], EntryState { version: 3, deleted: false });
-        assert_eq!(states["b"], EntryState { version: 1, deleted: true });
+        assert_eq!(
+            states["a"],
+            EntryState {
+                version: 3,
+                deleted: false
+            }
+        );
+        assert_eq!(
+            states["b"],
+            EntryState {
+                version: 1,
+                deleted: true
+            }
+        );
     }
 
     #[test]
     fn a_destroyed_current_version_is_a_deleted_entry() {
         let metadata = json!({"current_version": 2, "versions": {"2": {"deletion_time": "", "destroyed": true}}});
-        assert_eq!(state_of(&metadata), Some(EntryState { version: 2, deleted: true }));
+        assert_eq!(
+            state_of(&metadata),
+            Some(EntryState {
+                version: 2,
+                deleted: true
+            })
+        );
     }
 
     #[test]
     fn a_token_refused_outright_is_told_apart_from_a_policy_that_forbids() {
-        let revoked = forbidden(&answer(403, json!({"errors": ["permission denied"]})), "write");
+        let revoked = forbidden(
+            &answer(403, json!({"errors": ["permission denied"]})),
+            "write",
+        );
         assert_eq!(revoked.code(), crate::ErrorCode::TeamTokenRejected);
         let policy = forbidden(
-            &answer(403, json!({"errors": ["1 error occurred:\n\t* permission denied\n\n"]})),
+            &answer(
+                403,
+                json!({"errors": ["1 error occurred:\n\t* permission denied\n\n"]}),
+            ),
             "write the team's accounts",
         );
         assert_eq!(policy.code(), crate::ErrorCode::TeamForbidden);
-        assert!(policy.to_string().contains("write the team's accounts"), "{policy}");
+        assert!(
+            policy.to_string().contains("write the team's accounts"),
+            "{policy}"
+        );
     }
 
     #[test]

@@ -89,7 +89,9 @@ pub struct TeamLink {
 pub fn check_name(name: &str) -> crate::Result<()> {
     if name.is_empty()
         || name.len() > 64
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(crate::Error::InvalidAccount {
             field: "team",
@@ -127,7 +129,10 @@ mod tests {
             last_sync: None,
         };
         let json = serde_json::to_string(&record).unwrap();
-        assert!(!json.contains("token\":") && !json.contains("password"), "{json}");
+        assert!(
+            !json.contains("token\":") && !json.contains("password"),
+            "{json}"
+        );
         let back: TeamRecord = serde_json::from_str(&json).unwrap();
         assert_eq!(back, record);
     }

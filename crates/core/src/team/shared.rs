@@ -104,13 +104,21 @@ impl SharedAccount {
             account: self.definition.clone(),
             profile_source: self.profile_source.clone(),
             secrets: WireSecrets {
-                password: self.secrets.password.as_ref().map(|s| s.expose().to_owned()),
+                password: self
+                    .secrets
+                    .password
+                    .as_ref()
+                    .map(|s| s.expose().to_owned()),
                 client_secret: self
                     .secrets
                     .client_secret
                     .as_ref()
                     .map(|s| s.expose().to_owned()),
-                totp_secret: self.secrets.totp_secret.as_ref().map(|s| s.expose().to_owned()),
+                totp_secret: self
+                    .secrets
+                    .totp_secret
+                    .as_ref()
+                    .map(|s| s.expose().to_owned()),
             },
             shared_by: self.shared_by.clone(),
         };
@@ -120,7 +128,10 @@ impl SharedAccount {
     /// A shared account from an entry's data, or what is wrong with it (an entry written by
     /// hand, or by a newer release): the entry is then reported and skipped, never guessed at.
     pub fn from_data(data: Value) -> Result<Self, String> {
-        let format = data.get("format").and_then(Value::as_str).map(str::to_owned);
+        let format = data
+            .get("format")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         match format.as_deref() {
             Some(FORMAT) => {}
             Some(other) => return Err(format!("its format is `{other}`, not `{FORMAT}`")),
@@ -131,7 +142,10 @@ impl SharedAccount {
             format!("it is not a shared account: {e}")
         })?;
         let blank = |s: &str| s.trim().is_empty();
-        if blank(&wire.account.name) || blank(&wire.account.base_url) || blank(&wire.account.profile) {
+        if blank(&wire.account.name)
+            || blank(&wire.account.base_url)
+            || blank(&wire.account.profile)
+        {
             return Err("its name, profile or base URL is empty".to_owned());
         }
         Ok(Self {
@@ -162,7 +176,11 @@ pub fn key_of(name: &str) -> String {
     while key.ends_with('-') {
         key.pop();
     }
-    if key.is_empty() { "account".to_owned() } else { key }
+    if key.is_empty() {
+        "account".to_owned()
+    } else {
+        key
+    }
 }
 
 /// What a sync has to do, from the engine's listing and the versions this vault holds.
@@ -230,7 +248,10 @@ mod tests {
         let back = SharedAccount::from_data(shared().to_data()).unwrap();
         assert_eq!(back.definition, shared().definition);
         assert_eq!(back.secrets.password.unwrap().expose(), "s3cret-pass");
-        assert_eq!(back.secrets.totp_secret.unwrap().expose(), "JBSWY3DPEHPK3PXP");
+        assert_eq!(
+            back.secrets.totp_secret.unwrap().expose(),
+            "JBSWY3DPEHPK3PXP"
+        );
         assert!(back.secrets.client_secret.is_none());
         assert_eq!(back.shared_by, "userpass-alice");
     }
@@ -257,10 +278,34 @@ mod tests {
     #[test]
     fn a_sync_reads_only_what_changed_and_removes_what_is_gone() {
         let remote = BTreeMap::from([
-            ("same".to_owned(), EntryState { version: 2, deleted: false }),
-            ("changed".to_owned(), EntryState { version: 5, deleted: false }),
-            ("new".to_owned(), EntryState { version: 1, deleted: false }),
-            ("soft-deleted".to_owned(), EntryState { version: 3, deleted: true }),
+            (
+                "same".to_owned(),
+                EntryState {
+                    version: 2,
+                    deleted: false,
+                },
+            ),
+            (
+                "changed".to_owned(),
+                EntryState {
+                    version: 5,
+                    deleted: false,
+                },
+            ),
+            (
+                "new".to_owned(),
+                EntryState {
+                    version: 1,
+                    deleted: false,
+                },
+            ),
+            (
+                "soft-deleted".to_owned(),
+                EntryState {
+                    version: 3,
+                    deleted: true,
+                },
+            ),
         ]);
         let held = BTreeMap::from([
             ("same".to_owned(), 2),
@@ -270,14 +315,25 @@ mod tests {
         ]);
         let plan = plan(&remote, &held);
         assert_eq!(plan.fetch, vec!["changed".to_owned(), "new".to_owned()]);
-        assert_eq!(plan.remove, vec!["gone".to_owned(), "soft-deleted".to_owned()]);
+        assert_eq!(
+            plan.remove,
+            vec!["gone".to_owned(), "soft-deleted".to_owned()]
+        );
         assert_eq!(plan.unchanged, 1);
     }
 
     #[test]
     fn nothing_changed_means_nothing_to_read() {
         let remote: BTreeMap<String, EntryState> = (0..1000)
-            .map(|i| (format!("a{i}"), EntryState { version: 1, deleted: false }))
+            .map(|i| {
+                (
+                    format!("a{i}"),
+                    EntryState {
+                        version: 1,
+                        deleted: false,
+                    },
+                )
+            })
             .collect();
         let held: BTreeMap<String, u64> = remote.keys().map(|k| (k.clone(), 1)).collect();
         let plan = plan(&remote, &held);

@@ -123,7 +123,11 @@ impl Keeper {
     /// Every [`TEAM_SYNC_EVERY`], one sync of each team, one team at a time, in the
     /// background: a slow or unreachable engine never holds up renewals.
     fn sync_teams_when_due(self: &Arc<Self>) {
-        let teams: Vec<String> = lock(&self.catalog).teams.iter().map(|t| t.name.clone()).collect();
+        let teams: Vec<String> = lock(&self.catalog)
+            .teams
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
         if teams.is_empty() {
             return;
         }

@@ -190,11 +190,11 @@ impl Vault {
     async fn team_token(&self, team: &TeamRecord, engine: &Engine) -> Result<Secret> {
         let owner = team_secrets(&team.name);
         let key = SecretKey::new(&owner, SecretKind::EngineToken);
-        let token = blocking(&self.store, move |s| s.get(&key)).await?.ok_or_else(|| {
-            Error::TeamTokenRejected {
+        let token = blocking(&self.store, move |s| s.get(&key))
+            .await?
+            .ok_or_else(|| Error::TeamTokenRejected {
                 detail: format!("no token is kept for team `{}`", team.name),
-            }
-        })?;
+            })?;
         let now = self.clock.now();
         let Some(expires) = team.token_expires_at else {
             return Ok(token);
@@ -265,7 +265,11 @@ impl Vault {
                 .map(|p| p.source.clone())
         };
         let mut secrets = LoginSecrets::default();
-        for kind in [SecretKind::Password, SecretKind::ClientSecret, SecretKind::Totp] {
+        for kind in [
+            SecretKind::Password,
+            SecretKind::ClientSecret,
+            SecretKind::Totp,
+        ] {
             let key = SecretKey::new(&record.id, kind.clone());
             let value = blocking(&self.store, move |s| s.get(&key)).await?;
             match kind {
@@ -444,20 +448,31 @@ impl Vault {
             .map(|a| a.id.clone())
             .unwrap_or_else(|| format!("team-{}-{key}", team.name));
         // Two teams (or a team and this vault) may use one name: the team's is told apart.
-        let taken = |name: &str| catalog.accounts.iter().any(|a| a.name == name && a.id != id);
+        let taken = |name: &str| {
+            catalog
+                .accounts
+                .iter()
+                .any(|a| a.name == name && a.id != id)
+        };
         let mut name = shared.definition.name.clone();
         if taken(&name) {
             name = format!("{name} ({})", team.name);
             if taken(&name) {
                 report.skipped.push((
                     key.to_owned(),
-                    format!("an account named `{}` exists here already", shared.definition.name),
+                    format!(
+                        "an account named `{}` exists here already",
+                        shared.definition.name
+                    ),
                 ));
                 return Ok(());
             }
         }
         if let Some(source) = &shared.profile_source
-            && let Some(local) = catalog.profiles.iter().find(|p| p.id == shared.definition.profile)
+            && let Some(local) = catalog
+                .profiles
+                .iter()
+                .find(|p| p.id == shared.definition.profile)
             && &local.source != source
         {
             report.skipped.push((
@@ -471,11 +486,17 @@ impl Vault {
         }
         if shared.profile_source.is_none()
             && preset(&shared.definition.profile).is_none()
-            && !catalog.profiles.iter().any(|p| p.id == shared.definition.profile)
+            && !catalog
+                .profiles
+                .iter()
+                .any(|p| p.id == shared.definition.profile)
         {
             report.skipped.push((
                 key.to_owned(),
-                format!("its profile `{}` is neither a preset nor shared with it", shared.definition.profile),
+                format!(
+                    "its profile `{}` is neither a preset nor shared with it",
+                    shared.definition.profile
+                ),
             ));
             return Ok(());
         }
@@ -514,10 +535,9 @@ impl Vault {
                 source: source.clone(),
             });
         }
-        if let Err(e) = check
-            .profile_of(&record)
-            .and_then(|profile| crate::auth::Target::new(profile, &record.base_url, record.allow_plain_http))
-        {
+        if let Err(e) = check.profile_of(&record).and_then(|profile| {
+            crate::auth::Target::new(profile, &record.base_url, record.allow_plain_http)
+        }) {
             report.skipped.push((key.to_owned(), e.to_string()));
             return Ok(());
         }
@@ -646,6 +666,7 @@ impl Vault {
 
     /// Whether the team's token is due for renewal now (for the keeper).
     pub fn team_token_due(team: &TeamRecord, now: OffsetDateTime) -> bool {
-        team.token_expires_at.is_some_and(|at| at - now <= RENEW_WITHIN)
+        team.token_expires_at
+            .is_some_and(|at| at - now <= RENEW_WITHIN)
     }
 }
