@@ -400,24 +400,35 @@ impl Authenticator {
     }
 
     fn transport_error(&self, url: &str, error: &reqwest::Error, secrets: &[&Secret]) -> Error {
-        if error.is_timeout() {
-            return Error::Timeout {
-                url: url.to_owned(),
-                after: self.options.timeout,
-            };
+        transport_failure(url, error, self.options.timeout, secrets)
+    }
+}
+
+/// A request that got no answer, as an error: a timeout, a TLS failure, or no connection.
+/// The reason quotes the deepest cause, with `secrets` removed.
+pub(crate) fn transport_failure(
+    url: &str,
+    error: &reqwest::Error,
+    timeout: Duration,
+    secrets: &[&Secret],
+) -> Error {
+    if error.is_timeout() {
+        return Error::Timeout {
+            url: url.to_owned(),
+            after: timeout,
+        };
+    }
+    let reason = redact(&root_cause(error), secrets);
+    let lower = reason.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        Error::Tls {
+            url: url.to_owned(),
+            reason,
         }
-        let reason = redact(&root_cause(error), secrets);
-        let lower = reason.to_ascii_lowercase();
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-            Error::Tls {
-                url: url.to_owned(),
-                reason,
-            }
-        } else {
-            Error::Unreachable {
-                url: url.to_owned(),
-                reason,
-            }
+    } else {
+        Error::Unreachable {
+            url: url.to_owned(),
+            reason,
         }
     }
 }

@@ -17,6 +17,7 @@ mod token;
 pub use answer::{Answer, SetCookie};
 pub use browser::BrowserSignIn;
 pub use calls::{CreatedPrivateToken, OttOutcome, PrivateTokenInfo, Validation};
+pub(crate) use client::transport_failure;
 pub use client::{Authenticator, HttpOptions, Target, is_loopback, trusting};
 pub use client_auth::{LoginSecrets, client_id};
 pub use device::DeviceSignIn;

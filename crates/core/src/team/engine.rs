@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::secret::{Secret, redact};
+use crate::secret::Secret;
 
 /// How long one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -704,31 +704,7 @@ fn suffix(words: &str) -> String {
 }
 
 fn transport(url: &str, error: &reqwest::Error, secrets: &[&Secret]) -> Error {
-    if error.is_timeout() {
-        return Error::Timeout {
-            url: url.to_owned(),
-            after: REQUEST_TIMEOUT,
-        };
-    }
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        reason = cause.to_string();
-        source = cause.source();
-    }
-    let reason = redact(&reason, secrets);
-    let lower = reason.to_ascii_lowercase();
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        Error::Tls {
-            url: url.to_owned(),
-            reason,
-        }
-    } else {
-        Error::Unreachable {
-            url: url.to_owned(),
-            reason,
-        }
-    }
+    crate::auth::transport_failure(url, error, REQUEST_TIMEOUT, secrets)
 }
 
 /// A few words on a body that is not JSON: an HTML page says it is one.
