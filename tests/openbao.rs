@@ -293,6 +293,34 @@ impl Cluster {
             wait_for_health(address, &[429], Duration::from_secs(60)).await;
         }
         let admin = Admin::new(&addresses[0], &root);
+        // Joined nodes vote only once autopilot finds them stable (10 s by default): until
+        // then, losing the active node loses the quorum. Quicker here, and waited for.
+        admin
+            .ok(
+                "POST",
+                "sys/storage/raft/autopilot/configuration",
+                Some(json!({"server_stabilization_time": "1s", "cleanup_dead_servers": false})),
+            )
+            .await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let body = admin
+                .ok("GET", "sys/storage/raft/configuration", None)
+                .await;
+            let servers = body["data"]["config"]["servers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let voters = servers.iter().filter(|s| s["voter"] == json!(true)).count();
+            if voters == 3 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the nodes did not all become voters: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
         admin
             .ok(
                 "POST",

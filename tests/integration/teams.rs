@@ -337,8 +337,19 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
     let report = sync
         .await
         .unwrap()
-        .expect("the sync completes against the new leader");
-    cluster.wait_for_leader(Duration::from_secs(60)).await;
+        .expect("the sync completes while a new leader is elected");
+    let leader = cluster.wait_for_leader(Duration::from_secs(60)).await;
+    assert_ne!(leader, active, "another node leads");
+    // The cluster takes writes again, through any node left.
+    let survivor = (0..3).find(|i| *i != active).unwrap();
+    cluster
+        .admin(survivor)
+        .ok(
+            "POST",
+            &format!("secret/data/{PREFIX}/after"),
+            Some(json!({"data": {"x": 1}})),
+        )
+        .await;
 
     let catalog = bob.catalog().unwrap();
     let mut keys: Vec<String> = catalog
