@@ -28,7 +28,7 @@ fn connect(home: &std::path::Path, bao: &DevServer, who: &str) {
     assert!(out.status.success(), "{who} connects: {}", stderr(&out));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn what_one_member_shares_the_other_uses_with_the_teams_password_until_it_is_gone() {
     let bao = DevServer::start().await;
     let admin = bao.admin();
@@ -36,11 +36,8 @@ async fn what_one_member_shares_the_other_uses_with_the_teams_password_until_it_
     admin.member("bob", "bob-pass", PREFIX, false).await;
     let server = demo(300).await;
     let (alice, bob) = (home("team-alice"), home("team-bob"));
-    assert!(
-        add(&alice, &server, "Finvera UAT", Dialect::Finvera)
-            .status
-            .success()
-    );
+    let added = add(&alice, &server, "Finvera UAT", Dialect::Finvera);
+    assert!(added.status.success(), "{}", stderr(&added));
     connect(&alice, &bao, "alice");
     connect(&bob, &bao, "bob");
 
