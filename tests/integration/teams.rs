@@ -284,7 +284,7 @@ async fn what_is_not_a_kv2_engine_is_refused_at_connect_with_the_reason() {
     assert_eq!(wrong.code(), ErrorCode::TeamTokenRejected, "{wrong}");
 }
 
-/// 500 shared accounts written straight into the engine, as members would have shared them.
+/// Shared accounts written straight into the engine, as members would have shared them.
 async fn share_many(admin: &Admin, count: usize, base_url: &str) {
     for i in 0..count {
         let data = json!({
@@ -366,3 +366,4 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
         .await
         .expect("the last account synced serves a token");
 }
+

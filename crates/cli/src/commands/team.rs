@@ -85,7 +85,7 @@ pub async fn run(vault: &Vault, command: TeamCommand) -> Outcome {
                         }
                         reports.push(json!({"team": team, "ok": true, "added": report.added,
                             "updated": report.updated, "removed": report.removed,
-                            "unchanged": report.unchanged,
+                            "unchanged": report.unchanged, "requests": report.requests,
                             "skipped": report.skipped.iter().map(|(k, why)| json!({"entry": k, "reason": why})).collect::<Vec<_>>()}));
                     }
                     Err(e) => {

@@ -105,6 +105,8 @@ pub struct Engine {
     http: reqwest::Client,
     /// The address that answered last, tried first.
     preferred: AtomicUsize,
+    /// Requests sent so far (every try counted).
+    sent: AtomicUsize,
     patience: Duration,
 }
 
@@ -146,6 +148,7 @@ impl Engine {
             mount: mount.to_owned(),
             http,
             preferred: AtomicUsize::new(0),
+            sent: AtomicUsize::new(0),
             patience: Duration::from_secs(45),
         })
     }
@@ -155,6 +158,11 @@ impl Engine {
     pub fn with_patience(mut self, patience: Duration) -> Self {
         self.patience = patience;
         self
+    }
+
+    /// How many requests this engine has sent, every try counted.
+    pub fn requests(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// The KV v2 mount.
@@ -487,6 +495,7 @@ impl Engine {
         body: Option<&Value>,
         secrets: &[&Secret],
     ) -> Result<Answer> {
+        self.sent.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.request(method.clone(), url);
         if let Some(token) = token {
             request = request.header("X-Vault-Token", token.expose());

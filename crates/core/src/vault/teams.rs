@@ -48,6 +48,8 @@ pub struct SyncReport {
     /// Entries of the team that are not shared accounts (written by hand, or by a newer
     /// release), with the reason: reported, never guessed at.
     pub skipped: Vec<(String, String)>,
+    /// Requests made to the team's engine.
+    pub requests: usize,
 }
 
 impl SyncReport {
@@ -421,6 +423,7 @@ impl Vault {
                 report.removed.push(removed.record.name);
             }
         }
+        report.requests = engine.requests();
         Ok(report)
     }
 
@@ -541,7 +544,8 @@ impl Vault {
             report.skipped.push((key.to_owned(), e.to_string()));
             return Ok(());
         }
-        self.replace_secrets(&id, shared.secrets).await?;
+        self.replace_secrets(&id, shared.secrets, existing.is_some())
+            .await?;
         if relogin {
             for kind in [SecretKind::AccessToken, SecretKind::RefreshToken] {
                 let key = SecretKey::new(&id, kind);
@@ -573,8 +577,9 @@ impl Vault {
         Ok(())
     }
 
-    /// Keeps exactly the secrets given: a secret the team no longer has is removed here too.
-    async fn replace_secrets(&self, id: &str, secrets: LoginSecrets) -> Result<()> {
+    /// Keeps exactly the secrets given: a secret the team no longer has is removed here too
+    /// (an account new here has none to remove).
+    async fn replace_secrets(&self, id: &str, secrets: LoginSecrets, held: bool) -> Result<()> {
         for (kind, value) in [
             (SecretKind::Password, secrets.password),
             (SecretKind::ClientSecret, secrets.client_secret),
@@ -583,7 +588,8 @@ impl Vault {
             let key = SecretKey::new(id, kind);
             match value {
                 Some(value) => blocking(&self.store, move |s| s.set(&key, &value)).await?,
-                None => blocking(&self.store, move |s| s.delete(&key)).await?,
+                None if held => blocking(&self.store, move |s| s.delete(&key)).await?,
+                None => {}
             }
         }
         Ok(())
