@@ -33,7 +33,7 @@ add_accounts() {
   for i in $(seq 1 "$count"); do
     echo "finvera-demo-password" | "$bin/tokenvault" --home "$home" account add \
       "$(printf 'Account %04d' "$i")" --preset finvera --base-url "$base/finvera" \
-      --environment "${environments[i % 4]}" --username analyst@finvera.demo \
+      --env "${environments[i % 4]}" --username analyst@finvera.demo \
       --password-stdin >/dev/null
   done
 }

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::team::{TeamLogin, TeamRecord};
+use tokenvault_core::vault::catalog::{AccountRecord, SecondFactor, TokenTimes};
 use tokenvault_core::vault::{TeamCredentials, Vault};
 use tokenvault_core::{ErrorCode, Secret};
 use tokenvault_demo_api::Dialect;
@@ -120,6 +122,75 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
     let report = bob.sync_team("support").await.expect("bob syncs again");
     assert_eq!(report.removed, vec![alice.name.clone()]);
     assert!(bob.catalog().unwrap().account(&alice.name).is_err());
+}
+
+#[tokio::test]
+async fn two_members_logging_in_to_a_two_factor_account_in_one_step_both_get_in() {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    admin.member("alice", "alice-pass", PREFIX, true).await;
+    admin.member("bob", "bob-pass", PREFIX, false).await;
+    // Codes change every two seconds, so the second member's retry waits two at most.
+    let server = tokenvault_demo_api::DemoServer::start(
+        tokenvault_demo_api::Config {
+            access_ttl: Duration::from_secs(300),
+            totp_period_secs: 2,
+            ..tokenvault_demo_api::Config::default()
+        },
+        0,
+    )
+    .await
+    .expect("the demo API starts");
+    let who = user(Dialect::Directus);
+    let alice = memory_vault("teams-totp-alice");
+    let record = AccountRecord {
+        id: "directus".to_owned(),
+        name: who.account_name.to_owned(),
+        environment: "UAT".to_owned(),
+        profile: "directus".to_owned(),
+        base_url: server.base_url(Dialect::Directus),
+        identity: who.identity.to_owned(),
+        client_id: None,
+        second_factor: Some(SecondFactor::Totp),
+        overrides: Vec::new(),
+        allow_plain_http: false,
+        ca_cert_pem: None,
+        tokens: TokenTimes::default(),
+        team: None,
+    };
+    let totp = format!(
+        "otpauth://totp/demo?secret={}&period=2",
+        who.totp_secret()
+            .expect("the Directus user has two-factor login on")
+    );
+    alice
+        .add(
+            record,
+            LoginSecrets {
+                totp_secret: Some(Secret::new(totp)),
+                ..LoginSecrets::password(Secret::new(who.password))
+            },
+        )
+        .await
+        .unwrap();
+    connect(
+        &alice,
+        vec![bao.address().to_owned()],
+        "alice",
+        "alice-pass",
+    )
+    .await;
+    alice.share(who.account_name, "support").await.unwrap();
+    let bob = memory_vault("teams-totp-bob");
+    connect(&bob, vec![bao.address().to_owned()], "bob", "bob-pass").await;
+    bob.sync_team("support").await.unwrap();
+    alice
+        .login(who.account_name)
+        .await
+        .expect("alice logs in with this step's code");
+    bob.login(who.account_name)
+        .await
+        .expect("bob's login, refused the code alice just spent, tries the next step's");
 }
 
 #[tokio::test]
@@ -366,4 +437,3 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
         .await
         .expect("the last account synced serves a token");
 }
-

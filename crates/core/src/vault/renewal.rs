@@ -205,6 +205,27 @@ impl Vault {
         code: Option<Secret>,
         prompt: Option<&dyn SignInPrompt>,
     ) -> Result<TokenSet> {
+        match self.fresh_login_once(record, kind, code, prompt).await {
+            // The members of a team log in to one account with one TOTP secret: another
+            // member's login may have spent this step's code a moment before. One more try,
+            // with the next step's code (a code is never sent twice).
+            Err(Error::OtpRejected { .. })
+                if record.team.is_some() && record.second_factor == Some(SecondFactor::Totp) =>
+            {
+                let record = self.catalog()?.account(&record.id)?.clone();
+                self.fresh_login_once(&record, kind, None, prompt).await
+            }
+            outcome => outcome,
+        }
+    }
+
+    async fn fresh_login_once(
+        &self,
+        record: &AccountRecord,
+        kind: AuditKind,
+        code: Option<Secret>,
+        prompt: Option<&dyn SignInPrompt>,
+    ) -> Result<TokenSet> {
         // A team's account logs in with the secrets its team has now.
         self.refresh_team_secrets(record).await?;
         let target = self.target(record, &self.catalog()?)?;
