@@ -44,15 +44,18 @@ def tree(root):
 
 
 def cpu_ticks(pids):
-    total = 0
+    """CPU ticks used so far, by process name."""
+    by_name = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
+                stat = f.read()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total
+        name = stat[stat.index(b"(") + 1 : stat.rindex(b")")].decode(errors="replace")
+        fields = stat.rsplit(b")", 1)[1].split()
+        by_name[name] = by_name.get(name, 0) + int(fields[11]) + int(fields[12])  # utime, stime
+    return by_name
 
 
 def pss_kib(pids):
@@ -66,17 +69,6 @@ def pss_kib(pids):
         except OSError:
             continue
     return total
-
-
-def names(pids):
-    found = []
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/comm") as f:
-                found.append(f.read().strip())
-        except OSError:
-            pass
-    return found
 
 
 def launch(command, env, accounts, timeout=180):
@@ -122,11 +114,14 @@ def stop(process):
 
 
 def idle_percent(pid, seconds):
-    """CPU of the process tree over `seconds`, in percent of one core."""
+    """CPU of the process tree over `seconds`, in percent of one core: the total, and by name."""
     before = cpu_ticks(tree(pid))
     time.sleep(seconds)
     after = cpu_ticks(tree(pid))
-    return (after - before) / TICKS / seconds * 100
+    by_name = {
+        name: (ticks - before.get(name, 0)) / TICKS / seconds * 100 for name, ticks in after.items()
+    }
+    return sum(by_name.values()), by_name
 
 
 def hide(pid):
@@ -158,18 +153,18 @@ def main():
             try:
                 if round_ == rounds - 1:
                     time.sleep(settle)
-                    pids = tree(process.pid)
-                    shown = idle_percent(process.pid, idle)
+                    shown, shown_by = idle_percent(process.pid, idle)
                     pss = pss_kib(tree(process.pid))
                     hidden_windows = hide(process.pid)
                     time.sleep(settle)
-                    hidden = idle_percent(process.pid, idle)
+                    hidden, hidden_by = idle_percent(process.pid, idle)
                     measured[app["label"]] = {
                         "shown": shown,
                         "hidden": hidden,
                         "hidden_windows": hidden_windows,
                         "pss": pss,
-                        "processes": names(pids),
+                        "shown_by": shown_by,
+                        "hidden_by": hidden_by,
                     }
             finally:
                 stop(process)
@@ -198,8 +193,10 @@ def main():
         )
     print()
     for app in apps:
-        processes = ", ".join(sorted(set(measured[app["label"]]["processes"])))
-        print(f"- {app['label']}: processes measured: {processes}")
+        m = measured[app["label"]]
+        each = lambda by: ", ".join(f"{n} {p:.2f}%" for n, p in sorted(by.items(), key=lambda x: -x[1]))
+        print(f"- {app['label']}: idle CPU by process, shown: {each(m['shown_by'])}; "
+              f"hidden: {each(m['hidden_by'])}")
 
 
 if __name__ == "__main__":

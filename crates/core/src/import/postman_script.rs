@@ -323,7 +323,9 @@ impl<'a> Reader<'a> {
             }
             if c == '\\' {
                 self.at += 1;
-                let escaped = self.rest().chars().next().unwrap_or('\\');
+                let Some(escaped) = self.rest().chars().next() else {
+                    return Err("a template string that does not end".to_owned());
+                };
                 out.push(if escaped == 'n' { '\n' } else { escaped });
                 self.at += escaped.len_utf8();
                 continue;
@@ -557,6 +559,13 @@ mod tests {
                 body: Some(r#"{"email":"ana@example.com","password":"env-secret"}"#.into()),
             }
         );
+    }
+
+    #[test]
+    fn a_template_string_cut_after_a_backslash_is_refused_not_a_panic() {
+        let script = "pm.sendRequest({ url: `https://api.example/\\";
+        let refused = sent_request(script, &variables()).unwrap_err();
+        assert!(refused.contains("does not end"), "{refused}");
     }
 
     #[test]
