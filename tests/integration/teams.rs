@@ -29,13 +29,27 @@ fn team_at(addresses: Vec<String>) -> TeamRecord {
     }
 }
 
-async fn connect(vault: &Vault, addresses: Vec<String>, user: &str, password: &str) {
+/// A dev server whose userpass members (`NAME-pass` their password) may write, or only read,
+/// the team's prefix.
+async fn engine_with(members: &[(&str, bool)]) -> (DevServer, Admin) {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    for (name, writes) in members {
+        admin
+            .member(name, &format!("{name}-pass"), PREFIX, *writes)
+            .await;
+    }
+    (bao, admin)
+}
+
+/// Connects `vault` to the team as the member `user` (password `USER-pass`).
+async fn connect(vault: &Vault, addresses: Vec<String>, user: &str) {
     vault
         .connect_team(
             team_at(addresses),
             TeamCredentials::Userpass {
                 user: user.to_owned(),
-                password: Secret::new(password),
+                password: Secret::new(format!("{user}-pass")),
             },
         )
         .await
@@ -69,19 +83,10 @@ async fn set_password(admin: &Admin, key: &str, password: &str) {
 
 #[tokio::test]
 async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_password() {
-    let bao = DevServer::start().await;
-    let admin = bao.admin();
-    admin.member("alice", "alice-pass", PREFIX, true).await;
-    admin.member("bob", "bob-pass", PREFIX, false).await;
+    let (bao, admin) = engine_with(&[("alice", true), ("bob", false)]).await;
     let server = demo_api(300).await;
     let alice = account(&server, Dialect::Finvera).await;
-    connect(
-        &alice.vault,
-        vec![bao.address().to_owned()],
-        "alice",
-        "alice-pass",
-    )
-    .await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice").await;
     let version = alice
         .vault
         .share(&alice.name, "support")
@@ -90,7 +95,7 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
     assert_eq!(version, 1);
 
     let bob = memory_vault("teams-bob");
-    connect(&bob, vec![bao.address().to_owned()], "bob", "bob-pass").await;
+    connect(&bob, vec![bao.address().to_owned()], "bob").await;
     let report = bob.sync_team("support").await.expect("bob syncs");
     assert_eq!(report.added, vec![alice.name.clone()]);
     let shared = bob.catalog().unwrap().account(&alice.name).unwrap().clone();
@@ -126,10 +131,7 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
 
 #[tokio::test]
 async fn two_members_logging_in_to_a_two_factor_account_in_one_step_both_get_in() {
-    let bao = DevServer::start().await;
-    let admin = bao.admin();
-    admin.member("alice", "alice-pass", PREFIX, true).await;
-    admin.member("bob", "bob-pass", PREFIX, false).await;
+    let (bao, _) = engine_with(&[("alice", true), ("bob", false)]).await;
     // Codes change every two seconds, so the second member's retry waits two at most.
     let server = tokenvault_demo_api::DemoServer::start(
         tokenvault_demo_api::Config {
@@ -173,16 +175,10 @@ async fn two_members_logging_in_to_a_two_factor_account_in_one_step_both_get_in(
         )
         .await
         .unwrap();
-    connect(
-        &alice,
-        vec![bao.address().to_owned()],
-        "alice",
-        "alice-pass",
-    )
-    .await;
+    connect(&alice, vec![bao.address().to_owned()], "alice").await;
     alice.share(who.account_name, "support").await.unwrap();
     let bob = memory_vault("teams-totp-bob");
-    connect(&bob, vec![bao.address().to_owned()], "bob", "bob-pass").await;
+    connect(&bob, vec![bao.address().to_owned()], "bob").await;
     bob.sync_team("support").await.unwrap();
     alice
         .login(who.account_name)
@@ -195,18 +191,10 @@ async fn two_members_logging_in_to_a_two_factor_account_in_one_step_both_get_in(
 
 #[tokio::test]
 async fn a_member_who_may_only_read_is_told_so_when_sharing_and_still_syncs() {
-    let bao = DevServer::start().await;
-    let admin = bao.admin();
-    admin.member("bob", "bob-pass", PREFIX, false).await;
+    let (bao, _) = engine_with(&[("bob", false)]).await;
     let server = demo_api(300).await;
     let bob = account(&server, Dialect::Prive).await;
-    connect(
-        &bob.vault,
-        vec![bao.address().to_owned()],
-        "bob",
-        "bob-pass",
-    )
-    .await;
+    connect(&bob.vault, vec![bao.address().to_owned()], "bob").await;
     let refused = bob.vault.share(&bob.name, "support").await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::TeamForbidden);
     assert!(
@@ -223,27 +211,12 @@ async fn a_member_who_may_only_read_is_told_so_when_sharing_and_still_syncs() {
 
 #[tokio::test]
 async fn two_members_sharing_one_name_at_once_never_overwrite_each_other() {
-    let bao = DevServer::start().await;
-    let admin = bao.admin();
-    admin.member("alice", "alice-pass", PREFIX, true).await;
-    admin.member("carol", "carol-pass", PREFIX, true).await;
+    let (bao, admin) = engine_with(&[("alice", true), ("carol", true)]).await;
     let server = demo_api(300).await;
     let alice = account(&server, Dialect::Finvera).await;
     let carol = account(&server, Dialect::Finvera).await;
-    connect(
-        &alice.vault,
-        vec![bao.address().to_owned()],
-        "alice",
-        "alice-pass",
-    )
-    .await;
-    connect(
-        &carol.vault,
-        vec![bao.address().to_owned()],
-        "carol",
-        "carol-pass",
-    )
-    .await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice").await;
+    connect(&carol.vault, vec![bao.address().to_owned()], "carol").await;
     alice
         .vault
         .share(&alice.name, "support")
@@ -262,18 +235,10 @@ async fn two_members_sharing_one_name_at_once_never_overwrite_each_other() {
 
 #[tokio::test]
 async fn entries_written_by_hand_are_reported_and_skipped_and_the_rest_syncs() {
-    let bao = DevServer::start().await;
-    let admin = bao.admin();
-    admin.member("alice", "alice-pass", PREFIX, true).await;
+    let (bao, admin) = engine_with(&[("alice", true)]).await;
     let server = demo_api(300).await;
     let alice = account(&server, Dialect::Finvera).await;
-    connect(
-        &alice.vault,
-        vec![bao.address().to_owned()],
-        "alice",
-        "alice-pass",
-    )
-    .await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice").await;
     alice.vault.share(&alice.name, "support").await.unwrap();
     for (key, data) in [
         ("by-hand", json!({"password": "hunter22"})),
@@ -292,7 +257,7 @@ async fn entries_written_by_hand_are_reported_and_skipped_and_the_rest_syncs() {
             .await;
     }
     let bob = memory_vault("teams-skip");
-    connect(&bob, vec![bao.address().to_owned()], "alice", "alice-pass").await;
+    connect(&bob, vec![bao.address().to_owned()], "alice").await;
     let report = bob
         .sync_team("support")
         .await
@@ -385,7 +350,7 @@ async fn a_sync_of_500_accounts_survives_the_active_node_being_killed() {
     share_many(&admin, 500, &server.base_url(Dialect::Finvera)).await;
 
     let bob = std::sync::Arc::new(memory_vault("teams-cluster"));
-    connect(&bob, cluster.addresses.clone(), "bob", "bob-pass").await;
+    connect(&bob, cluster.addresses.clone(), "bob").await;
     // A first account, logged in before the sync, keeps serving tokens throughout.
     let first = bob.clone();
     let sync = tokio::spawn(async move { first.sync_team("support").await });

@@ -242,17 +242,7 @@ async fn no_command_lets_a_password_or_token_reach_stderr_a_log_or_a_file() {
         .into_iter()
         .chain(platform_files())
         .collect();
-    for secret in &secrets {
-        said.never_shows(secret);
-        for file in &written {
-            let content = std::fs::read(file).expect("readable");
-            assert!(
-                !contains(&content, secret.as_bytes()),
-                "a secret is in {}",
-                file.display()
-            );
-        }
-    }
+    said.never_holds(&secrets, &written);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -311,17 +301,7 @@ async fn no_shared_secret_reaches_a_file_or_a_log_of_either_member_of_a_team() {
         .into_iter()
         .chain(files_under(&bob))
         .collect();
-    for secret in &secrets {
-        said.never_shows(secret);
-        for file in &written {
-            let content = std::fs::read(file).expect("readable");
-            assert!(
-                !contains(&content, secret.as_bytes()),
-                "a secret is in {}",
-                file.display()
-            );
-        }
-    }
+    said.never_holds(&secrets, &written);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -436,6 +416,21 @@ impl Said {
         assert!(output.status.success(), "{}", stderr(&output));
         self.stderr.push(stderr(&output));
         stdout(&output).trim().to_owned()
+    }
+
+    /// No secret in anything said, nor in any of `files`.
+    fn never_holds(&self, secrets: &[String], files: &[PathBuf]) {
+        for secret in secrets {
+            self.never_shows(secret);
+            for file in files {
+                let content = std::fs::read(file).expect("readable");
+                assert!(
+                    !contains(&content, secret.as_bytes()),
+                    "a secret is in {}",
+                    file.display()
+                );
+            }
+        }
     }
 
     fn never_shows(&self, secret: &str) {
