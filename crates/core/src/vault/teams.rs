@@ -20,6 +20,17 @@ use crate::team::{SyncRecord, TeamLink, TeamLogin, TeamRecord, check_name};
 /// The engine's token is renewed when less than this is left of it.
 const RENEW_WITHIN: Duration = Duration::minutes(15);
 
+/// Accounts a sync writes to the catalog together, this many at a time: a catalog of a thousand
+/// accounts rewritten once per account would make a first sync quadratic.
+const SYNC_BATCH: usize = 100;
+
+/// Accounts (and their custom profiles) a sync has made, not yet in the catalog.
+#[derive(Debug, Default)]
+struct Pending {
+    accounts: Vec<AccountRecord>,
+    profiles: Vec<StoredProfile>,
+}
+
 /// How a member proves who they are when connecting a team.
 #[derive(Debug)]
 pub enum TeamCredentials {
@@ -396,13 +407,24 @@ impl Vault {
             ..SyncReport::default()
         };
         let mut gone = plan.remove;
+        let mut pending = Pending::default();
         for key in plan.fetch {
             match engine.read(&token, &entry_path(team, &key)).await? {
                 None => gone.push(key),
                 Some(entry) => match SharedAccount::from_data(entry.data) {
                     Ok(shared) => {
-                        self.take_shared(team, &key, entry.version, shared, &mut report)
-                            .await?;
+                        self.take_shared(
+                            team,
+                            &key,
+                            entry.version,
+                            shared,
+                            &mut report,
+                            &mut pending,
+                        )
+                        .await?;
+                        if pending.accounts.len() >= SYNC_BATCH {
+                            self.write_pending(&mut pending)?;
+                        }
                     }
                     Err(reason) => {
                         tracing::warn!("team `{}`: entry `{key}` skipped: {reason}", team.name);
@@ -411,6 +433,7 @@ impl Vault {
                 },
             }
         }
+        self.write_pending(&mut pending)?;
         for key in gone {
             let found = self.catalog()?.accounts.iter().find_map(|a| {
                 a.team
@@ -435,6 +458,7 @@ impl Vault {
         version: u64,
         shared: SharedAccount,
         report: &mut SyncReport,
+        pending: &mut Pending,
     ) -> Result<()> {
         let catalog = self.catalog()?;
         let existing = catalog
@@ -455,6 +479,7 @@ impl Vault {
             catalog
                 .accounts
                 .iter()
+                .chain(&pending.accounts)
                 .any(|a| a.name == name && a.id != id)
         };
         let mut name = shared.definition.name.clone();
@@ -552,22 +577,13 @@ impl Vault {
                 blocking(&self.store, move |s| s.delete(&key)).await?;
             }
         }
-        let profile = shared.profile_source.map(|source| StoredProfile {
-            id: definition.profile.clone(),
-            source,
-        });
-        let kept = record.clone();
-        self.catalog.update(move |c| {
-            if let Some(profile) = profile {
-                c.profiles.retain(|p| p.id != profile.id);
-                c.profiles.push(profile);
-            }
-            match c.accounts.iter_mut().find(|a| a.id == kept.id) {
-                Some(account) => *account = kept,
-                None => c.accounts.push(kept),
-            }
-            Ok(())
-        })?;
+        if let Some(source) = shared.profile_source {
+            pending.profiles.push(StoredProfile {
+                id: definition.profile.clone(),
+                source,
+            });
+        }
+        pending.accounts.push(record);
         self.record(&id, AuditKind::AccountChange, "ok");
         if existing.is_some() {
             report.updated.push(name);
@@ -575,6 +591,27 @@ impl Vault {
             report.added.push(name);
         }
         Ok(())
+    }
+
+    /// Writes the accounts a sync made to the catalog, in one write.
+    fn write_pending(&self, pending: &mut Pending) -> Result<()> {
+        if pending.accounts.is_empty() && pending.profiles.is_empty() {
+            return Ok(());
+        }
+        let Pending { accounts, profiles } = std::mem::take(pending);
+        self.catalog.update(move |c| {
+            for profile in profiles {
+                c.profiles.retain(|p| p.id != profile.id);
+                c.profiles.push(profile);
+            }
+            for kept in accounts {
+                match c.accounts.iter_mut().find(|a| a.id == kept.id) {
+                    Some(account) => *account = kept,
+                    None => c.accounts.push(kept),
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Keeps exactly the secrets given: a secret the team no longer has is removed here too
@@ -620,8 +657,17 @@ impl Vault {
                     }
                 })?;
                 let mut report = SyncReport::default();
-                self.take_shared(&team, &link.key, entry.version, shared, &mut report)
-                    .await
+                let mut pending = Pending::default();
+                self.take_shared(
+                    &team,
+                    &link.key,
+                    entry.version,
+                    shared,
+                    &mut report,
+                    &mut pending,
+                )
+                .await?;
+                self.write_pending(&mut pending)
             }
             Ok(None) => Err(Error::InvalidAccount {
                 field: "team",
