@@ -348,26 +348,33 @@ impl Engine {
 
     /// The current version of the entry at `path`, or None when there is none.
     pub async fn state(&self, token: &Secret, path: &str) -> Result<Option<EntryState>> {
-        let path = format!("{}/metadata/{}", self.mount, path.trim_matches('/'));
-        let answer = self
-            .call(reqwest::Method::GET, &path, Some(token), None, &[token])
-            .await?;
-        if answer.status == 404 {
+        let Some(answer) = self
+            .found(token, &format!("metadata/{}", path.trim_matches('/')))
+            .await?
+        else {
             return Ok(None);
-        }
+        };
         let body = self.ok(&answer, "read the team's accounts")?;
         Ok(body.get("data").and_then(state_of))
     }
 
-    /// The entry at `path`, or None when there is none (never written, or deleted).
-    pub async fn read(&self, token: &Secret, path: &str) -> Result<Option<Entry>> {
-        let path = format!("{}/data/{}", self.mount, path.trim_matches('/'));
+    /// A GET of `kind/path` below the mount, or None when the engine has nothing there (404).
+    async fn found(&self, token: &Secret, kind_and_path: &str) -> Result<Option<Answer>> {
+        let path = format!("{}/{}", self.mount, kind_and_path.trim_matches('/'));
         let answer = self
             .call(reqwest::Method::GET, &path, Some(token), None, &[token])
             .await?;
-        if answer.status == 404 {
+        Ok((answer.status != 404).then_some(answer))
+    }
+
+    /// The entry at `path`, or None when there is none (never written, or deleted).
+    pub async fn read(&self, token: &Secret, path: &str) -> Result<Option<Entry>> {
+        let Some(answer) = self
+            .found(token, &format!("data/{}", path.trim_matches('/')))
+            .await?
+        else {
             return Ok(None);
-        }
+        };
         let body = self.ok(&answer, "read the team's accounts")?;
         let data = body.pointer("/data/data").cloned().unwrap_or(Value::Null);
         let version = body
