@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use tokenvault_core::auth::LoginSecrets;
 use tokenvault_core::team::{TeamLogin, TeamRecord};
 use tokenvault_core::vault::catalog::{AccountRecord, SecondFactor, TokenTimes};
+use tokenvault_core::vault::secrets::{SecretKey, SecretKind};
 use tokenvault_core::vault::{TeamCredentials, Vault};
 use tokenvault_core::{ErrorCode, Secret};
 use tokenvault_demo_api::Dialect;
@@ -127,6 +128,112 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
     let report = bob.sync_team("support").await.expect("bob syncs again");
     assert_eq!(report.removed, vec![alice.name.clone()]);
     assert!(bob.catalog().unwrap().account(&alice.name).is_err());
+}
+
+/// The team's password of `account` as `vault` keeps it in its secret store, if it does.
+fn kept_password(vault: &Vault, account: &str) -> Option<Secret> {
+    let id = vault
+        .catalog()
+        .unwrap()
+        .account(account)
+        .unwrap()
+        .id
+        .clone();
+    vault
+        .store()
+        .get(&SecretKey::new(id, SecretKind::Password))
+        .expect("the store answers")
+}
+
+#[tokio::test]
+async fn a_sync_keeps_no_secret_and_only_a_member_who_logged_in_can_log_in_offline() {
+    let (bao, _) = engine_with(&[("alice", true), ("bob", false), ("carol", false)]).await;
+    let server = demo_api(300).await;
+    let alice = account(&server, Dialect::Finvera).await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice").await;
+    alice.vault.share(&alice.name, "support").await.unwrap();
+    let (bob, carol) = (memory_vault("teams-bob"), memory_vault("teams-carol"));
+    for (vault, name) in [(&bob, "bob"), (&carol, "carol")] {
+        connect(vault, vec![bao.address().to_owned()], name).await;
+        vault.sync_team("support").await.expect("the member syncs");
+        assert!(
+            kept_password(vault, &alice.name).is_none(),
+            "{name}'s sync keeps no secret"
+        );
+    }
+    bob.login(&alice.name).await.expect("bob logs in");
+    assert!(
+        kept_password(&bob, &alice.name).is_some(),
+        "a login keeps the team's password, for logging in offline"
+    );
+
+    drop(bao);
+    bob.login(&alice.name)
+        .await
+        .expect("with the engine gone, bob logs in with the password kept at his last login");
+    let offline = carol
+        .login(&alice.name)
+        .await
+        .expect_err("carol never read the team's password");
+    assert_eq!(
+        offline.code(),
+        ErrorCode::Unreachable,
+        "the engine being out of reach is the reason: {offline}"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_team_token_stops_sync_clearly_and_the_token_held_keeps_serving() {
+    let (bao, admin) = engine_with(&[("alice", true), ("bob", false)]).await;
+    let server = demo_api(300).await;
+    let alice = account(&server, Dialect::Finvera).await;
+    connect(&alice.vault, vec![bao.address().to_owned()], "alice").await;
+    alice.vault.share(&alice.name, "support").await.unwrap();
+    let bob = memory_vault("teams-bob");
+    connect(&bob, vec![bao.address().to_owned()], "bob").await;
+    bob.sync_team("support").await.expect("bob syncs");
+    let (held, _) = bob
+        .access_token(&alice.name, time::Duration::seconds(30))
+        .await
+        .expect("bob logs in");
+
+    admin
+        .ok(
+            "PUT",
+            "sys/leases/revoke-prefix/auth/userpass/login/bob",
+            None,
+        )
+        .await;
+    let stopped = bob
+        .sync_team("support")
+        .await
+        .expect_err("the engine refuses bob");
+    assert_eq!(stopped.code(), ErrorCode::TeamTokenRejected, "{stopped}");
+    let status = bob.catalog().unwrap().team("support").unwrap().clone();
+    let last = status
+        .last_sync
+        .expect("the failed sync is noted on the team");
+    assert_eq!(last.outcome, "team_token_rejected");
+    assert!(
+        last.message.contains("connect the team again"),
+        "{}",
+        last.message
+    );
+
+    let (served, _) = bob
+        .access_token(&alice.name, time::Duration::seconds(30))
+        .await
+        .expect("the token bob holds is still served");
+    assert_eq!(served.value.expose(), held.value.expose());
+    assert!(
+        bob.catalog().unwrap().account(&alice.name).is_ok(),
+        "the account stays"
+    );
+    let relogin = bob
+        .login(&alice.name)
+        .await
+        .expect_err("a new login needs the team, which refuses bob");
+    assert_eq!(relogin.code(), ErrorCode::TeamTokenRejected);
 }
 
 #[tokio::test]

@@ -83,6 +83,11 @@ pub struct TeamLink {
     pub key: String,
     /// The entry's version this vault holds.
     pub version: u64,
+    /// The entry's version whose secrets are kept here, for logging in while the engine is
+    /// out of reach. None until the account's first login: a sync reads definitions only,
+    /// and every login reads the secrets of the entry's current version from the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets_of: Option<u64>,
 }
 
 /// A team name as the CLI and the catalog take it: letters, digits, `-` and `_`.

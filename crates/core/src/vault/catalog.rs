@@ -131,9 +131,22 @@ impl Catalog {
     /// The profile an account speaks (its preset, or its saved custom profile), with the
     /// account's overrides and client id applied.
     pub fn profile_of(&self, record: &AccountRecord) -> Result<Profile, Error> {
-        let profile = match preset(&record.profile) {
-            Some(p) => p.profile.clone(),
-            None => {
+        self.profile_with(record, None)
+    }
+
+    /// The profile `record` would log in with if its custom profile's source were `source` (a
+    /// profile that comes with a shared account); the catalog's own when `source` is None.
+    pub fn profile_with(
+        &self,
+        record: &AccountRecord,
+        source: Option<&str>,
+    ) -> Result<Profile, Error> {
+        let profile = match (preset(&record.profile), source) {
+            (Some(p), _) => p.profile.clone(),
+            (None, Some(source)) => {
+                Profile::from_toml(&format!("shared profile {}", record.profile), source)?
+            }
+            (None, None) => {
                 let stored = self
                     .profiles
                     .iter()

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::future::join_all;
+
 use time::{Duration, OffsetDateTime};
 
 use super::Vault;
@@ -24,11 +26,22 @@ const RENEW_WITHIN: Duration = Duration::minutes(15);
 /// accounts rewritten once per account would make a first sync quadratic.
 const SYNC_BATCH: usize = 100;
 
+/// Entries a sync reads from the engine at once.
+const READS_AT_ONCE: usize = 8;
+
 /// Accounts (and their custom profiles) a sync has made, not yet in the catalog.
 #[derive(Debug, Default)]
 struct Pending {
     accounts: Vec<AccountRecord>,
     profiles: Vec<StoredProfile>,
+}
+
+/// The version of a shared entry being taken into this vault, and whether its secrets are
+/// kept here now (at a login) or left in the engine until one (at a sync).
+#[derive(Debug, Clone, Copy)]
+struct Taken {
+    version: u64,
+    keep_secrets: bool,
 }
 
 /// How a member proves who they are when connecting a team.
@@ -342,6 +355,8 @@ impl Vault {
                     team: team_name,
                     key,
                     version,
+                    // What was shared is what this vault holds.
+                    secrets_of: Some(version),
                 });
             }
             Ok(())
@@ -394,8 +409,8 @@ impl Vault {
         let engine = engine_of(team)?;
         let token = self.team_token(team, &engine).await?;
         let remote = engine.states(&token, &team.prefix).await?;
-        let held: BTreeMap<String, u64> = self
-            .catalog()?
+        let mut catalog = self.catalog()?;
+        let held: BTreeMap<String, u64> = catalog
             .accounts
             .iter()
             .filter_map(|a| a.team.as_ref().filter(|l| l.team == team.name))
@@ -408,15 +423,27 @@ impl Vault {
         };
         let mut gone = plan.remove;
         let mut pending = Pending::default();
-        for key in plan.fetch {
-            match engine.read(&token, &entry_path(team, &key)).await? {
-                None => gone.push(key),
-                Some(entry) => match SharedAccount::from_data(entry.data) {
+        for keys in plan.fetch.chunks(READS_AT_ONCE) {
+            let paths: Vec<String> = keys.iter().map(|key| entry_path(team, key)).collect();
+            let reads = join_all(paths.iter().map(|path| engine.read(&token, path))).await;
+            for (key, read) in keys.iter().zip(reads) {
+                let Some(entry) = read? else {
+                    gone.push(key.clone());
+                    continue;
+                };
+                match SharedAccount::from_data(entry.data) {
                     Ok(shared) => {
+                        let taken = Taken {
+                            version: entry.version,
+                            // Secrets are read at the account's first login, not here: a
+                            // first sync of many accounts writes nothing to the secret store.
+                            keep_secrets: false,
+                        };
                         self.take_shared(
                             team,
-                            &key,
-                            entry.version,
+                            &catalog,
+                            key,
+                            taken,
                             shared,
                             &mut report,
                             &mut pending,
@@ -424,13 +451,14 @@ impl Vault {
                         .await?;
                         if pending.accounts.len() >= SYNC_BATCH {
                             self.write_pending(&mut pending)?;
+                            catalog = self.catalog()?;
                         }
                     }
                     Err(reason) => {
                         tracing::warn!("team `{}`: entry `{key}` skipped: {reason}", team.name);
-                        report.skipped.push((key, reason));
+                        report.skipped.push((key.clone(), reason));
                     }
-                },
+                }
             }
         }
         self.write_pending(&mut pending)?;
@@ -450,17 +478,23 @@ impl Vault {
         Ok(report)
     }
 
-    /// Adds or updates the account of one shared entry.
+    /// Adds or updates the account of one shared entry (`catalog`: this vault's, as it was
+    /// before the accounts in `pending`).
+    #[allow(clippy::too_many_arguments)]
     async fn take_shared(
         &self,
         team: &TeamRecord,
+        catalog: &Catalog,
         key: &str,
-        version: u64,
+        taken: Taken,
         shared: SharedAccount,
         report: &mut SyncReport,
         pending: &mut Pending,
     ) -> Result<()> {
-        let catalog = self.catalog()?;
+        let Taken {
+            version,
+            keep_secrets,
+        } = taken;
         let existing = catalog
             .accounts
             .iter()
@@ -475,7 +509,7 @@ impl Vault {
             .map(|a| a.id.clone())
             .unwrap_or_else(|| format!("team-{}-{key}", team.name));
         // Two teams (or a team and this vault) may use one name: the team's is told apart.
-        let taken = |name: &str| {
+        let name_taken = |name: &str| {
             catalog
                 .accounts
                 .iter()
@@ -483,9 +517,9 @@ impl Vault {
                 .any(|a| a.name == name && a.id != id)
         };
         let mut name = shared.definition.name.clone();
-        if taken(&name) {
+        if name_taken(&name) {
             name = format!("{name} ({})", team.name);
-            if taken(&name) {
+            if name_taken(&name) {
                 report.skipped.push((
                     key.to_owned(),
                     format!(
@@ -552,25 +586,27 @@ impl Vault {
                 team: team.name.clone(),
                 key: key.to_owned(),
                 version,
+                secrets_of: match &existing {
+                    _ if keep_secrets => Some(version),
+                    Some(a) => a.team.as_ref().and_then(|l| l.secrets_of),
+                    None => None,
+                },
             }),
         };
         // The profile must make sense of it before anything is kept.
-        let mut check = catalog.clone();
-        if let Some(source) = &shared.profile_source {
-            check.profiles.retain(|p| p.id != definition.profile);
-            check.profiles.push(StoredProfile {
-                id: definition.profile.clone(),
-                source: source.clone(),
-            });
-        }
-        if let Err(e) = check.profile_of(&record).and_then(|profile| {
-            crate::auth::Target::new(profile, &record.base_url, record.allow_plain_http)
-        }) {
+        if let Err(e) = catalog
+            .profile_with(&record, shared.profile_source.as_deref())
+            .and_then(|profile| {
+                crate::auth::Target::new(profile, &record.base_url, record.allow_plain_http)
+            })
+        {
             report.skipped.push((key.to_owned(), e.to_string()));
             return Ok(());
         }
-        self.replace_secrets(&id, shared.secrets, existing.is_some())
-            .await?;
+        if keep_secrets {
+            self.replace_secrets(&id, shared.secrets, existing.is_some())
+                .await?;
+        }
         if relogin {
             for kind in [SecretKind::AccessToken, SecretKind::RefreshToken] {
                 let key = SecretKey::new(&id, kind);
@@ -647,7 +683,11 @@ impl Vault {
             engine.read(&token, &entry_path(&team, &link.key)).await
         };
         match read.await {
-            Ok(Some(entry)) if entry.version == link.version => Ok(()),
+            Ok(Some(entry))
+                if entry.version == link.version && link.secrets_of == Some(entry.version) =>
+            {
+                Ok(())
+            }
             Ok(Some(entry)) => {
                 let shared = SharedAccount::from_data(entry.data).map_err(|reason| {
                     Error::UnexpectedResponse {
@@ -658,15 +698,29 @@ impl Vault {
                 })?;
                 let mut report = SyncReport::default();
                 let mut pending = Pending::default();
+                let taken = Taken {
+                    version: entry.version,
+                    keep_secrets: true,
+                };
                 self.take_shared(
                     &team,
+                    &catalog,
                     &link.key,
-                    entry.version,
+                    taken,
                     shared,
                     &mut report,
                     &mut pending,
                 )
                 .await?;
+                if let Some((_, reason)) = report.skipped.into_iter().next() {
+                    return Err(Error::InvalidAccount {
+                        field: "team",
+                        problem: format!(
+                            "team `{}`'s entry for {} cannot be used here: {reason}",
+                            team.name, record.name
+                        ),
+                    });
+                }
                 self.write_pending(&mut pending)
             }
             Ok(None) => Err(Error::InvalidAccount {
@@ -676,7 +730,9 @@ impl Vault {
                     record.name, team.name, team.name
                 ),
             }),
-            Err(e) if e.is_transient() => {
+            // Offline, an account logs in with the secrets kept here; one that never logged
+            // in has none, and the engine's error is the reason it cannot.
+            Err(e) if e.is_transient() && link.secrets_of.is_some() => {
                 tracing::info!(
                     "team `{}` unreachable ({e}): {} logs in with the secrets kept here",
                     team.name,
