@@ -62,6 +62,8 @@ mod tests {
             crate::commands::proxy::ProxyView::decl(&cfg),
             crate::commands::import::CurlForm::decl(&cfg),
             crate::commands::import::CurlDraftView::decl(&cfg),
+            crate::commands::teams::TeamView::decl(&cfg),
+            crate::commands::teams::TeamSyncView::decl(&cfg),
         ];
         let mut text = String::from(
             "// Generated from the Rust types that cross IPC (src-tauri/src/ipc_types.rs): do not\n\

@@ -132,13 +132,8 @@ async fn an_account_shared_in_one_vault_serves_tokens_in_another_with_the_teams_
 
 /// The team's password of `account` as `vault` keeps it in its secret store, if it does.
 fn kept_password(vault: &Vault, account: &str) -> Option<Secret> {
-    let id = vault
-        .catalog()
-        .unwrap()
-        .account(account)
-        .unwrap()
-        .id
-        .clone();
+    let catalog = vault.catalog().expect("the catalog reads");
+    let id = catalog.account(account).expect("the account").id.clone();
     vault
         .store()
         .get(&SecretKey::new(id, SecretKind::Password))

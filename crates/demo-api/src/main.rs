@@ -2,12 +2,16 @@
 //!
 //! ```text
 //! tokenvault-demo-api [--port N] [--access-ttl SECONDS] [--refresh-reuse-grace SECONDS] [--lively]
+//! tokenvault-demo-api --users
 //! ```
-//! Prints `listening on http://127.0.0.1:PORT` once ready.
+//! Prints `listening on http://127.0.0.1:PORT` once ready. `--users` prints, and starts
+//! nothing, one line per user a preset logs in (for scripts that add the demo's accounts):
+//! preset, account name, identity, password (or client secret), TOTP secret (`-`: none),
+//! tab-separated.
 
 use std::time::Duration;
 
-use tokenvault_demo_api::{Config, DemoServer};
+use tokenvault_demo_api::{Config, DEMO_USERS, DemoServer, Dialect};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -25,9 +29,13 @@ async fn main() {
                     Duration::from_secs(parse(args.next(), "--refresh-reuse-grace"));
             }
             "--lively" => config = Config::lively(),
+            "--users" => {
+                print_users();
+                return;
+            }
             "-h" | "--help" => {
                 eprintln!(
-                    "usage: tokenvault-demo-api [--port N] [--access-ttl SECONDS] [--refresh-reuse-grace SECONDS] [--lively]"
+                    "usage: tokenvault-demo-api [--port N] [--access-ttl SECONDS] [--refresh-reuse-grace SECONDS] [--lively]\n       tokenvault-demo-api --users"
                 );
                 return;
             }
@@ -58,5 +66,22 @@ fn parse<T: std::str::FromStr>(value: Option<String>, flag: &str) -> T {
             eprintln!("tokenvault-demo-api: {flag} needs a number");
             std::process::exit(2);
         }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_users() {
+    for user in DEMO_USERS
+        .iter()
+        .filter(|u| Dialect::PRESETS.contains(&u.dialect))
+    {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            user.dialect.as_str(),
+            user.account_name,
+            user.identity,
+            user.password,
+            user.totp_secret().unwrap_or("-")
+        );
     }
 }

@@ -35,6 +35,8 @@ macro_rules! app_commands {
             inspector::introspect_account,
             proxy::account_proxy,
             proxy::set_account_proxy,
+            teams::list_teams,
+            teams::sync_team,
         }
     };
 }

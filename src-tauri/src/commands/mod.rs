@@ -9,6 +9,7 @@ pub mod copy;
 pub mod import;
 pub mod inspector;
 pub mod proxy;
+pub mod teams;
 
 use std::sync::Arc;
 

@@ -26,6 +26,7 @@ import type {
   Report,
   Settings,
   SignInView,
+  TeamView,
   ValidationView,
 } from "./types";
 
@@ -120,6 +121,12 @@ export const accountProxy = (id: string): Promise<ProxyView> => invoke("account_
 /** Starts or stops the account's local proxy; answers its address while it runs. */
 export const setAccountProxy = (id: string, on: boolean): Promise<ProxyView> =>
   invoke("set_account_proxy", { id, on });
+
+/** The teams this vault is connected to. */
+export const listTeams = (): Promise<TeamView[]> => invoke("list_teams");
+
+/** Syncs a team now; a failed sync comes back as its `lastSync`, not as an error. */
+export const syncTeam = (name: string): Promise<TeamView> => invoke("sync_team", { name });
 
 export const auditEvents = (limit = 200): Promise<AuditEvent[]> =>
   invoke("audit_events", { limit });

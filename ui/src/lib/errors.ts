@@ -143,7 +143,8 @@ const TABLE: Record<Code, { title: string; action: string }> = {
   },
   team_token_rejected: {
     title: "Team connection ended",
-    action: "Connect the team again; its accounts keep working meanwhile.",
+    action:
+      "Connect the team again (tokenvault team connect); the tokens held are served and renewed meanwhile, but a new login needs the team.",
   },
   unknown_account: {
     title: "No such account",

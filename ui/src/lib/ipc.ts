@@ -322,5 +322,25 @@ profileSource: string, baseUrl: string, identity: string,
  */
 decisions: Array<string>, };
 
+export type TeamView = { name: string, addresses: Array<string>, 
+/**
+ * Who this vault is to the engine (`userpass-alice`).
+ */
+member: string, 
+/**
+ * The team's accounts held in this vault.
+ */
+accounts: number, tokenExpiresAt: number | null, lastSync: TeamSyncView | null, };
+
+export type TeamSyncView = { at: number, 
+/**
+ * `ok`, or the error's code.
+ */
+outcome: string, 
+/**
+ * What it did (`2 added, 0 updated, ...`), or why it failed.
+ */
+message: string, };
+
 /** Every failure code the backend can send. */
 export const FAILURE_CODES: FailureCode[] = ["credentials_rejected","client_rejected","otp_required","otp_rejected","sign_in_required","sign_in_denied","sign_in_expired","sign_in_mismatch","refresh_rejected","unauthorized","forbidden","not_found","server_error","unreachable","timeout","unexpected_response","tls","token_expired","not_supported","invalid_profile","invalid_base_url","invalid_account","invalid_ott","invalid_import","invalid_private_token","unknown_account","private_token_not_held","corrupt_catalog","storage","keyring_unavailable","wrong_passphrase","no_secret_store","team_conflict","team_forbidden","team_token_rejected","clipboard","invalid_settings","no_agent","no_token","not_a_jwt","cancelled","port_unavailable"];

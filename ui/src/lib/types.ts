@@ -29,6 +29,8 @@ export type {
   Report,
   Settings,
   SignInView,
+  TeamSyncView,
+  TeamView,
   Theme,
   TokenState,
   ValidationView,

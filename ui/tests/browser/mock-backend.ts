@@ -27,6 +27,7 @@ import type {
   Report,
   Settings,
   SignInView,
+  TeamView,
   ValidationView,
 } from "../../src/lib/types";
 
@@ -53,6 +54,10 @@ interface MockState {
   introspection: Record<string, IntrospectionView>;
   /** The local proxies running, by account id: their addresses. */
   proxies: Record<string, string>;
+  /** The connected teams. */
+  teams: TeamView[];
+  /** How the next sync of a team ends, when not `ok` (then it is used once). */
+  nextSync: { outcome: string; message: string } | null;
 }
 
 const now = Date.now();
@@ -231,6 +236,8 @@ const state: MockState = {
   holdSignIn: false,
   introspection: {},
   proxies: {},
+  teams: [],
+  nextSync: null,
   revocation: {},
   calls: [],
   clipboard: null,
@@ -564,6 +571,21 @@ export const setAccountProxy = (id: string, on: boolean): Promise<ProxyView> =>
     if (on) state.proxies[id] ??= `http://127.0.0.1:${nextPort++}`;
     else delete state.proxies[id];
     return { accountId: id, url: state.proxies[id] ?? null };
+  });
+
+export const listTeams = (): Promise<TeamView[]> => answer("list_teams", {}, () => state.teams);
+
+export const syncTeam = (name: string): Promise<TeamView> =>
+  answer("sync_team", { name }, () => {
+    const team = state.teams.find((t) => t.name === name);
+    if (!team) throw { code: "invalid_account", message: `no team named \`${name}\` is connected` };
+    const ended = state.nextSync ?? {
+      outcome: "ok",
+      message: `0 added, 0 updated, 0 removed, ${team.accounts} unchanged`,
+    };
+    state.nextSync = null;
+    team.lastSync = { at: Date.now(), ...ended };
+    return team;
   });
 
 export const auditEvents = (limit = 200) =>

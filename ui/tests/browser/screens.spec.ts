@@ -340,6 +340,54 @@ test.describe("activity and settings", () => {
     await expect(page.getByTestId("about")).toContainText("Secrets kept in");
   });
 
+  test("with no team connected, settings say how to connect one", async ({ page }) => {
+    await page.getByTestId("tab-settings").click();
+    await expect(page.getByTestId("teams-none")).toContainText("tokenvault team connect");
+  });
+
+  test("a team shows its token's countdown and last sync, and Sync now says how it ended", async ({
+    page,
+  }) => {
+    await page.evaluate(() => {
+      window.tokenvaultMock.state.teams = [
+        {
+          name: "support",
+          addresses: ["https://bao-1.example:8200", "https://bao-2.example:8200"],
+          member: "userpass-alice",
+          accounts: 3,
+          tokenExpiresAt: Date.now() + 45 * 60_000,
+          lastSync: null,
+        },
+      ];
+    });
+    await page.getByTestId("tab-settings").click();
+    const team = page.getByTestId("team-support");
+    await expect(team).toContainText("3 accounts");
+    await expect(team).toContainText("https://bao-1.example:8200, https://bao-2.example:8200");
+    await expect(page.getByTestId("team-token-support")).toContainText(/4[45]:\d\d left/);
+    await expect(page.getByTestId("team-last-sync-support")).toContainText("not yet");
+
+    await page.getByTestId("team-sync-support").click();
+    await expect(page.getByTestId("team-last-sync-support")).toContainText(
+      "just now: 0 added, 0 updated, 0 removed, 3 unchanged",
+    );
+
+    await page.evaluate(() => {
+      window.tokenvaultMock.state.nextSync = {
+        outcome: "team_token_rejected",
+        message:
+          "the team's token is no longer accepted: permission denied; connect the team again",
+      };
+    });
+    await page.getByTestId("team-sync-support").click();
+    await expect(page.getByTestId("team-last-sync-support")).toHaveAttribute(
+      "data-outcome",
+      "team_token_rejected",
+    );
+    await expect(page.getByTestId("team-error-support")).toContainText("Team connection ended");
+    await expect(page.getByTestId("team-error-support")).toContainText("permission denied");
+  });
+
   test("the dark theme applies at once and the delay is used by the next copy", async ({
     page,
   }) => {
