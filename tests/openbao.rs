@@ -74,8 +74,12 @@ pub struct Admin {
 
 impl Admin {
     fn new(address: &str, token: &str) -> Self {
+        Self::trusting(address, token, None)
+    }
+
+    fn trusting(address: &str, token: &str, ca_pem: Option<&str>) -> Self {
         Self {
-            http: reqwest::Client::builder()
+            http: client_trusting(ca_pem)
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(10))
                 .build()
@@ -165,31 +169,68 @@ impl Admin {
 #[derive(Debug)]
 pub struct DevServer {
     server: Server,
+    ca_pem: Option<String>,
     _dir: Scratch,
 }
 
 impl DevServer {
     /// Starts one and waits until it answers.
     pub async fn start() -> Self {
+        Self::start_with(false).await
+    }
+
+    /// Starts one on https, with a certificate of a CA it makes ([`Self::ca_pem`]), which
+    /// nothing trusts unless told to.
+    pub async fn start_tls() -> Self {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(tls: bool) -> Self {
         let dir = Scratch::new("bao-dev");
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
-        let child = spawn(
-            &[
-                "server",
-                "-dev",
-                "-dev-root-token-id=root",
-                &format!("-dev-listen-address={listen}"),
-                "-dev-no-store-token",
-            ],
-            &dir.path.join("bao.log"),
-        );
+        let certs = dir.path.join("tls");
+        let mut args = vec![
+            "server".to_owned(),
+            "-dev".to_owned(),
+            "-dev-root-token-id=root".to_owned(),
+            format!("-dev-listen-address={listen}"),
+            "-dev-no-store-token".to_owned(),
+        ];
+        if tls {
+            std::fs::create_dir_all(&certs).expect("a folder for the certificates");
+            args.push("-dev-tls".to_owned());
+            args.push(format!("-dev-tls-cert-dir={}", certs.display()));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let child = spawn(&args, &dir.path.join("bao.log"));
+        let scheme = if tls { "https" } else { "http" };
         let server = Server {
             child,
-            address: format!("http://{listen}"),
+            address: format!("{scheme}://{listen}"),
         };
-        wait_for_health(&server.address, &[200], Duration::from_secs(60)).await;
-        Self { server, _dir: dir }
+        let ca_pem = if tls {
+            Some(ca_written_in(&certs, Duration::from_secs(60)).await)
+        } else {
+            None
+        };
+        wait_for_health_trusting(
+            &server.address,
+            &[200],
+            Duration::from_secs(60),
+            ca_pem.as_deref(),
+        )
+        .await;
+        Self {
+            server,
+            ca_pem,
+            _dir: dir,
+        }
+    }
+
+    /// The CA certificate (PEM) of a server started with [`Self::start_tls`].
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// Its address.
@@ -199,8 +240,27 @@ impl DevServer {
 
     /// The root's calls.
     pub fn admin(&self) -> Admin {
-        Admin::new(self.address(), ROOT)
+        Admin::trusting(self.address(), ROOT, self.ca_pem())
     }
+}
+
+/// The CA certificate a `-dev-tls` server writes into `folder` as it starts.
+async fn ca_written_in(folder: &Path, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        let found = std::fs::read_dir(folder).ok().and_then(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .find(|p| p.to_string_lossy().ends_with("-ca.pem"))
+        });
+        if let Some(pem) = found.and_then(|p| std::fs::read_to_string(p).ok())
+            && pem.contains("END CERTIFICATE")
+        {
+            return pem;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no CA certificate appeared in {}", folder.display());
 }
 
 /// Three nodes on integrated Raft storage, initialised and unsealed, KV version 2 at
@@ -382,8 +442,28 @@ impl Cluster {
     }
 }
 
+/// A client builder that also trusts `ca_pem`.
+fn client_trusting(ca_pem: Option<&str>) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder();
+    match ca_pem {
+        Some(pem) => builder.add_root_certificate(
+            reqwest::Certificate::from_pem(pem.as_bytes()).expect("a PEM certificate"),
+        ),
+        None => builder,
+    }
+}
+
 async fn wait_for_health(address: &str, wanted: &[u16], within: Duration) {
-    let client = reqwest::Client::builder()
+    wait_for_health_trusting(address, wanted, within, None).await;
+}
+
+async fn wait_for_health_trusting(
+    address: &str,
+    wanted: &[u16],
+    within: Duration,
+    ca_pem: Option<&str>,
+) {
+    let client = client_trusting(ca_pem)
         .timeout(Duration::from_secs(2))
         .build()
         .expect("an HTTP client");

@@ -423,24 +423,125 @@ async fn what_is_not_a_kv2_engine_is_refused_at_connect_with_the_reason() {
 }
 
 /// Shared accounts written straight into the engine, as members would have shared them.
+/// Writes a shared Finvera account named `name` at `prefix/key`, as a member's share would.
+async fn share_as(admin: &Admin, prefix: &str, key: &str, name: &str, base_url: &str) {
+    let data = json!({
+        "format": "tokenvault-shared-account/1",
+        "account": {"name": name, "environment": "UAT",
+                    "profile": "finvera", "base_url": base_url,
+                    "identity": user(Dialect::Finvera).identity},
+        "secrets": {"password": user(Dialect::Finvera).password},
+        "shared_by": "userpass-alice",
+    });
+    admin
+        .ok(
+            "POST",
+            &format!("secret/data/{prefix}/{key}"),
+            Some(json!({"data": data})),
+        )
+        .await;
+}
+
 async fn share_many(admin: &Admin, count: usize, base_url: &str) {
     for i in 0..count {
-        let data = json!({
-            "format": "tokenvault-shared-account/1",
-            "account": {"name": format!("Shared {i:04}"), "environment": "UAT",
-                        "profile": "finvera", "base_url": base_url,
-                        "identity": user(Dialect::Finvera).identity},
-            "secrets": {"password": user(Dialect::Finvera).password},
-            "shared_by": "userpass-alice",
-        });
-        admin
-            .ok(
-                "POST",
-                &format!("secret/data/{PREFIX}/shared-{i:04}"),
-                Some(json!({"data": data})),
-            )
-            .await;
+        let (key, name) = (format!("shared-{i:04}"), format!("Shared {i:04}"));
+        share_as(admin, PREFIX, &key, &name, base_url).await;
     }
+}
+
+#[tokio::test]
+async fn an_engine_behind_a_certificate_nobody_trusts_is_refused_at_once_until_its_ca_is_given() {
+    let bao = DevServer::start_tls().await;
+    let vault = memory_vault("teams-tls");
+    let started = std::time::Instant::now();
+    let refused = vault
+        .connect_team(
+            team_at(vec![bao.address().to_owned()]),
+            TeamCredentials::Token(Secret::new("root")),
+        )
+        .await
+        .expect_err("the engine's certificate is not trusted");
+    assert_eq!(refused.code(), ErrorCode::Tls, "{refused}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a certificate does not mend by waiting: said at once, not after the engine's patience"
+    );
+    assert!(vault.catalog().unwrap().teams.is_empty(), "nothing is kept");
+
+    let mut team = team_at(vec![bao.address().to_owned()]);
+    team.ca_cert_pem = bao.ca_pem().map(str::to_owned);
+    vault
+        .connect_team(team, TeamCredentials::Token(Secret::new("root")))
+        .await
+        .expect("given the team's CA, it connects");
+    vault
+        .sync_team("support")
+        .await
+        .expect("and syncs over TLS");
+}
+
+#[tokio::test]
+async fn a_sealed_node_is_passed_over_for_one_that_answers() {
+    let (sealed, live) = (DevServer::start().await, DevServer::start().await);
+    let server = demo_api(300).await;
+    share_as(
+        &live.admin(),
+        PREFIX,
+        "finvera-uat",
+        "Finvera UAT",
+        &server.base_url(Dialect::Finvera),
+    )
+    .await;
+    sealed.admin().ok("PUT", "sys/seal", None).await;
+    let vault = memory_vault("teams-sealed");
+    vault
+        .connect_team(
+            team_at(vec![sealed.address().to_owned(), live.address().to_owned()]),
+            TeamCredentials::Token(Secret::new("root")),
+        )
+        .await
+        .expect("the live node answers the connect");
+    let report = vault.sync_team("support").await.expect("and the sync");
+    assert_eq!(report.added, vec!["Finvera UAT".to_owned()]);
+    vault
+        .access_token("Finvera UAT", time::Duration::seconds(30))
+        .await
+        .expect("and the login's read of the team's password");
+}
+
+#[tokio::test]
+async fn a_name_taken_here_or_in_another_team_comes_in_named_after_its_team() {
+    let bao = DevServer::start().await;
+    let admin = bao.admin();
+    let server = demo_api(300).await;
+    let mine = account(&server, Dialect::Finvera).await;
+    let base_url = server.base_url(Dialect::Finvera);
+    for prefix in ["tokenvault/support", "tokenvault/billing"] {
+        share_as(&admin, prefix, "same", &mine.name, &base_url).await;
+    }
+    for (name, prefix) in [
+        ("support", "tokenvault/support"),
+        ("billing", "tokenvault/billing"),
+    ] {
+        let team = TeamRecord {
+            name: name.to_owned(),
+            prefix: prefix.to_owned(),
+            ..team_at(vec![bao.address().to_owned()])
+        };
+        mine.vault
+            .connect_team(team, TeamCredentials::Token(Secret::new("root")))
+            .await
+            .expect("connects");
+        let report = mine.vault.sync_team(name).await.expect("syncs");
+        assert_eq!(report.added, vec![format!("{} ({name})", mine.name)]);
+    }
+    let catalog = mine.vault.catalog().unwrap();
+    let names: Vec<&str> = catalog.accounts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        catalog.account(&mine.name).unwrap().team.is_none(),
+        "mine stays mine"
+    );
 }
 
 #[tokio::test]

@@ -466,6 +466,9 @@ impl Engine {
         loop {
             let first = self.preferred.load(Ordering::Relaxed) % self.addresses.len();
             let mut last = None;
+            // Every node failing in a way waiting does not mend (a certificate not trusted,
+            // an address that is not a server's) is said at once.
+            let mut lasting = true;
             for step in 0..self.addresses.len() {
                 let at = (first + step) % self.addresses.len();
                 let url = format!("{}/v1/{path}", self.addresses[at]);
@@ -477,15 +480,21 @@ impl Engine {
                         self.preferred.store(at, Ordering::Relaxed);
                         return Ok(answer);
                     }
-                    Ok(answer) => last = Some(transitional(&answer)),
-                    Err(error) => last = Some(error),
+                    Ok(answer) => {
+                        lasting = false;
+                        last = Some(transitional(&answer));
+                    }
+                    Err(error) => {
+                        lasting &= !error.is_transient();
+                        last = Some(error);
+                    }
                 }
             }
             let error = last.unwrap_or_else(|| Error::Unreachable {
                 url: self.addresses.join(", "),
                 reason: "no address to try".to_owned(),
             });
-            if started.elapsed() + pause > self.patience {
+            if lasting || started.elapsed() + pause > self.patience {
                 return Err(error);
             }
             tracing::debug!("no node of the team's engine answered ({error}); trying again");
