@@ -10,6 +10,8 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools keyutils
   imagemagick librsvg2-bin x11-apps x11-utils fonts-dejavu-core xclip xdotool chromium
   debootstrap rpm desktop-file-utils python3 python3-pip python3-venv
+  # A real forward proxy for the company-network tests (the binary alone: no service).
+  tinyproxy-bin
   # Windows and macOS from here (scripts/cross.sh): Debian's Rust builds any target's
   # standard library from source; mingw links for Windows, Wine runs it, NSIS packs its
   # installer; clang compiles the C of macOS dependencies for type-checking.

@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests: a demo API on loopback and the
 //! accounts that log in to it.
 
+pub mod network;
 pub mod openbao;
 
 use std::sync::Arc;

@@ -15,25 +15,8 @@ use tokenvault_core::vault::catalog::{AccountRecord, TokenTimes};
 use tokenvault_core::{Secret, Vault};
 use tokenvault_demo_api::Dialect;
 use tokenvault_proxy::{Options, Proxy, Routing, Started, TokenSource, Upstream};
+use tokenvault_tests::network::{LOOPBACK_CERT, behind_tls, loopback_acceptor};
 use tokenvault_tests::{demo_api, user};
-
-/// TLS with the test certificate in `tests/testdata` (for 127.0.0.1).
-fn loopback_acceptor() -> tokio_rustls::TlsAcceptor {
-    use tokio_rustls::rustls::pki_types::pem::PemObject;
-    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-    let cert = CertificateDer::from_pem_slice(LOOPBACK_CERT.as_bytes()).expect("a certificate");
-    let key = PrivateKeyDer::from_pem_slice(LOOPBACK_KEY.as_bytes()).expect("a key");
-    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], key)
-    .expect("a server configuration");
-    tokio_rustls::TlsAcceptor::from(Arc::new(config))
-}
 
 /// A TLS server on loopback (the test certificate in `tests/testdata`) that answers every
 /// request with a 307 to `location`, and counts the requests it read.
@@ -97,9 +80,6 @@ async fn prive_login(
         .await
 }
 
-const LOOPBACK_CERT: &str = include_str!("../testdata/loopback-cert.pem");
-const LOOPBACK_KEY: &str = include_str!("../testdata/loopback-key.pem");
-
 #[tokio::test]
 async fn an_https_login_redirected_to_plain_http_is_refused_and_the_password_goes_nowhere() {
     let plain = demo_api(60).await;
@@ -149,31 +129,6 @@ async fn a_server_whose_certificate_is_not_trusted_gets_no_request_and_the_user_
     );
 }
 
-/// The demo API behind TLS: a server on loopback with the test certificate that relays each
-/// connection, decrypted, to the demo API.
-async fn demo_behind_tls(demo: std::net::SocketAddr) -> u16 {
-    let acceptor = loopback_acceptor();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let port = listener.local_addr().expect("an address").port();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let Ok(mut plain) = tokio::net::TcpStream::connect(demo).await else {
-                    return;
-                };
-                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-            });
-        }
-    });
-    port
-}
-
 /// A vault whose one account, `name`, is the Privé demo user at `base_url`, trusting
 /// `ca_cert_pem`.
 async fn prive_account_at(name: &str, base_url: String, ca_cert_pem: Option<&str>) -> Arc<Vault> {
@@ -220,7 +175,7 @@ async fn proxy_of(vault: &Arc<Vault>, name: &str) -> Started {
 #[tokio::test]
 async fn the_proxy_speaks_tls_to_an_api_whose_certificate_only_the_accounts_ca_vouches_for() {
     let demo = demo_api(120).await;
-    let port = demo_behind_tls(demo.addr()).await;
+    let port = behind_tls(demo.addr()).await;
     let base_url = format!("https://127.0.0.1:{port}/prive");
     let trusting = prive_account_at("tls-trusting", base_url.clone(), Some(LOOPBACK_CERT)).await;
     let proxy = proxy_of(&trusting, "tls-trusting").await;

@@ -104,6 +104,9 @@ pub struct AccountForm {
     second_factor: Option<SecondFactor>,
     #[serde(default)]
     allow_plain_http: bool,
+    /// A CA certificate (PEM) to trust for this API beside the system's: a private CA's.
+    #[serde(default)]
+    ca_cert_pem: Option<String>,
 }
 
 impl AccountForm {
@@ -147,7 +150,7 @@ impl TryFrom<AccountForm> for NewAccount {
             second_factor: form.second_factor,
             overrides: Vec::new(),
             allow_plain_http: form.allow_plain_http,
-            ca_cert_pem: None,
+            ca_cert_pem: form.ca_cert_pem.filter(|pem| !pem.trim().is_empty()),
         })
     }
 }
@@ -342,6 +345,7 @@ pub fn account_form(shell: State<'_, Shell>, id: String) -> IpcResult<AccountFor
         client_id: record.client_id.clone(),
         second_factor: record.second_factor,
         allow_plain_http: record.allow_plain_http,
+        ca_cert_pem: record.ca_cert_pem.clone(),
     })
 }
 

@@ -70,7 +70,11 @@ clientId: string | null,
 /**
  * How its logins answer a request for a one-time code: none, `totp` or `ask`.
  */
-secondFactor: "totp" | "ask" | null, allowPlainHttp: boolean, };
+secondFactor: "totp" | "ask" | null, allowPlainHttp: boolean, 
+/**
+ * A CA certificate (PEM) to trust for this API beside the system's: a private CA's.
+ */
+caCertPem: string | null, };
 
 export type FormSecrets = { password: string, clientSecret: string, 
 /**

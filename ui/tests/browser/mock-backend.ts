@@ -389,6 +389,7 @@ export const accountForm = (id: string): Promise<AccountForm> =>
       clientId: null,
       secondFactor: null,
       allowPlainHttp: false,
+      caCertPem: null,
     };
   });
 

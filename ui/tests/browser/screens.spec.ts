@@ -58,6 +58,26 @@ test.describe("adding an account", () => {
     const sent = (await calls(page)).find((c) => c.command === "test_login");
     expect(sent?.args.form).toMatchObject({ preset: null, profileFileName: "acme.toml" });
   });
+
+  test("an API's private CA is given as a PEM file, and can be taken back", async ({ page }) => {
+    await expect(page.getByTestId("f-ca")).toContainText("the system's trusted CAs");
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    await page.getByTestId("f-ca-file").setInputFiles({
+      name: "te-private-ca.pem",
+      mimeType: "application/x-pem-file",
+      buffer: Buffer.from(pem),
+    });
+    await expect(page.getByTestId("f-ca-name")).toHaveText("te-private-ca.pem");
+    await page.getByTestId("test-login").click();
+    let sent = (await calls(page)).find((c) => c.command === "test_login");
+    expect(sent?.args.form).toMatchObject({ caCertPem: pem });
+
+    await page.getByTestId("f-ca-drop").click();
+    await expect(page.getByTestId("f-ca")).toContainText("the system's trusted CAs");
+    await page.getByTestId("save-account").click();
+    sent = (await calls(page)).find((c) => c.command === "add_account");
+    expect(sent?.args.form).toMatchObject({ caCertPem: null });
+  });
 });
 
 test("a pasted curl command becomes the profile, shown decision by decision and editable", async ({

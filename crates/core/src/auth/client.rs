@@ -421,6 +421,16 @@ pub(crate) fn transport_failure(
     let reason = redact(&root_cause(error), secrets);
     let lower = reason.to_ascii_lowercase();
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        let reason = if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+            format!(
+                "{reason}: no CA trusted here signed its certificate. Behind a company proxy \
+                 that inspects TLS, its CA belongs in this computer's trust store (or in \
+                 SSL_CERT_FILE); an API with a private CA takes it as the account's CA \
+                 (--ca-cert)"
+            )
+        } else {
+            reason
+        };
         Error::Tls {
             url: url.to_owned(),
             reason,
