@@ -73,14 +73,13 @@ fn main() {
     let demo_mode = std::env::args().any(|a| a == "--demo")
         || std::env::var("TOKENVAULT_DEMO").is_ok_and(|v| v == "1");
 
-    let mut builder = tauri::Builder::default();
-    if !demo_mode {
-        // A second launch brings the running window up instead of opening the vault twice.
-        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _, _| {
-            tray::show_window(app);
-        }));
+    // A second launch on a vault the app already has open brings that window up and ends,
+    // instead of opening the vault twice; a launch on another vault is an app of its own.
+    if !demo_mode && agent::show_running_app() {
+        tracing::info!("the app already runs on this vault: its window is shown");
+        return;
     }
-    let app = builder
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .manage(clipboard::Clipboard::default())
@@ -129,10 +128,14 @@ fn main() {
                 restore(&window, place);
             }
             app.manage(preferences);
+            let handle = app.handle().clone();
+            let show = tokenvault_agent::ShowWindow(std::sync::Arc::new(move || {
+                tray::show_window(&handle);
+            }));
             let shell = if demo_mode {
-                vault::start(demo::open(), lead)
+                vault::start(demo::open(), lead, show)
             } else {
-                vault::start(vault::open_home(), lead)
+                vault::start(vault::open_home(), lead, show)
             };
             forward_events(app.handle(), &shell);
             app.manage(shell);

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use tokenvault_agent::ShowWindow;
 use tokenvault_core::vault::home::Home;
 use tokenvault_core::vault::keeper::Keeper;
 use tokenvault_core::vault::status::{AccountStatus, RenewalFailure};
@@ -53,7 +54,7 @@ pub struct Opening<Guard> {
 
 /// Returns at once; `open` runs in the background and the shell's channels say how
 /// it went.
-pub fn start<G, F>(open: F, refresh_lead: time::Duration) -> Shell
+pub fn start<G, F>(open: F, refresh_lead: time::Duration, show: ShowWindow) -> Shell
 where
     G: Send + 'static,
     F: Future<Output = Result<Opening<G>, Error>> + Send + 'static,
@@ -73,7 +74,7 @@ where
                 about_tx.send_replace(opening.about);
                 let _guard = opening.guard;
                 if opening.serves_command_line {
-                    agent::serve(Arc::clone(opening.keeper.vault()));
+                    agent::serve(Arc::clone(opening.keeper.vault()), show);
                 }
                 forward(opening.keeper, statuses_tx).await;
             }

@@ -1,6 +1,7 @@
 // End-to-end: closing the window keeps the app running where a tray exists ("Close to tray",
 // on by default): its renewals go on and its agent still answers the command line, and
-// launching the app again brings the same window back instead of opening the vault twice.
+// launching the app again on that vault brings the same window back instead of opening the
+// vault twice, while a launch on another vault is an app of its own.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -14,6 +15,7 @@ import { addAccount, claimsOf, startDemoApi, target } from "./support.mjs";
 import { Driver, PATIENCE } from "./webdriver.mjs";
 
 const home = mkdtempSync(join(tmpdir(), "tokenvault-e2e-tray-"));
+const otherHome = mkdtempSync(join(tmpdir(), "tokenvault-e2e-tray-other-"));
 const closeWindow = fileURLToPath(new URL("./close-window.py", import.meta.url));
 const cli = (...args) =>
   spawnSync(target("tokenvault"), ["--home", home, ...args], { encoding: "utf8" });
@@ -30,6 +32,7 @@ describe("the window closed to the tray", () => {
   let demo;
   let driver;
   let second;
+  let other;
 
   before(async () => {
     demo = await startDemoApi();
@@ -49,9 +52,11 @@ describe("the window closed to the tray", () => {
 
   after(async () => {
     await endTree(second);
+    await endTree(other);
     await driver?.stop();
     await endTree(demo?.server);
     rmSync(home, { recursive: true, force: true });
+    rmSync(otherHome, { recursive: true, force: true });
   });
 
   it("keeps answering the command line, and a second launch shows the window again", async () => {
@@ -102,5 +107,17 @@ describe("the window closed to the tray", () => {
       10_000,
       "the same window shown again",
     );
+  });
+
+  it("opens a window of its own for a launch on another vault", async () => {
+    other = spawnOwned(target("tokenvault-desktop"), [], {
+      env: { ...process.env, TOKENVAULT_HOME: otherHome, WEBKIT_DISABLE_DMABUF_RENDERER: "1" },
+    });
+    await driver.waitFor(
+      async () => shownWindows().length === 2,
+      20_000,
+      "a second window, for the other vault",
+    );
+    assert.equal(other.exitCode, null, "the other vault's app runs on");
   });
 });

@@ -62,6 +62,19 @@ pub struct Options {
     /// Lock when the desktop's screen locks, while this holds (the app's setting can
     /// change it at any time).
     pub lock_on_screen_lock: Arc<AtomicBool>,
+    /// Shows the window of the app this agent serves for ([`protocol::Request::Show`]); none
+    /// for `tokenvault agent`.
+    pub show_window: Option<ShowWindow>,
+}
+
+/// What brings an app's window up.
+#[derive(Clone)]
+pub struct ShowWindow(pub Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for ShowWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShowWindow")
+    }
 }
 
 /// A started agent: its state and where it listens, given up by [`Started::stop`].
@@ -138,7 +151,7 @@ pub async fn start(
     options: Options,
 ) -> Result<Started, StartError> {
     let (listener, address) = transport::bind(vault.home().path()).await?;
-    let agent = server::Agent::new(vault, handler);
+    let agent = server::Agent::new(vault, handler, options.show_window.clone());
     let mut tasks = vec![tokio::spawn(server::serve(
         Arc::clone(&agent),
         listener,

@@ -49,6 +49,9 @@ pub enum Request {
     Lock,
     /// Serve again.
     Unlock,
+    /// Bring the window of the app serving this vault up (a second launch of the app on the
+    /// vault asks this, then ends). An agent with no window refuses.
+    Show,
 }
 
 /// How a token is printed.

@@ -21,16 +21,22 @@ const REQUEST_PATIENCE: Duration = Duration::from_secs(10);
 pub struct Agent {
     vault: Arc<Vault>,
     handler: Arc<dyn Handler>,
+    show_window: Option<super::ShowWindow>,
     locked: AtomicBool,
     last_use: std::sync::Mutex<Instant>,
 }
 
 impl Agent {
     /// An agent over an open vault, running its commands with `handler`.
-    pub fn new(vault: Arc<Vault>, handler: Arc<dyn Handler>) -> Arc<Self> {
+    pub fn new(
+        vault: Arc<Vault>,
+        handler: Arc<dyn Handler>,
+        show_window: Option<super::ShowWindow>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             vault,
             handler,
+            show_window,
             locked: AtomicBool::new(false),
             last_use: std::sync::Mutex::new(Instant::now()),
         })
@@ -93,6 +99,14 @@ impl Agent {
                 self.unlock();
                 status(false)
             }
+            // Showing a window reveals nothing: it is done even while locked.
+            Some(Request::Show) => match &self.show_window {
+                Some(show) => {
+                    (show.0)();
+                    status(self.is_locked())
+                }
+                None => Reply::refusal("this agent has no window: it is `tokenvault agent`"),
+            },
             Some(Request::Run(_)) if self.is_locked() => {
                 Reply::refusal("the agent is locked: nothing is served until `tokenvault unlock`")
             }

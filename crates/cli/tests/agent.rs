@@ -300,6 +300,18 @@ fn a_client_of_another_version_gets_a_clear_refusal() {
     assert!(garbage["refused"].as_str().is_some(), "{garbage}");
 }
 
+#[test]
+fn the_command_lines_agent_has_no_window_to_show_so_the_app_opens_its_own() {
+    if not_under_wine("raw lines go to the Unix socket") {
+        return;
+    }
+    let home = home("agent-show");
+    let _agent = RunningAgent::start(&home);
+    let reply = raw_call(&home, r#"{"version":3,"request":"show"}"#);
+    let refused = reply["refused"].as_str().expect("a refusal");
+    assert!(refused.contains("no window"), "{refused}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_socket_others_could_reach_is_not_used() {
     if not_under_wine("a socket's mode is a Unix thing") {

@@ -35,6 +35,7 @@ fn options(lock_after: Option<Duration>, lock_on_screen_lock: bool) -> Options {
             StdDuration::from_secs(u64::try_from(after.whole_seconds().max(1)).unwrap_or(1))
         }),
         lock_on_screen_lock: Arc::new(AtomicBool::new(lock_on_screen_lock)),
+        show_window: None,
     }
 }
 
