@@ -62,6 +62,7 @@ mod tests {
             crate::commands::proxy::ProxyView::decl(&cfg),
             crate::commands::import::CurlForm::decl(&cfg),
             crate::commands::import::CurlDraftView::decl(&cfg),
+            crate::shortcut::ShortcutStatus::decl(&cfg),
             crate::commands::teams::TeamView::decl(&cfg),
             crate::commands::teams::TeamSyncView::decl(&cfg),
         ];

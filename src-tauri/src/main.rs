@@ -142,7 +142,7 @@ fn main() {
             if let Err(e) = tray::create(app.handle()) {
                 tracing::warn!("no tray icon: {e}");
             }
-            shortcut::register(app.handle());
+            shortcut::register(app.handle(), &app.state::<Preferences>().get().shortcut);
             alerts::remind_of_private_tokens(app.handle().clone());
             Ok(())
         })

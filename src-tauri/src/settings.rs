@@ -34,6 +34,8 @@ pub struct Settings {
     /// Closing the window hides it: the app, its renewals and its agent go on in the tray
     /// (Quit in the tray's menu ends them).
     pub close_to_tray: bool,
+    /// The global shortcut that opens the quick switcher (`Ctrl+Shift+Space`); empty: none.
+    pub shortcut: String,
     /// Where the window was last.
     pub window: Option<WindowPlace>,
 }
@@ -47,6 +49,7 @@ impl Default for Settings {
             density: Density::Comfortable,
             lock_agent_on_screen_lock: true,
             close_to_tray: true,
+            shortcut: crate::shortcut::DEFAULT.to_owned(),
             window: None,
         }
     }
@@ -117,7 +120,11 @@ impl Settings {
             CLEAR_DELAY_RANGE,
             "clipboardClearSeconds",
             "the clipboard-clear delay",
-        )
+        )?;
+        crate::shortcut::parse(&self.shortcut).map_err(|problem| {
+            FailureView::invalid(ShellCode::InvalidSettings, "shortcut", problem)
+        })?;
+        Ok(())
     }
 }
 
@@ -209,6 +216,23 @@ mod tests {
         };
         let error = settings.check().unwrap_err();
         assert_eq!(error.field(), Some("clipboardClearSeconds"));
+    }
+
+    #[test]
+    fn a_shortcut_that_is_not_keys_names_its_field_and_an_empty_one_means_none() {
+        let settings = Settings {
+            shortcut: "Ctrl+Shift+Spacebarr".to_owned(),
+            ..Settings::default()
+        };
+        let error = settings.check().unwrap_err();
+        assert_eq!(error.field(), Some("shortcut"));
+        for fine in ["", "Alt+F9", "CommandOrControl+Shift+K"] {
+            let settings = Settings {
+                shortcut: fine.to_owned(),
+                ..Settings::default()
+            };
+            assert!(settings.check().is_ok(), "{fine}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The app's facts, preferences and audit trail.
 
 use serde::Serialize;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tokenvault_core::vault::audit::AuditEvent;
 
 use super::{IpcResult, vault};
@@ -62,8 +62,12 @@ pub fn set_settings(
     settings: Settings,
 ) -> IpcResult<Settings> {
     let mut settings = settings;
-    settings.window = preferences.get().window;
+    let before = preferences.get();
+    settings.window = before.window;
     preferences.set(&app, settings.clone())?;
+    if settings.shortcut != before.shortcut {
+        crate::shortcut::apply(&app, &settings.shortcut);
+    }
     crate::agent::lock_on_screen_lock(settings.lock_agent_on_screen_lock);
     if let Ok(keeper) = shell.vault.keeper() {
         keeper.set_refresh_lead(time::Duration::seconds(i64::from(
@@ -71,6 +75,14 @@ pub fn set_settings(
         )));
     }
     Ok(settings)
+}
+
+/// The global shortcut in force, and why the one asked for is not.
+#[tauri::command]
+pub fn shortcut_status(app: AppHandle) -> crate::shortcut::ShortcutStatus {
+    app.try_state::<crate::shortcut::Shortcuts>()
+        .map(|s| s.status())
+        .unwrap_or_default()
 }
 
 /// The most recent events of the audit trail, newest first (kinds, accounts and

@@ -22,6 +22,7 @@ macro_rules! app_commands {
             app::agent_state,
             app::set_agent_locked,
             app::window_painted,
+            app::shortcut_status,
             calls::validate_account,
             calls::verify_ott,
             calls::list_private_tokens,

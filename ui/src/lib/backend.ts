@@ -25,6 +25,7 @@ import type {
   RemovedView,
   Report,
   Settings,
+  ShortcutStatus,
   SignInView,
   TeamView,
   ValidationView,
@@ -141,6 +142,9 @@ export const windowPainted = (accounts: number): Promise<void> =>
   invoke("window_painted", { accounts });
 
 export const getSettings = (): Promise<Settings> => invoke("get_settings");
+
+/** The global shortcut in force, and why the one asked for is not. */
+export const shortcutStatus = (): Promise<ShortcutStatus> => invoke("shortcut_status");
 export const setSettings = (settings: Settings): Promise<Settings> =>
   invoke("set_settings", { settings });
 

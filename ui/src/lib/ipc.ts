@@ -260,6 +260,10 @@ lockAgentOnScreenLock: boolean,
  */
 closeToTray: boolean, 
 /**
+ * The global shortcut that opens the quick switcher (`Ctrl+Shift+Space`); empty: none.
+ */
+shortcut: string, 
+/**
  * Where the window was last.
  */
 window: WindowPlace | null, };
@@ -325,6 +329,16 @@ profileSource: string, baseUrl: string, identity: string,
  * One line per decision: what was found where.
  */
 decisions: Array<string>, };
+
+export type ShortcutStatus = { 
+/**
+ * The keys that open the quick switcher now, as the user wrote them.
+ */
+active: string | null, 
+/**
+ * Why the keys asked for do nothing.
+ */
+problem: string | null, };
 
 export type TeamView = { name: string, addresses: Array<string>, 
 /**

@@ -28,6 +28,7 @@ export type {
   RenewalOutcome,
   Report,
   Settings,
+  ShortcutStatus,
   SignInView,
   TeamSyncView,
   TeamView,

@@ -26,6 +26,7 @@ import type {
   RemovedView,
   Report,
   Settings,
+  ShortcutStatus,
   SignInView,
   TeamView,
   ValidationView,
@@ -56,6 +57,8 @@ interface MockState {
   proxies: Record<string, string>;
   /** The connected teams. */
   teams: TeamView[];
+  /** How the global shortcut stands. */
+  shortcut: ShortcutStatus;
   /** How the next sync of a team ends, when not `ok` (then it is used once). */
   nextSync: { outcome: string; message: string } | null;
 }
@@ -228,6 +231,7 @@ const state: MockState = {
     theme: "system",
     density: "comfortable",
     closeToTray: true,
+    shortcut: "Ctrl+Shift+Space",
     lockAgentOnScreenLock: true,
     window: null,
   },
@@ -238,6 +242,7 @@ const state: MockState = {
   proxies: {},
   teams: [],
   nextSync: null,
+  shortcut: { active: "Ctrl+Shift+Space", problem: null },
   revocation: {},
   calls: [],
   clipboard: null,
@@ -603,6 +608,8 @@ export const setAgentLocked = (locked: boolean) =>
 
 export const getSettings = () => answer("get_settings", {}, () => state.settings);
 
+export const shortcutStatus = () => answer("shortcut_status", {}, () => state.shortcut);
+
 export const setSettings = (settings: Settings) =>
   answer("set_settings", { settings }, () => {
     if (settings.clipboardClearSeconds < 5 || settings.clipboardClearSeconds > 600) {
@@ -611,6 +618,11 @@ export const setSettings = (settings: Settings) =>
         message: "the clipboard-clear delay must be between 5 and 600 seconds",
         field: "clipboardClearSeconds",
       };
+    }
+    if (settings.shortcut !== state.settings.shortcut) {
+      const keys = settings.shortcut.trim();
+      state.shortcut =
+        keys === "" ? { active: null, problem: null } : { active: keys, problem: null };
     }
     state.settings = settings;
     return settings;

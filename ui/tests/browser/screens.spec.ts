@@ -360,6 +360,37 @@ test.describe("activity and settings", () => {
     await expect(page.getByTestId("about")).toContainText("Secrets kept in");
   });
 
+  test("the global shortcut is a setting that says whether it is in use, and why not", async ({
+    page,
+  }) => {
+    await page.getByTestId("tab-settings").click();
+    await expect(page.getByTestId("s-shortcut-active")).toHaveText("In use: Ctrl+Shift+Space");
+    await page.getByTestId("s-shortcut").fill("Alt+F9");
+    await page.getByTestId("s-save").click();
+    await expect(page.getByTestId("s-shortcut-active")).toHaveText("In use: Alt+F9");
+
+    await failNext(page, "set_settings", {
+      code: "invalid_settings",
+      message: "`Alt+Nope` is not a shortcut",
+      field: "shortcut",
+    });
+    await page.getByTestId("s-shortcut").fill("Alt+Nope");
+    await page.getByTestId("s-save").click();
+    await expect(page.locator(".field-error").first()).toHaveText(/is not a shortcut/);
+
+    await page.evaluate(() => {
+      window.tokenvaultMock.state.shortcut = {
+        active: null,
+        problem: "Alt+F9 is taken by another application: choose other keys",
+      };
+    });
+    await page.getByTestId("s-shortcut").fill("Alt+F9");
+    await page.getByTestId("s-save").click();
+    await expect(page.getByTestId("s-shortcut-problem")).toContainText(
+      "taken by another application",
+    );
+  });
+
   test("with no team connected, settings say how to connect one", async ({ page }) => {
     await page.getByTestId("tab-settings").click();
     await expect(page.getByTestId("teams-none")).toContainText("tokenvault team connect");
