@@ -90,8 +90,9 @@ cmd_install() {
     if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/node_api.h ]]; then
       export npm_config_nodedir=/usr
     fi
-    # nice: the compile takes both cores for minutes.
-    ( cd "$INSTALL" && nice -n 19 npm ci --no-audit --no-fund --foreground-scripts ) \
+    # Not niced: beside CPU-bound work (./dev soak's hogs) a nice-19 compile got 2% of a core
+    # and ran for hours; it is the only thing ./dev test runs at this point.
+    ( cd "$INSTALL" && npm ci --no-audit --no-fund --foreground-scripts ) \
       >"$INSTALL/npm-install.log" 2>&1 \
       || { tail -n 40 "$INSTALL/npm-install.log" >&2; die "npm ci failed (log: $INSTALL/npm-install.log)"; }
     # sqlite3 is an optional dependency of @directus/api: npm ci succeeds without it if its

@@ -6,9 +6,9 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use support::{demo, home, stderr, tokenvault_command, user};
+use support::{demo, home, spawn_tokenvault_without, stderr, user};
 use tokenvault_demo_api::Dialect;
 use tokenvault_tests::network::{
     CORP_PROXY_CA, InspectingProxy, LOOPBACK_CERT, Tinyproxy, behind_tls,
@@ -31,34 +31,20 @@ const NETWORK_VARIABLES: [&str; 10] = [
 /// `tokenvault account add` of the Privé demo user at `base_url`, with exactly the network
 /// variables given.
 fn add_prive(home: &Path, base_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command: Command = tokenvault_command();
-    for name in NETWORK_VARIABLES {
-        command.env_remove(name);
-    }
     let who = user(Dialect::Prive);
-    let mut child = command
-        .arg("--home")
-        .arg(home)
-        .args(["account", "add", "Privé UAT", "--preset", "prive"])
-        .args([
-            "--base-url",
-            base_url,
-            "--username",
-            who.identity,
-            "--password-stdin",
-        ])
-        .args(extra)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    use std::io::Write;
-    let mut stdin = child.stdin.take().expect("stdin");
-    let _ = writeln!(stdin, "{}", who.password);
-    drop(stdin);
-    child.wait_with_output().expect("the binary finishes")
+    let mut args = vec!["account", "add", "Privé UAT", "--preset", "prive"];
+    args.extend([
+        "--base-url",
+        base_url,
+        "--username",
+        who.identity,
+        "--password-stdin",
+    ]);
+    args.extend(extra);
+    let password = format!("{}\n", who.password);
+    spawn_tokenvault_without(home, &args, Some(&password), env, &NETWORK_VARIABLES)
+        .wait_with_output()
+        .expect("the binary finishes")
 }
 
 #[tokio::test(flavor = "multi_thread")]

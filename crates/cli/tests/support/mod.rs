@@ -110,7 +110,23 @@ pub fn spawn_tokenvault(
     stdin: Option<&str>,
     env: &[(&str, &str)],
 ) -> Child {
-    let mut child = tokenvault_command()
+    spawn_tokenvault_without(home, args, stdin, env, &[])
+}
+
+/// [`spawn_tokenvault`] with the variables named in `without` taken out of the environment
+/// it inherits (before `env` is added).
+pub fn spawn_tokenvault_without(
+    home: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+    without: &[&str],
+) -> Child {
+    let mut command = tokenvault_command();
+    for name in without {
+        command.env_remove(name);
+    }
+    let mut child = command
         .arg("--home")
         .arg(home)
         .args(args)
