@@ -586,10 +586,13 @@ impl Vault {
                 team: team.name.clone(),
                 key: key.to_owned(),
                 version,
-                secrets_of: match &existing {
-                    _ if keep_secrets => Some(version),
-                    Some(a) => a.team.as_ref().and_then(|l| l.secrets_of),
-                    None => None,
+                secrets_of: if keep_secrets {
+                    Some(version)
+                } else {
+                    existing
+                        .as_ref()
+                        .and_then(|a| a.team.as_ref())
+                        .and_then(|l| l.secrets_of)
                 },
             }),
         };
